@@ -1,0 +1,22 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+
+export interface AwsOptions {
+  /** Set for DynamoDB Local; absent on AWS. */
+  readonly endpoint?: string | undefined;
+  readonly region?: string | undefined;
+}
+
+// DynamoDB Local accepts any credentials; on AWS the task role's credentials are used.
+const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
+
+const common = (o: AwsOptions) => ({
+  region: o.region ?? "us-east-1",
+  ...(o.endpoint ? { endpoint: o.endpoint, credentials: localCredentials } : {}),
+  maxAttempts: 5,
+});
+
+export const dynamoDbClient = (o: AwsOptions): DynamoDBClient => new DynamoDBClient(common(o));
+
+export const dynamoDbStreamsClient = (o: AwsOptions): DynamoDBStreamsClient =>
+  new DynamoDBStreamsClient(common(o));

@@ -1,0 +1,73 @@
+/**
+ * Typed configuration from environment variables. Every problem is collected and reported in
+ * one readable error, so a misconfigured task fails at start-up with the full list.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface VarSpec<T> {
+  readonly parse: (raw: string | undefined, name: string) => T | ConfigProblem;
+}
+
+export class ConfigProblem {
+  constructor(readonly message: string) {}
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export const str = (fallback?: string): VarSpec<string> => ({
+  parse: (raw, name) =>
+    raw !== undefined && raw !== "" ? raw : (fallback ?? new ConfigProblem(`${name} is required`)),
+});
+
+export const optionalStr = (): VarSpec<string | undefined> => ({
+  parse: (raw) => (raw === "" ? undefined : raw),
+});
+
+export const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): VarSpec<number> => ({
+  parse: (raw, name) => {
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    return Number.isInteger(n) && n >= min && n <= max
+      ? n
+      : new ConfigProblem(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  },
+});
+
+export const readConfig = <S extends Record<string, VarSpec<unknown>>>(
+  env: Env,
+  spec: S,
+): { [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never } => {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(spec)) {
+    const value = s.parse(env[name], name);
+    if (value instanceof ConfigProblem) problems.push(value.message);
+    else out[name] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as { [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never };
+};
+
+/**
+ * DATABASE_URL, or the JSON secret Copilot injects for Aurora ({host, port, dbname, username,
+ * password}) turned into a URL.
+ */
+export const databaseUrl = (): VarSpec<string> => ({
+  parse: (raw, name) => {
+    if (raw === undefined || raw === "") return new ConfigProblem(`${name} is required`);
+    if (!raw.trimStart().startsWith("{")) return raw;
+    try {
+      const s = JSON.parse(raw) as Record<string, unknown>;
+      const user = encodeURIComponent(String(s.username));
+      const pass = encodeURIComponent(String(s.password));
+      return `postgres://${user}:${pass}@${String(s.host)}:${String(s.port ?? 5432)}/${String(s.dbname ?? "postgres")}`;
+    } catch {
+      return new ConfigProblem(`${name} is neither a URL nor a JSON secret`);
+    }
+  },
+});

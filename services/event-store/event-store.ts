@@ -1,0 +1,48 @@
+import type { ResultAsync } from "neverthrow";
+import type { ItemEvent } from "../domain/item/index.js";
+import type { StoredEvent } from "./codec.js";
+
+/** How an append checks the aggregate's current version. */
+export type ExpectedVersion =
+  | { readonly kind: "exact"; readonly version: number }
+  | { readonly kind: "noStream" }
+  | { readonly kind: "any" };
+
+/** Who asked for the events: stored in every event's metadata. */
+export interface CommandContext {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly now: Date;
+}
+
+export type AppendError =
+  /** Another writer appended first; reload and decide again. */
+  | { readonly kind: "VersionConflict"; readonly expected: ExpectedVersion }
+  /** More events than one DynamoDB transaction can hold. */
+  | { readonly kind: "TooManyEvents"; readonly count: number; readonly max: number };
+
+export interface AppendResult {
+  readonly version: number;
+  readonly events: readonly StoredEvent[];
+}
+
+export interface LoadedStream {
+  readonly version: number;
+  readonly events: readonly StoredEvent[];
+}
+
+/** The journal port used by command handlers, rebuilds and gap healing. */
+export interface EventStore {
+  /** All events of one aggregate after `afterVersion`, strongly consistent, in order. */
+  readStream(aggregateId: string, afterVersion?: number): Promise<LoadedStream>;
+  /**
+   * Appends events atomically. A version conflict is a typed error, never an exception;
+   * infrastructure faults reject.
+   */
+  append(
+    aggregateId: string,
+    expected: ExpectedVersion,
+    events: readonly ItemEvent[],
+    context: CommandContext,
+  ): ResultAsync<AppendResult, AppendError>;
+}

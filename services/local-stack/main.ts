@@ -1,0 +1,77 @@
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { dynamoDbClient, dynamoDbStreamsClient } from "../aws/clients.js";
+import { createCommandApi } from "../command-api/app.js";
+import { createItemCommandHandler } from "../command-handling/item-command-handler.js";
+import { int, optionalStr, readConfig, str } from "../config/env.js";
+import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
+import { startDynamoDbLocal } from "../local/dynamodb-local.js";
+import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
+import { createQueryApi } from "../query-api/app.js";
+import { openReadModel } from "../read-model/data-source.js";
+import { projectRecords } from "../read-model/stream-handler.js";
+import { DynamoDbCheckpointStore } from "../streams/checkpoints/checkpoint-store.js";
+import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
+import { startSingleWorkerConsumer } from "../streams/single-worker-consumer.js";
+import { allTables } from "../tables/definitions.js";
+import { ensureTables, streamArnOf } from "../tables/provision.js";
+
+// The whole stack in one process for development: DynamoDB Local and embedded Postgres unless
+// DYNAMODB_ENDPOINT / DATABASE_URL point elsewhere, and both APIs behind one base URL.
+const config = readConfig(process.env, {
+  PORT: int(3000, 1, 65535),
+  DYNAMODB_ENDPOINT: optionalStr(),
+  DATABASE_URL: optionalStr(),
+  TABLE_PREFIX: str("item-service-"),
+});
+
+const log = (msg: string) => console.log(msg);
+const stops: Array<() => Promise<unknown>> = [];
+
+const dynamoLocal = config.DYNAMODB_ENDPOINT ? undefined : await startDynamoDbLocal();
+if (dynamoLocal) stops.unshift(() => dynamoLocal.stop());
+const endpoint = config.DYNAMODB_ENDPOINT ?? dynamoLocal?.endpoint;
+log(`DynamoDB: ${endpoint}${dynamoLocal ? " (DynamoDB Local, in memory)" : ""}`);
+
+const pg = config.DATABASE_URL ? undefined : await startEmbeddedPostgres();
+if (pg) stops.unshift(() => pg.stop());
+const url = config.DATABASE_URL ?? pg?.url ?? "";
+log(`Postgres: ${url.replace(/\/\/[^@]*@/, "//***@")}${pg ? " (embedded PGlite)" : ""}`);
+
+const aws = { endpoint, region: "us-east-1" };
+const dynamo = dynamoDbClient(aws);
+const names = await ensureTables(dynamo, config.TABLE_PREFIX, allTables);
+const db = await openReadModel({ url });
+stops.unshift(() => db.destroy());
+
+const store = new DynamoDbEventStore({ client: dynamo, journalTableName: names.journal ?? "" });
+const consumer = startSingleWorkerConsumer({
+  streamArn: await streamArnOf(dynamo, names.journal ?? ""),
+  client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
+  checkpoints: new DynamoDbCheckpointStore(dynamo, names.leases ?? ""),
+  handler: projectRecords(db),
+  onError: (e) => console.error("consumer:", e),
+});
+stops.unshift(() => consumer.stop());
+
+const app = new Hono()
+  .route("/", createCommandApi({ handle: createItemCommandHandler({ store }) }))
+  .route("/", createQueryApi({ db }));
+const server = serve({ fetch: app.fetch, port: config.PORT });
+stops.unshift(() => new Promise((r) => server.close(r)));
+
+const base = `http://localhost:${config.PORT}`;
+log(`\nItem service ready at ${base}\n
+  curl -si -X POST ${base}/commands/items -H 'content-type: application/json' -d '{"name":"Tea","price":450}'
+  curl -s ${base}/queries/items/<itemId>\n
+Ctrl-C stops everything.`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  for (const stop of stops) await stop().catch((e) => console.error(e));
+  process.exit(0);
+};
+process.once("SIGINT", shutdown);
+process.once("SIGTERM", shutdown);

@@ -1,0 +1,130 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+
+/** Exact version of the npm package that ships the official DynamoDB Local jar (1.25.1). */
+export const DYNAMODB_LOCAL_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
+
+const cacheRoot = resolve(
+  process.env.DYNAMODB_LOCAL_CACHE ?? join(process.cwd(), ".cache", "dynamodb-local"),
+);
+const jarDir = join(cacheRoot, DYNAMODB_LOCAL_PACKAGE.replace(/[@/]/g, "_"));
+
+export const freePort = (): Promise<number> =>
+  new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() =>
+        typeof address === "object" && address ? res(address.port) : rej(new Error("no port")),
+      );
+    });
+  });
+
+const assertJava = (): void => {
+  try {
+    execFileSync("java", ["-version"], { stdio: "ignore" });
+  } catch {
+    throw new Error(
+      "DynamoDB Local needs Java 17+: install it (e.g. `apt-get install openjdk-17-jre-headless`) or set DYNAMODB_ENDPOINT to a running DynamoDB",
+    );
+  }
+};
+
+/**
+ * Takes only the tarball of the npm package (integrity-checked by npm) instead of installing it
+ * with its ~280 dependencies, and keeps its `emulator/` folder in a cache.
+ */
+export const ensureDynamoDbLocalJar = (): string => {
+  if (existsSync(join(jarDir, "DynamoDBLocal.jar"))) return jarDir;
+  const tmp = `${jarDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  execFileSync("npm", ["pack", DYNAMODB_LOCAL_PACKAGE, "--silent", "--pack-destination", tmp], {
+    stdio: "pipe",
+  });
+  const tarball = readdirSync(tmp).find((f) => f.endsWith(".tgz"));
+  if (!tarball) throw new Error(`npm pack ${DYNAMODB_LOCAL_PACKAGE} produced no tarball`);
+  execFileSync("tar", ["-xzf", join(tmp, tarball), "-C", tmp, "package/emulator"]);
+  rmSync(jarDir, { recursive: true, force: true });
+  try {
+    renameSync(join(tmp, "package", "emulator"), jarDir);
+  } catch (e) {
+    // Another process won the race: its copy is as good as ours.
+    if (!existsSync(join(jarDir, "DynamoDBLocal.jar"))) throw e;
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  return jarDir;
+};
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  readonly port?: number;
+  /** Extra environment for the JVM, e.g. libfaketime's LD_PRELOAD / FAKETIME. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Starts the official DynamoDB Local jar in memory on a loopback port and waits until it answers. */
+export const startDynamoDbLocal = async (
+  options: DynamoDbLocalOptions = {},
+): Promise<DynamoDbLocal> => {
+  assertJava();
+  const dir = ensureDynamoDbLocalJar();
+  const port = options.port ?? (await freePort());
+  const child = spawn(
+    "java",
+    [
+      `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+      "-Xmx1g",
+      "-jar",
+      join(dir, "DynamoDBLocal.jar"),
+      "-inMemory",
+      "-port",
+      String(port),
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } },
+  );
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    output += String(d);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntilListening(endpoint, child, () => output);
+  return {
+    endpoint,
+    process: child,
+    stop: () =>
+      new Promise<void>((res) => {
+        if (child.exitCode !== null) return res();
+        child.once("exit", () => res());
+        child.kill("SIGTERM");
+      }),
+  };
+};
+
+const waitUntilListening = async (endpoint: string, child: ChildProcess, output: () => string) => {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`DynamoDB Local exited (${child.exitCode}): ${output()}`);
+    try {
+      await fetch(endpoint, { method: "POST", signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill("SIGKILL");
+  throw new Error(`DynamoDB Local did not answer within 60 s: ${output()}`);
+};

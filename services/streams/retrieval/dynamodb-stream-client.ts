@@ -1,0 +1,107 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeStreamCommand,
+  type DescribeStreamCommandOutput,
+  type DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  LimitExceededException,
+  ResourceNotFoundException,
+  TrimmedDataAccessException,
+} from "@aws-sdk/client-dynamodb-streams";
+import {
+  type IteratorPosition,
+  type RecordsPage,
+  type ShardDescription,
+  type StreamClient,
+  StreamReadError,
+} from "./stream-client.js";
+
+const translate = (e: unknown): never => {
+  if (e instanceof ExpiredIteratorException)
+    throw new StreamReadError("ExpiredIterator", e.message);
+  if (e instanceof TrimmedDataAccessException)
+    throw new StreamReadError("TrimmedDataAccess", e.message);
+  if (e instanceof ResourceNotFoundException)
+    throw new StreamReadError("ResourceNotFound", e.message);
+  if (e instanceof LimitExceededException) throw new StreamReadError("Throttled", e.message);
+  throw e;
+};
+
+/** DynamoDB Streams through the AWS SDK v3. */
+export class DynamoDbStreamClient implements StreamClient {
+  constructor(private readonly client: DynamoDBStreamsClient) {}
+
+  async listShards(streamArn: string): Promise<readonly ShardDescription[]> {
+    const shards: ShardDescription[] = [];
+    let start: string | undefined;
+    do {
+      const out: DescribeStreamCommandOutput = await this.client
+        .send(
+          new DescribeStreamCommand({
+            StreamArn: streamArn,
+            ExclusiveStartShardId: start,
+            Limit: 100,
+          }),
+        )
+        .catch(translate);
+      for (const s of out.StreamDescription?.Shards ?? []) {
+        if (!s.ShardId) continue;
+        shards.push({
+          shardId: s.ShardId,
+          ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}),
+          ...(s.SequenceNumberRange?.StartingSequenceNumber
+            ? { startingSequenceNumber: s.SequenceNumberRange.StartingSequenceNumber }
+            : {}),
+          ...(s.SequenceNumberRange?.EndingSequenceNumber
+            ? { endingSequenceNumber: s.SequenceNumberRange.EndingSequenceNumber }
+            : {}),
+        });
+      }
+      start = out.StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    return shards;
+  }
+
+  async getShardIterator(
+    streamArn: string,
+    shardId: string,
+    position: IteratorPosition,
+  ): Promise<string> {
+    const out = await this.client
+      .send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shardId,
+          ShardIteratorType: position.type,
+          ...("sequenceNumber" in position ? { SequenceNumber: position.sequenceNumber } : {}),
+        }),
+      )
+      .catch(translate);
+    if (!out.ShardIterator)
+      throw new StreamReadError("ResourceNotFound", `no iterator for ${shardId}`);
+    return out.ShardIterator;
+  }
+
+  async getRecords(iterator: string, limit: number): Promise<RecordsPage> {
+    const out = await this.client
+      .send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }))
+      .catch(translate);
+    return {
+      records: (out.Records ?? []).flatMap((r) => {
+        const d = r.dynamodb;
+        if (!d?.SequenceNumber) return [];
+        return [
+          {
+            sequenceNumber: d.SequenceNumber,
+            approximateCreationTime: d.ApproximateCreationDateTime ?? new Date(),
+            keys: (d.Keys ?? {}) as Record<string, AttributeValue>,
+            ...(d.NewImage ? { newImage: d.NewImage as Record<string, AttributeValue> } : {}),
+          },
+        ];
+      }),
+      ...(out.NextShardIterator ? { nextIterator: out.NextShardIterator } : {}),
+    };
+  }
+}

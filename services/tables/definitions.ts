@@ -1,0 +1,46 @@
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+
+/**
+ * The single source of truth for every DynamoDB table: local setup and tests create tables
+ * from these, and the deploy templates (copilot addons) are checked against them.
+ */
+export interface TableDefinition {
+  /** Logical name; the physical name is `<prefix><logical>`. */
+  readonly logicalName: string;
+  readonly partitionKey: { readonly name: string; readonly type: "S" | "N" | "B" };
+  readonly sortKey?: { readonly name: string; readonly type: "S" | "N" | "B" };
+  readonly stream?: "NEW_IMAGE" | "NEW_AND_OLD_IMAGES" | "KEYS_ONLY" | "OLD_IMAGE";
+  readonly ttlAttribute?: string;
+}
+
+/** Event journal: one item per event, keyed by aggregate and 1-based sequence number. */
+export const journalTable = {
+  logicalName: "journal",
+  partitionKey: { name: "aggregateId", type: "S" },
+  sortKey: { name: "sequenceNumber", type: "N" },
+  stream: "NEW_IMAGE",
+} as const satisfies TableDefinition;
+
+/** Stream consumer leases and shard checkpoints, one item per shard (modelled on KCL). */
+export const leasesTable = {
+  logicalName: "leases",
+  partitionKey: { name: "leaseKey", type: "S" },
+} as const satisfies TableDefinition;
+
+export const allTables: readonly TableDefinition[] = [journalTable, leasesTable];
+
+export const createTableInput = (
+  def: TableDefinition,
+  tableName: string,
+): CreateTableCommandInput => {
+  const keys = [def.partitionKey, ...(def.sortKey ? [def.sortKey] : [])];
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? "HASH" : "RANGE" })),
+    AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+    ...(def.stream
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } }
+      : {}),
+  };
+};

@@ -1,0 +1,107 @@
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCommandApi } from "../../services/command-api/app.js";
+import { createItemCommandHandler } from "../../services/command-handling/item-command-handler.js";
+import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import { createQueryApi } from "../../services/query-api/app.js";
+import { projectRecords } from "../../services/read-model/stream-handler.js";
+import { DynamoDbCheckpointStore } from "../../services/streams/checkpoints/checkpoint-store.js";
+import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
+import { startSingleWorkerConsumer } from "../../services/streams/single-worker-consumer.js";
+import { streamArnOf } from "../../services/tables/provision.js";
+import {
+  createTestReadModel,
+  createTestTables,
+  eventually,
+  type TestReadModel,
+  type TestTables,
+  tableName,
+  testDynamoDbStreams,
+} from "../support/infra.js";
+
+// HTTP command → protobuf in the journal → DynamoDB Streams → consumer → Postgres → HTTP query,
+// over a real listening socket, DynamoDB Local and Postgres.
+describe("thin path", () => {
+  let tables: TestTables;
+  let readModel: TestReadModel;
+  let consumer: { stop(): Promise<void> };
+  let server: ReturnType<typeof serve>;
+  let base: string;
+
+  beforeAll(async () => {
+    tables = await createTestTables();
+    readModel = await createTestReadModel();
+    const journal = tableName(tables, "journal");
+    const store = new DynamoDbEventStore({ client: tables.client, journalTableName: journal });
+    consumer = startSingleWorkerConsumer({
+      streamArn: await streamArnOf(tables.client, journal),
+      client: new DynamoDbStreamClient(testDynamoDbStreams()),
+      checkpoints: new DynamoDbCheckpointStore(tables.client, tableName(tables, "leases")),
+      handler: projectRecords(readModel.db),
+      idlePollMs: 20,
+    });
+    const app = new Hono()
+      .route("/", createCommandApi({ handle: createItemCommandHandler({ store }) }))
+      .route("/", createQueryApi({ db: readModel.db }));
+    await new Promise<void>((resolve) => {
+      server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+        base = `http://127.0.0.1:${info.port}`;
+        resolve();
+      });
+    });
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await consumer.stop();
+    await readModel.drop();
+    await tables.drop();
+  });
+
+  it("registers an item and shows it through the query API", async () => {
+    const res = await fetch(`${base}/commands/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "  Green tea  ", price: 450 }),
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { itemId: string; version: number };
+    expect(body.version).toBe(1);
+    expect(res.headers.get("location")).toBe(`/queries/items/${body.itemId}`);
+    expect(res.headers.get("etag")).toBe('"1"');
+
+    const item = await eventually(
+      async () => {
+        const r = await fetch(`${base}/queries/items/${body.itemId}`);
+        return r.status === 200 ? ((await r.json()) as Record<string, unknown>) : undefined;
+      },
+      { what: "the item to be projected" },
+    );
+    expect(item).toMatchObject({
+      itemId: body.itemId,
+      name: "Green tea",
+      price: 450,
+      stock: 0,
+      version: 1,
+    });
+  });
+
+  it("answers 404 problem+json for an unknown item", async () => {
+    const r = await fetch(`${base}/queries/items/0193c0de-0000-7000-8000-000000000000`);
+    expect(r.status).toBe(404);
+    expect(r.headers.get("content-type")).toContain("application/problem+json");
+  });
+
+  it("lists every invalid field at once and writes nothing", async () => {
+    const r = await fetch(`${base}/commands/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "   ", price: 1.5 }),
+    });
+    expect(r.status).toBe(400);
+    expect(r.headers.get("content-type")).toContain("application/problem+json");
+    const p = (await r.json()) as { errors: Array<{ field: string }> };
+    expect(p.errors.map((e) => e.field).sort()).toEqual(["name", "price"]);
+  });
+});
