@@ -27,7 +27,33 @@ export const leasesTable = {
   partitionKey: { name: "leaseKey", type: "S" },
 } as const satisfies TableDefinition;
 
-export const allTables: readonly TableDefinition[] = [journalTable, leasesTable];
+/** Aggregate snapshots: one item per aggregate holding its latest snapshot (binary protobuf). */
+export const snapshotsTable = {
+  logicalName: "snapshots",
+  partitionKey: { name: "aggregateId", type: "S" },
+} as const satisfies TableDefinition;
+
+/** Idempotency keys of commands, written in the same transaction as their events; expire by TTL. */
+export const idempotencyTable = {
+  logicalName: "idempotency",
+  partitionKey: { name: "idempotencyKey", type: "S" },
+  ttlAttribute: "expiresAt",
+} as const satisfies TableDefinition;
+
+/** Stream records parked after exhausting their retries, grouped by aggregate (order kept). */
+export const parkedTable = {
+  logicalName: "parked",
+  partitionKey: { name: "aggregateId", type: "S" },
+  sortKey: { name: "parkedKey", type: "S" },
+} as const satisfies TableDefinition;
+
+export const allTables: readonly TableDefinition[] = [
+  journalTable,
+  snapshotsTable,
+  idempotencyTable,
+  leasesTable,
+  parkedTable,
+];
 
 export const createTableInput = (
   def: TableDefinition,
