@@ -1,70 +1,88 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { v7 as uuidv7 } from "uuid";
-import type {
-  CommandFailure,
-  ItemCommandHandler,
-} from "../command-handling/item-command-handler.js";
-import { type ItemId, validateRegisterItem } from "../domain/item/index.js";
-import { problem, problemType, validationProblem } from "../http/problem.js";
+import { createItemCommandHandler } from "../command-handling/item-command-handler.js";
+import type { RetryPolicy } from "../command-handling/retry-policy.js";
+import type { ItemId } from "../domain/item/index.js";
+import type { ItemRepository } from "../event-store/item-repository.js";
+import { type CorrelationVariables, correlationId } from "../http/correlation-id.js";
+import { problemResponse } from "../http/problem.js";
+import { jsonLog, type Log, requestLog } from "../http/request-log.js";
+import { itemRoutes } from "./items/routes.js";
+import { commandApiOpenApi } from "./openapi.js";
 
-export interface CommandApiDeps {
-  readonly handle: ItemCommandHandler;
+/**
+ * Largest accepted request body. The largest valid body (a 500-character reason written as
+ * JSON `\u` escapes) is about 6 KiB; anything beyond 16 KiB is refused with 413 unread.
+ */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export interface CommandApiOptions {
+  readonly repository: ItemRepository;
+  readonly retry?: RetryPolicy;
+  readonly log?: Log;
   readonly newId?: () => string;
   readonly now?: () => Date;
+  readonly maxBodyBytes?: number;
+  /** True once shutdown began: health turns 503 so the load balancer stops sending traffic. */
+  readonly isDraining?: () => boolean;
 }
 
-const failureProblem = (failure: CommandFailure) => {
-  switch (failure.kind) {
-    case "ItemNotFound":
-      return { type: problemType("not-found"), title: "Item not found", status: 404 };
-    case "ItemAlreadyRegistered":
-      return {
-        type: problemType("already-registered"),
-        title: "Item already registered",
-        status: 409,
-      };
-    case "ConcurrentWrite":
-      return { type: problemType("concurrent-write"), title: "Concurrent write", status: 409 };
-    case "RuleViolated":
-      return {
-        type: problemType("rule-violated"),
-        title: "Business rule violated",
-        status: 422,
-        rule: failure.rule,
-        detail: failure.message,
-      };
-  }
-};
+type Env = { Variables: CorrelationVariables };
 
-export const createCommandApi = (deps: CommandApiDeps): Hono => {
-  const newId = deps.newId ?? uuidv7;
-  const now = deps.now ?? (() => new Date());
-  const app = new Hono();
+/** The command side over HTTP: every route under /commands (one load-balancer rule). */
+export const createCommandApi = ({
+  repository,
+  retry,
+  log = jsonLog,
+  newId = uuidv7,
+  now = () => new Date(),
+  maxBodyBytes = MAX_BODY_BYTES,
+  isDraining = () => false,
+}: CommandApiOptions): Hono<Env> => {
+  const app = new Hono<Env>();
+  app.use("/commands/*", correlationId({ newId }), requestLog({ log }));
+  app.use(
+    "/commands/*",
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) =>
+        problemResponse(c, "payload-too-large", {
+          detail: `request bodies are limited to ${maxBodyBytes} bytes`,
+          maxBytes: maxBodyBytes,
+        }),
+    }),
+  );
 
-  app.get("/commands/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/commands/healthz", (c) =>
+    isDraining()
+      ? problemResponse(c, "unavailable", { detail: "shutting down" })
+      : c.json({ status: "ok" }),
+  );
+  app.get("/commands/openapi.json", (c) => c.json(commandApiOpenApi));
+  app.route(
+    "/commands/items",
+    itemRoutes({
+      handle: createItemCommandHandler({ repository, retry }),
+      idempotency: repository,
+      newItemId: () => newId() as ItemId,
+      newCommandId: newId,
+      now,
+    }),
+  );
+  // Inside the prefix so that it also answers when this app is mounted into another one.
+  app.all("/commands/*", (c) =>
+    problemResponse(c, "not-found", { detail: `no route ${c.req.method} ${c.req.path}` }),
+  );
 
-  app.post("/commands/items", async (c) => {
-    const body = await c.req.json().catch(() => Symbol.for("malformed"));
-    if (typeof body === "symbol") {
-      return problem(c, {
-        type: problemType("malformed-json"),
-        title: "Malformed JSON",
-        status: 400,
-      });
-    }
-    const validated = validateRegisterItem(body);
-    if (validated.isErr()) return validationProblem(c, validated.error);
-    const itemId = newId() as ItemId;
-    const correlationId = c.req.header("x-correlation-id") ?? newId();
-    const result = await deps.handle(
-      { type: "RegisterItem", itemId, ...validated.value },
-      { commandId: newId(), correlationId, now: now() },
-    );
-    if (result.isErr()) return problem(c, failureProblem(result.error));
-    c.header("Location", `/queries/items/${itemId}`);
-    c.header("ETag", `"${result.value.version}"`);
-    return c.json({ itemId, version: result.value.version }, 201);
+  app.onError((error, c) => {
+    log({
+      level: "error",
+      msg: "unhandled error",
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      correlationId: c.get("correlationId"),
+    });
+    return problemResponse(c, "internal", { detail: "an unexpected error occurred; retry later" });
   });
-
   return app;
 };

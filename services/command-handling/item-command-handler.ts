@@ -1,51 +1,121 @@
 import { err, ok, type Result } from "neverthrow";
-import { decide, fold, type ItemCommand, type ItemRejection } from "../domain/item/index.js";
-import type { CommandContext, EventStore } from "../event-store/event-store.js";
+import {
+  decide,
+  type ItemCommand,
+  type ItemEvent,
+  type ItemRejection,
+} from "../domain/item/index.js";
+import type { CommandContext, ExpectedVersion } from "../event-store/event-store.js";
+import type {
+  IdempotencyRecord,
+  ItemRepository,
+  LoadedItem,
+  SaveError,
+} from "../event-store/item-repository.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 
+/** What a successful command did: the aggregate's version after it, and whether it wrote. */
 export type CommandOutcome = { readonly version: number; readonly changed: boolean };
 
 export type CommandFailure =
   | ItemRejection
-  | { readonly kind: "ConcurrentWrite"; readonly attempts: number };
+  /** Still losing the write race after every attempt of the retry policy. */
+  | { readonly kind: "ConcurrentWrite"; readonly attempts: number }
+  /** The client's If-Match version is not the current one. */
+  | { readonly kind: "PreconditionFailed"; readonly expected: number; readonly actual: number }
+  /** The Idempotency-Key is already stored: replay its response, or refuse another request. */
+  | Extract<SaveError, { kind: "IdempotencyKeyReused" }>;
 
-export interface CommandHandlerOptions {
-  readonly store: EventStore;
-  /** Attempts when another writer appended between load and append (re-decides on fresh state). */
-  readonly maxAttempts?: number;
+export interface CommandInput {
+  readonly command: ItemCommand;
+  readonly context: CommandContext;
+  /** If-Match: the version the client last saw. A mismatch is refused, never retried. */
+  readonly ifMatch?: number;
+  /** Builds the idempotency record saved in the same transaction as the events. */
+  readonly idempotency?: (outcome: CommandOutcome) => IdempotencyRecord;
 }
 
+export interface CommandHandlerOptions {
+  readonly repository: ItemRepository;
+  readonly retry?: RetryPolicy;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+type Plan =
+  | { readonly kind: "done"; readonly result: Result<CommandOutcome, CommandFailure> }
+  | { readonly kind: "write"; readonly events: readonly ItemEvent[] };
+
+/** Steps (1) and (2): the precondition and the decision on one loaded state. */
+const plan = (loaded: LoadedItem, input: CommandInput): Plan => {
+  if (input.ifMatch !== undefined && input.ifMatch !== loaded.version) {
+    const failure: CommandFailure = {
+      kind: "PreconditionFailed",
+      expected: input.ifMatch,
+      actual: loaded.version,
+    };
+    return { kind: "done", result: err(failure) };
+  }
+  const decision = decide(loaded.state, input.command);
+  if (decision.isErr()) return { kind: "done", result: err(decision.error) };
+  if (decision.value.length === 0) {
+    return { kind: "done", result: ok({ version: loaded.version, changed: false }) };
+  }
+  return { kind: "write", events: decision.value };
+};
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * The four steps of a command: load the stream, fold it, decide, append with the loaded
- * version as the expected version. A version conflict re-runs the steps on fresh state.
+ * Runs a command in four steps: (1) load state and version, (2) decide, (3) save the events
+ * with the loaded version as the expected one, (4) on a version conflict, back off and start
+ * again on fresh state (unless the client pinned a version with If-Match). An answer that
+ * writes nothing (refusal, no-op, failed precondition) is never given on cached state: it is
+ * confirmed on a fresh load first. A decision without events records no idempotency key.
  */
-export const createItemCommandHandler =
-  (options: CommandHandlerOptions) =>
-  async (
-    command: ItemCommand,
-    context: CommandContext,
-  ): Promise<Result<CommandOutcome, CommandFailure>> => {
-    const maxAttempts = options.maxAttempts ?? 5;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const stream = await options.store.readStream(command.itemId);
-      const decision = decide(fold(stream.events.map((e) => e.event)), command);
-      if (decision.isErr()) return err(decision.error);
-      if (decision.value.length === 0) return ok({ version: stream.version, changed: false });
-      const expected =
-        stream.version === 0
-          ? ({ kind: "noStream" } as const)
-          : ({ kind: "exact", version: stream.version } as const);
-      const appended = await options.store.append(
+export const createItemCommandHandler = (options: CommandHandlerOptions) => {
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? defaultSleep;
+  const { repository } = options;
+
+  return async (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> => {
+    const { command, context, ifMatch } = input;
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      let loaded = await repository.load(command.itemId, { fresh: attempt > 1 });
+      let next = plan(loaded, input);
+      if (next.kind === "done" && loaded.cached) {
+        loaded = await repository.load(command.itemId, { fresh: true });
+        next = plan(loaded, input);
+      }
+      if (next.kind === "done") return next.result;
+      const { events } = next;
+      const outcome = { version: loaded.version + events.length, changed: true };
+      const expected: ExpectedVersion =
+        loaded.version === 0 ? { kind: "noStream" } : { kind: "exact", version: loaded.version };
+      const saved = await repository.save(
         command.itemId,
         expected,
-        decision.value,
+        events,
         context,
+        input.idempotency?.(outcome),
       );
-      if (appended.isOk()) return ok({ version: appended.value.version, changed: true });
-      if (appended.error.kind === "TooManyEvents")
-        throw new Error("a single command produced too many events");
-      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      if (saved.isOk()) return ok({ version: saved.value.version, changed: true });
+      switch (saved.error.kind) {
+        case "IdempotencyKeyReused":
+          return err(saved.error);
+        case "TooManyEvents":
+          throw new Error(`a single ${command.type} produced ${saved.error.count} events`);
+        case "VersionConflict":
+          if (ifMatch !== undefined) {
+            const actual = (await repository.load(command.itemId, { fresh: true })).version;
+            return err({ kind: "PreconditionFailed", expected: ifMatch, actual });
+          }
+          if (attempt < policy.maxAttempts) await sleep(backoffDelay(policy, attempt, random()));
+      }
     }
-    return err({ kind: "ConcurrentWrite", attempts: maxAttempts });
+    return err({ kind: "ConcurrentWrite", attempts: policy.maxAttempts });
   };
+};
 
 export type ItemCommandHandler = ReturnType<typeof createItemCommandHandler>;

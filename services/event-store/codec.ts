@@ -11,7 +11,11 @@ import type {
 import {
   type ItemEvent as ItemEventMessage,
   ItemEventSchema,
+  ItemRegisteredSchema,
 } from "../gen/inventory/item/v1/events_pb.js";
+import { CURRENT_SCHEMA_VERSION, upcast } from "./upcasting.js";
+
+export { CURRENT_SCHEMA_VERSION };
 
 /** Metadata of a stored event (the proto `EventMetadata`, as plain values). */
 export interface EventMetadata {
@@ -30,19 +34,15 @@ export interface StoredEvent {
   readonly event: ItemEvent;
 }
 
-/** Current payload schema version written for every event type. */
-export const CURRENT_SCHEMA_VERSION = 1;
-
 const payloadOf = (event: ItemEvent): ItemEventMessage["payload"] => {
   switch (event.type) {
     case "ItemRegistered":
       return {
         case: "registered",
-        value: {
-          $typeName: "inventory.item.v1.ItemRegistered",
+        value: create(ItemRegisteredSchema, {
           name: event.data.name,
           price: BigInt(event.data.price),
-        },
+        }),
       };
     case "ItemRenamed":
       return {
@@ -103,12 +103,16 @@ export class UndecodableEventError extends Error {
   override readonly name = "UndecodableEventError";
 }
 
+/**
+ * Decodes a journal payload of any known schema version into today's domain event (older
+ * payloads pass through the upcasters); `metadata.schemaVersion` keeps the stored version.
+ */
 export const decodeEvent = (bytes: Uint8Array): StoredEvent => {
   const msg = fromBinary(ItemEventSchema, bytes);
   const m = msg.metadata;
   if (!m) throw new UndecodableEventError("event has no metadata");
   const itemId = m.aggregateId as ItemId;
-  const event = eventOf(msg.payload, itemId);
+  const event = eventOf(upcast(msg.payload, m.schemaVersion), itemId);
   return {
     metadata: {
       eventId: m.eventId,

@@ -1,15 +1,7 @@
-import {
-  type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandOutput,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-} from "@aws-sdk/client-dynamodb";
-import { errAsync, ResultAsync } from "neverthrow";
+import { type DynamoDBClient, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { v7 as uuidv7 } from "uuid";
 import type { ItemEvent } from "../domain/item/index.js";
-import { journalTable } from "../tables/definitions.js";
-import { CURRENT_SCHEMA_VERSION, decodeEvent, encodeEvent, type StoredEvent } from "./codec.js";
 import type {
   AppendError,
   AppendResult,
@@ -18,46 +10,39 @@ import type {
   ExpectedVersion,
   LoadedStream,
 } from "./event-store.js";
+import {
+  baseVersionOf,
+  conditionFailures,
+  journalPut,
+  MAX_TRANSACTION_ITEMS,
+  queryJournal,
+  stampEvents,
+} from "./journal.js";
 
 /** DynamoDB's limit on the items of one TransactWriteItems call. */
-export const MAX_EVENTS_PER_APPEND = 100;
+export const MAX_EVENTS_PER_APPEND = MAX_TRANSACTION_ITEMS;
 
-const PK = journalTable.partitionKey.name;
-const SK = journalTable.sortKey.name;
+/** Attempts of an "any" append when other writers keep moving the stream. */
+const ANY_VERSION_ATTEMPTS = 5;
 
 export interface DynamoDbEventStoreOptions {
   readonly client: DynamoDBClient;
   readonly journalTableName: string;
+  /** Event id source (default UUIDv7). */
+  readonly newEventId?: () => string;
 }
 
+/** The journal alone (no snapshots, no idempotency): see DynamoDbItemRepository for those. */
 export class DynamoDbEventStore implements EventStore {
   constructor(private readonly options: DynamoDbEventStoreOptions) {}
 
-  async readStream(aggregateId: string, afterVersion = 0): Promise<LoadedStream> {
-    const events: StoredEvent[] = [];
-    let startKey: QueryCommandOutput["LastEvaluatedKey"];
-    do {
-      const page: QueryCommandOutput = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.journalTableName,
-          ConsistentRead: true,
-          KeyConditionExpression: "#pk = :id AND #sk > :after",
-          ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
-          ExpressionAttributeValues: {
-            ":id": { S: aggregateId },
-            ":after": { N: String(afterVersion) },
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const payload = item.payload?.B;
-        if (payload) events.push(decodeEvent(payload));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    const last = events.at(-1);
-    return { version: last ? last.metadata.sequenceNumber : afterVersion, events };
+  readStream(aggregateId: string, afterVersion = 0): Promise<LoadedStream> {
+    return queryJournal(
+      this.options.client,
+      this.options.journalTableName,
+      aggregateId,
+      afterVersion,
+    );
   }
 
   append(
@@ -69,53 +54,46 @@ export class DynamoDbEventStore implements EventStore {
     if (events.length > MAX_EVENTS_PER_APPEND) {
       return errAsync({ kind: "TooManyEvents", count: events.length, max: MAX_EVENTS_PER_APPEND });
     }
-    const base = expected.kind === "exact" ? expected.version : 0;
-    if (expected.kind === "any") {
-      return ResultAsync.fromSafePromise(this.readStream(aggregateId)).andThen((s) =>
-        this.append(aggregateId, { kind: "exact", version: s.version }, events, context),
-      );
-    }
-    const stored: StoredEvent[] = events.map((event, i) => ({
-      metadata: {
-        eventId: uuidv7(),
-        aggregateId,
-        sequenceNumber: base + i + 1,
-        occurredAt: context.now,
-        correlationId: context.correlationId,
-        causationId: context.commandId,
-        eventType: event.type,
-        schemaVersion: CURRENT_SCHEMA_VERSION,
-      },
-      event,
-    }));
+    const base = baseVersionOf(expected);
+    if (base === undefined) return this.appendAtAnyVersion(aggregateId, events, context, 1);
+    if (events.length === 0) return okAsync({ version: base, events: [] });
+    const stored = stampEvents(
+      aggregateId,
+      base,
+      events,
+      context,
+      this.options.newEventId ?? uuidv7,
+    );
     const write = this.options.client.send(
       new TransactWriteItemsCommand({
-        TransactItems: stored.map((s) => ({
-          Put: {
-            TableName: this.options.journalTableName,
-            Item: {
-              [PK]: { S: aggregateId },
-              [SK]: { N: String(s.metadata.sequenceNumber) },
-              eventType: { S: s.metadata.eventType },
-              payload: { B: encodeEvent(s) },
-            },
-            // Fencing on the sequence number: a concurrent writer at the same version loses.
-            ConditionExpression: "attribute_not_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": PK },
-          },
-        })),
+        TransactItems: stored.map((s) => journalPut(this.options.journalTableName, s)),
       }),
     );
     return ResultAsync.fromPromise(write, (e) => e)
       .map((): AppendResult => ({ version: base + stored.length, events: stored }))
       .orElse((e) => {
-        if (isConditionFailure(e))
+        if (conditionFailures(e))
           return errAsync<AppendResult, AppendError>({ kind: "VersionConflict", expected });
         throw e;
       });
   }
-}
 
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof TransactionCanceledException &&
-  (e.CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed");
+  /** "any": append after whatever is there now; a concurrent writer only causes a re-read. */
+  private appendAtAnyVersion(
+    aggregateId: string,
+    events: readonly ItemEvent[],
+    context: CommandContext,
+    attempt: number,
+  ): ResultAsync<AppendResult, AppendError> {
+    return ResultAsync.fromSafePromise(this.readStream(aggregateId)).andThen((s) =>
+      this.append(aggregateId, { kind: "exact", version: s.version }, events, context).orElse(
+        (e) =>
+          e.kind === "VersionConflict" && attempt < ANY_VERSION_ATTEMPTS
+            ? this.appendAtAnyVersion(aggregateId, events, context, attempt + 1)
+            : errAsync<AppendResult, AppendError>(
+                e.kind === "VersionConflict" ? { ...e, expected: { kind: "any" } } : e,
+              ),
+      ),
+    );
+  }
+}

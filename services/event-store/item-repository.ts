@@ -12,6 +12,17 @@ export interface LoadedItem {
   readonly state: ItemState;
   /** 0 when the item has no events. */
   readonly version: number;
+  /**
+   * True when served from the in-process cache: possibly stale. A save at this version fails
+   * with `VersionConflict` if it is; a rejection decided on it should be confirmed with a
+   * `{ fresh: true }` load before it is reported.
+   */
+  readonly cached?: boolean;
+}
+
+export interface LoadOptions {
+  /** Bypass the cache: read the latest snapshot and the journal after it. */
+  readonly fresh?: boolean;
 }
 
 /** What a retried command with the same Idempotency-Key gets back. */
@@ -26,23 +37,51 @@ export interface IdempotencyRecord {
   };
 }
 
+export type SaveError =
+  | AppendError
+  /**
+   * The Idempotency-Key is already stored (by an earlier or a concurrent request); nothing was
+   * written. `sameRequest` (equal fingerprints): answer with `record.response`. Otherwise the
+   * key was reused for another request: refuse it (HTTP 422).
+   */
+  | {
+      readonly kind: "IdempotencyKeyReused";
+      readonly key: string;
+      readonly record: IdempotencyRecord;
+      readonly sameRequest: boolean;
+    };
+
+/** How a stored record relates to a request carrying the same key and `fingerprint`. */
+export const matchIdempotency = (
+  record: IdempotencyRecord,
+  fingerprint: string,
+): Extract<SaveError, { kind: "IdempotencyKeyReused" }> => ({
+  kind: "IdempotencyKeyReused",
+  key: record.key,
+  record,
+  sameRequest: record.fingerprint === fingerprint,
+});
+
 /**
  * Item aggregates as the command side sees them: state + version in, events out.
- * `save` conflicts are typed (`VersionConflict`): reload and decide again.
+ * `save` writes the events, any due snapshot and the idempotency record in one transaction:
+ * all or nothing. Conflicts are typed (`VersionConflict`: load again and decide again;
+ * `IdempotencyKeyReused`: replay or refuse, see SaveError); infrastructure faults reject.
  */
 export interface ItemRepository {
-  load(itemId: string): Promise<LoadedItem>;
+  load(itemId: string, options?: LoadOptions): Promise<LoadedItem>;
   save(
     itemId: string,
     expected: ExpectedVersion,
     events: readonly ItemEvent[],
     context: CommandContext,
     idempotency?: IdempotencyRecord,
-  ): ResultAsync<AppendResult, AppendError>;
+  ): ResultAsync<AppendResult, SaveError>;
+  /** The unexpired record stored under `key`, if any (strongly consistent). */
   findIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
 }
 
-/** Full replay on every load; no snapshots, cache or idempotency (those come with the store). */
+/** Full replay on every load; no snapshots, cache or idempotency (see DynamoDbItemRepository). */
 export class ReplayingItemRepository implements Omit<ItemRepository, "findIdempotency"> {
   constructor(private readonly store: EventStore) {}
 
@@ -56,7 +95,7 @@ export class ReplayingItemRepository implements Omit<ItemRepository, "findIdempo
     expected: ExpectedVersion,
     events: readonly ItemEvent[],
     context: CommandContext,
-  ): ResultAsync<AppendResult, AppendError> {
+  ): ResultAsync<AppendResult, SaveError> {
     return this.store.append(itemId, expected, events, context);
   }
 }

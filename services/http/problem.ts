@@ -16,19 +16,49 @@ export const PROBLEM_BASE = "https://item-service.example/problems/";
 
 export const problemType = (kind: string): string => `${PROBLEM_BASE}${kind}`;
 
+/**
+ * Every kind of problem the services answer with: the ONE place that fixes its status, title
+ * and (through its key) its stable `type` URI. Clients switch on `type`, never on `title`.
+ */
+export const PROBLEM_KINDS = {
+  validation: { status: 400, title: "The request is invalid" },
+  "malformed-json": { status: 400, title: "The body is not valid JSON" },
+  "not-found": { status: 404, title: "Not found" },
+  "already-registered": { status: 409, title: "Item already registered" },
+  "concurrent-write": { status: 409, title: "Concurrent write" },
+  "precondition-failed": { status: 412, title: "Precondition failed" },
+  "payload-too-large": { status: 413, title: "Payload too large" },
+  "unsupported-media-type": { status: 415, title: "Unsupported media type" },
+  "rule-violated": { status: 422, title: "Business rule violated" },
+  "idempotency-key-reused": { status: 422, title: "Idempotency-Key reused" },
+  internal: { status: 500, title: "Internal error" },
+  unavailable: { status: 503, title: "Service unavailable" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemKind = keyof typeof PROBLEM_KINDS;
+
+/** Extension members and detail of one problem occurrence. */
+export type ProblemExtras = { readonly detail?: string; readonly [extension: string]: unknown };
+
+export const problemOf = (kind: ProblemKind, extras: ProblemExtras = {}): Problem => ({
+  type: problemType(kind),
+  ...PROBLEM_KINDS[kind],
+  ...extras,
+});
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
 export const problem = (c: Context, p: Problem): Response =>
   c.body(JSON.stringify({ ...p, instance: c.req.path }), p.status as ContentfulStatusCode, {
-    "Content-Type": "application/problem+json",
+    "Content-Type": PROBLEM_CONTENT_TYPE,
   });
+
+/** Answers with the problem of `kind`; the status comes from the catalogue above. */
+export const problemResponse = (c: Context, kind: ProblemKind, extras?: ProblemExtras): Response =>
+  problem(c, problemOf(kind, extras));
 
 export const validationProblem = (c: Context, errors: readonly FieldError[]): Response =>
-  problem(c, {
-    type: problemType("validation"),
-    title: "The request is invalid",
-    status: 400,
-    detail: `${errors.length} invalid field(s)`,
-    errors,
-  });
+  problemResponse(c, "validation", { detail: `${errors.length} invalid field(s)`, errors });
 
 export const notFoundProblem = (c: Context, detail: string): Response =>
-  problem(c, { type: problemType("not-found"), title: "Not found", status: 404, detail });
+  problemResponse(c, "not-found", { detail });

@@ -2,14 +2,15 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { dynamoDbClient, dynamoDbStreamsClient } from "../aws/clients.js";
 import { createCommandApi } from "../command-api/app.js";
-import { createItemCommandHandler } from "../command-handling/item-command-handler.js";
 import { int, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
+import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
 import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
 import { createQueryApi } from "../query-api/app.js";
 import { openReadModel } from "../read-model/data-source.js";
-import { projectRecords } from "../read-model/stream-handler.js";
+import { asRecordsCallback, readModelHandler } from "../read-model/stream-handler.js";
+import { InProcessVersionSignal } from "../read-model/version-signal.js";
 import { DynamoDbCheckpointStore } from "../streams/checkpoints/checkpoint-store.js";
 import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
 import { startSingleWorkerConsumer } from "../streams/single-worker-consumer.js";
@@ -45,18 +46,35 @@ const db = await openReadModel({ url });
 stops.unshift(() => db.destroy());
 
 const store = new DynamoDbEventStore({ client: dynamo, journalTableName: names.journal ?? "" });
+// Read-your-writes waiters hear the projector in-process (PGlite delivers no NOTIFY across connections).
+const versions = new InProcessVersionSignal();
 const consumer = startSingleWorkerConsumer({
   streamArn: await streamArnOf(dynamo, names.journal ?? ""),
   client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
   checkpoints: new DynamoDbCheckpointStore(dynamo, names.leases ?? ""),
-  handler: projectRecords(db),
+  handler: asRecordsCallback(
+    readModelHandler({ db, journal: store, onCommitted: versions.publish }),
+  ),
   onError: (e) => console.error("consumer:", e),
 });
 stops.unshift(() => consumer.stop());
 
 const app = new Hono()
-  .route("/", createCommandApi({ handle: createItemCommandHandler({ store }) }))
-  .route("/", createQueryApi({ db }));
+  .route(
+    "/",
+    createCommandApi({
+      repository: new DynamoDbItemRepository({
+        client: dynamo,
+        tableNames: {
+          journal: names.journal ?? "",
+          snapshots: names.snapshots ?? "",
+          idempotency: names.idempotency ?? "",
+        },
+        cache: { maxItems: 10_000 },
+      }),
+    }),
+  )
+  .route("/", createQueryApi({ db, versions }));
 const server = serve({ fetch: app.fetch, port: config.PORT });
 stops.unshift(() => new Promise((r) => server.close(r)));
 

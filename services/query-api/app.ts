@@ -1,39 +1,48 @@
 import { Hono } from "hono";
 import type { DataSource } from "typeorm";
-import { createItemId } from "../domain/item/values.js";
-import { notFoundProblem, validationProblem } from "../http/problem.js";
-import { ItemEntity } from "../read-model/entities.js";
+import { problem, problemType } from "../http/problem.js";
+import type { VersionSignal } from "../read-model/version-signal.js";
+import { inventoryRoutes } from "./inventory/routes.js";
+import { ItemReads } from "./items/read.js";
+import { itemRoutes } from "./items/routes.js";
+import { queryApiOpenApi } from "./openapi.js";
+import { createVersionWaiter } from "./read-your-writes/version-waiter.js";
 
 export interface QueryApiDeps {
   readonly db: DataSource;
+  /** Projector commits (LISTEN/NOTIFY or in-process); without it read-your-writes polls. */
+  readonly versions?: VersionSignal;
+  /** How long `?minVersion=` waits before answering 504. */
+  readonly readYourWritesTimeoutMs?: number;
+  readonly fallbackPollMs?: number;
 }
 
 export const createQueryApi = (deps: QueryApiDeps): Hono => {
-  const app = new Hono();
-  const items = deps.db.getRepository(ItemEntity);
-
-  app.get("/queries/healthz", async (c) => {
-    await deps.db.query("SELECT 1");
-    return c.json({ status: "ok" });
+  const reads = new ItemReads(deps.db);
+  const waitForVersion = createVersionWaiter({
+    readVersion: (id) => reads.versionOf(id),
+    signal: deps.versions,
+    timeoutMs: deps.readYourWritesTimeoutMs ?? 2000,
+    fallbackPollMs: deps.fallbackPollMs,
   });
 
-  app.get("/queries/items/:id", async (c) => {
-    const id = createItemId(c.req.param("id"));
-    if (id.isErr()) return validationProblem(c, [id.error]);
-    const row = await items.findOneBy({ itemId: id.value });
-    if (!row) return notFoundProblem(c, `no item ${id.value}`);
-    c.header("ETag", `"${row.version}"`);
-    return c.json({
-      itemId: row.itemId,
-      name: row.name,
-      price: row.price,
-      stock: row.stock,
-      status: row.status,
-      version: row.version,
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
+  const queries = new Hono()
+    .route("/items", itemRoutes({ reads, waitForVersion }))
+    .route("/inventory", inventoryRoutes(deps.db));
+
+  queries.get("/healthz", async (c) => {
+    const ok = await deps.db.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+    if (ok) return c.json({ status: "ok" });
+    return problem(c, {
+      type: problemType("unavailable"),
+      title: "Read model database unavailable",
+      status: 503,
     });
   });
+  queries.get("/openapi.json", (c) => c.json(queryApiOpenApi));
 
-  return app;
+  return new Hono().route("/queries", queries);
 };

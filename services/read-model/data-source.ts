@@ -23,20 +23,22 @@ export const createReadModelDataSource = (options: ReadModelDatabaseOptions): Da
   });
 
 /**
- * Initializes the data source and applies pending migrations. An advisory lock serialises
- * tasks that start at the same time.
+ * Initializes the data source and applies pending migrations. A session advisory lock
+ * serialises tasks that start at the same time (the consumer and query API both call this);
+ * the later ones find nothing left to run.
  */
 export const openReadModel = async (options: ReadModelDatabaseOptions): Promise<DataSource> => {
   const ds = createReadModelDataSource(options);
   await ds.initialize();
   const schema = options.schema ?? "public";
-  await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
     await runner.query("SELECT pg_advisory_lock(hashtext($1))", [
       `read-model-migrations:${schema}`,
     ]);
+    // Inside the lock: CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent twin.
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await ds.runMigrations({ transaction: "each" });
   } finally {
     await runner.query("SELECT pg_advisory_unlock(hashtext($1))", [

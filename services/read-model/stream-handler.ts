@@ -1,7 +1,14 @@
 import type { DataSource } from "typeorm";
 import { decodeEvent, type StoredEvent } from "../event-store/codec.js";
+import type { RecordHandler } from "../streams/processing/contract.js";
 import type { StreamRecord } from "../streams/retrieval/stream-client.js";
-import { applyEvents } from "./projector.js";
+import {
+  createProjector,
+  type JournalReader,
+  type Projector,
+  type VersionReached,
+} from "./projector.js";
+import { liveTables } from "./tables.js";
 
 /** Pure: journal stream record → stored event (records without a payload are not events). */
 export const eventOfRecord = (record: StreamRecord): StoredEvent | undefined => {
@@ -9,10 +16,45 @@ export const eventOfRecord = (record: StreamRecord): StoredEvent | undefined => 
   return payload ? decodeEvent(payload) : undefined;
 };
 
-/** The consumer's handler: decode the batch and project it in one transaction. */
+/**
+ * The consumer's handler: decode the batch and project it in one transaction. Any fault
+ * rejects with nothing written, so the consumer retries the batch and keeps its checkpoint;
+ * redelivered records are skipped by the projector's high-water marks.
+ */
 export const projectRecords =
-  (db: DataSource) =>
-  async (records: readonly StreamRecord[]): Promise<void> => {
+  (project: Projector): RecordHandler =>
+  async ({ records }) => {
     const events = records.map(eventOfRecord).filter((e): e is StoredEvent => e !== undefined);
-    await applyEvents(db, events);
+    await project(events);
+    return undefined;
+  };
+
+export interface ReadModelHandlerDeps {
+  readonly db: DataSource;
+  /** Journal for gap healing (consistent reads). */
+  readonly journal: JournalReader;
+  readonly schema?: string;
+  /** In-process read-your-writes signal (e.g. `InProcessVersionSignal.publish`). */
+  readonly onCommitted?: (reached: readonly VersionReached[]) => void;
+}
+
+/** The live projection's handler: live tables, NOTIFY on commit. */
+export const readModelHandler = (deps: ReadModelHandlerDeps): RecordHandler =>
+  projectRecords(
+    createProjector({
+      db: deps.db,
+      journal: deps.journal,
+      tables: liveTables(deps.schema ?? "public"),
+      notify: true,
+      onCommitted: deps.onCommitted,
+    }),
+  );
+
+/** Adapts to the thin consumer's `(records, shardId)` callback until it takes a RecordHandler. */
+export const asRecordsCallback =
+  (handler: RecordHandler) =>
+  async (records: readonly StreamRecord[], shardId: string): Promise<void> => {
+    const result = await handler({ shardId, records });
+    if (result?.failedSequenceNumber)
+      throw new Error(`record ${result.failedSequenceNumber} failed`);
   };

@@ -1,7 +1,8 @@
 import { dynamoDbClient, dynamoDbStreamsClient } from "../aws/clients.js";
 import { databaseUrl, int, optionalStr, readConfig, str } from "../config/env.js";
 import { openReadModel } from "../read-model/data-source.js";
-import { projectRecords } from "../read-model/stream-handler.js";
+import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
+import { asRecordsCallback, readModelHandler } from "../read-model/stream-handler.js";
 import { DynamoDbCheckpointStore } from "../streams/checkpoints/checkpoint-store.js";
 import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
 import { startSingleWorkerConsumer } from "../streams/single-worker-consumer.js";
@@ -24,7 +25,13 @@ const consumer = startSingleWorkerConsumer({
   streamArn: await streamArnOf(dynamo, config.JOURNAL_TABLE),
   client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
   checkpoints: new DynamoDbCheckpointStore(dynamo, config.LEASES_TABLE),
-  handler: projectRecords(db),
+  handler: asRecordsCallback(
+    readModelHandler({
+      db,
+      journal: new DynamoDbEventStore({ client: dynamo, journalTableName: config.JOURNAL_TABLE }),
+      schema: config.DATABASE_SCHEMA,
+    }),
+  ),
   idlePollMs: config.IDLE_POLL_MS,
   onError: (e) =>
     console.error(JSON.stringify({ level: "error", msg: "consumer error", error: String(e) })),

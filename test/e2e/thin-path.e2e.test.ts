@@ -2,10 +2,10 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCommandApi } from "../../services/command-api/app.js";
-import { createItemCommandHandler } from "../../services/command-handling/item-command-handler.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
 import { createQueryApi } from "../../services/query-api/app.js";
-import { projectRecords } from "../../services/read-model/stream-handler.js";
+import { asRecordsCallback, readModelHandler } from "../../services/read-model/stream-handler.js";
 import { DynamoDbCheckpointStore } from "../../services/streams/checkpoints/checkpoint-store.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import { startSingleWorkerConsumer } from "../../services/streams/single-worker-consumer.js";
@@ -38,11 +38,26 @@ describe("thin path", () => {
       streamArn: await streamArnOf(tables.client, journal),
       client: new DynamoDbStreamClient(testDynamoDbStreams()),
       checkpoints: new DynamoDbCheckpointStore(tables.client, tableName(tables, "leases")),
-      handler: projectRecords(readModel.db),
+      handler: asRecordsCallback(
+        readModelHandler({ db: readModel.db, journal: store, schema: readModel.schema }),
+      ),
       idlePollMs: 20,
     });
     const app = new Hono()
-      .route("/", createCommandApi({ handle: createItemCommandHandler({ store }) }))
+      .route(
+        "/",
+        createCommandApi({
+          repository: new DynamoDbItemRepository({
+            client: tables.client,
+            tableNames: {
+              journal,
+              snapshots: tableName(tables, "snapshots"),
+              idempotency: tableName(tables, "idempotency"),
+            },
+          }),
+          log: () => {},
+        }),
+      )
       .route("/", createQueryApi({ db: readModel.db }));
     await new Promise<void>((resolve) => {
       server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {

@@ -13,6 +13,8 @@ export const ITEM_NAME_MAX = 100;
 export const PRICE_MAX = 1_000_000_000;
 export const QUANTITY_MAX = 1_000_000_000;
 export const REASON_MAX = 500;
+/** Stock stays a safe integer in JavaScript and fits the read model's bigint column. */
+export const STOCK_MAX = 1_000_000_000_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -22,6 +24,7 @@ export const createItemId = (raw: unknown, field = "itemId"): Result<ItemId, Fie
     : err(fieldError(field, "must be a lowercase UUID"));
 
 export const createItemName = (raw: unknown, field = "name"): Result<ItemName, FieldError> => {
+  if (raw === undefined) return err(fieldError(field, "is required"));
   if (typeof raw !== "string") return err(fieldError(field, "must be a string"));
   const trimmed = raw.trim();
   if (trimmed.length === 0) return err(fieldError(field, "must not be blank"));
@@ -31,10 +34,17 @@ export const createItemName = (raw: unknown, field = "name"): Result<ItemName, F
   return ok(trimmed as ItemName);
 };
 
-const boundedInteger = (raw: unknown, field: string, min: number, max: number) =>
-  typeof raw === "number" && Number.isInteger(raw) && raw >= min && raw <= max
-    ? ok(raw)
+const boundedInteger = (
+  raw: unknown,
+  field: string,
+  min: number,
+  max: number,
+): Result<number, FieldError> => {
+  if (raw === undefined) return err(fieldError(field, "is required"));
+  return typeof raw === "number" && Number.isInteger(raw) && raw >= min && raw <= max
+    ? ok(raw + 0) // + 0 turns -0 into 0
     : err(fieldError(field, `must be an integer between ${min} and ${max}`));
+};
 
 export const createPrice = (raw: unknown, field = "price"): Result<Price, FieldError> =>
   boundedInteger(raw, field, 0, PRICE_MAX).map((n) => n as Price);

@@ -1,4 +1,5 @@
 import { CreateItems1764400000000 } from "./1764400000000-create-items.js";
+import { HistoryAndTotals1764500000000 } from "./1764500000000-history-and-totals.js";
 
 /** Every migration, oldest first. */
-export const readModelMigrations = [CreateItems1764400000000];
+export const readModelMigrations = [CreateItems1764400000000, HistoryAndTotals1764500000000];

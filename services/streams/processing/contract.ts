@@ -21,7 +21,17 @@ export type RecordHandler = (input: HandlerInput) => Promise<HandlerResult | und
  * be checkpointed (undefined: nothing may be checkpointed yet; the consumer re-reads from its
  * last checkpoint).
  */
-export type ProcessBatch = (input: HandlerInput) => Promise<{ readonly checkpointUpTo?: string }>;
+export type ProcessBatch = (
+  input: ProcessBatchInput,
+) => Promise<{ readonly checkpointUpTo?: string }>;
+
+/**
+ * A batch plus the consumer's stop signal: on abort (shutdown, lease lost) a waiting retry ends
+ * early and the result covers only what is already committed or parked.
+ */
+export interface ProcessBatchInput extends HandlerInput {
+  readonly signal?: AbortSignal;
+}
 
 /** Part-1 behaviour: call the handler; a throw checkpoints nothing and the batch is retried. */
 export const simpleProcessBatch =

@@ -1,0 +1,149 @@
+// Figure 1: command latency over HTTP on a warm aggregate vs one raw TransactWriteItems of the
+// same size on the same DynamoDB Local, interleaved in blocks so drift hits both alike.
+// Run alone: npx tsx bench/command-latency.bench.ts [--quick] [--cpu-prof]
+import { join } from "node:path";
+import {
+  type AttributeValue,
+  QueryCommand,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
+import { v7 as uuidv7 } from "uuid";
+import { dynamoDbClient } from "../services/aws/clients.js";
+import { journalTable } from "../services/tables/definitions.js";
+import { benchArgs } from "./support/args.js";
+import { postJson } from "./support/http.js";
+import { repoRoot } from "./support/paths.js";
+import { emitResult } from "./support/result.js";
+import { startStack } from "./support/stack.js";
+import { round, type Summary, summarize } from "./support/stats.js";
+
+const args = benchArgs();
+const perSide = args.quick ? 150 : 1_000;
+const warmup = args.quick ? 30 : 150;
+const block = 25;
+const profileDir = join(repoRoot, ".cache", "profiles");
+
+const stack = await startStack({
+  services: ["command-api"],
+  ...(args.flag("cpu-prof")
+    ? { nodeArgs: { "command-api": ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } }
+    : {}),
+  log: (l) => console.log(l),
+});
+try {
+  const api = stack.service("command-api").baseUrl;
+  const journal = stack.tables[journalTable.logicalName];
+  if (!api || !journal) throw new Error("stack incomplete");
+  const client = dynamoDbClient({ endpoint: stack.infra.dynamoDbEndpoint, region: "us-east-1" });
+
+  const reg = await postJson(`${api}/commands/items`, { name: "Bench kettle", price: 4200 });
+  if (reg.status !== 201)
+    throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const itemId = (reg.body as { itemId: string }).itemId;
+
+  // The warm-aggregate command; if the route does not exist yet, fall back to registering.
+  const probe = await postJson(`${api}/commands/items/${itemId}/receive-stock`, { quantity: 1 });
+  const warmRoute = probe.status === 200;
+  const command = warmRoute
+    ? () => postJson(`${api}/commands/items/${itemId}/receive-stock`, { quantity: 1 })
+    : () => postJson(`${api}/commands/items`, { name: "Bench kettle", price: 4200 });
+  const commandLabel = warmRoute
+    ? "receive-stock on one warm item"
+    : `register (receive-stock answered ${probe.status}: no warm-aggregate route yet)`;
+
+  // The stored item of the last event is the template: the raw write has exactly its size.
+  const last = await client.send(
+    new QueryCommand({
+      TableName: journal,
+      ConsistentRead: true,
+      KeyConditionExpression: "#pk = :id",
+      ExpressionAttributeNames: { "#pk": journalTable.partitionKey.name },
+      ExpressionAttributeValues: { ":id": { S: itemId } },
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  const template = last.Items?.[0];
+  if (!template) throw new Error("the journal holds no event of the registered item");
+  const rawId = uuidv7();
+  let rawSeq = 0;
+  const raw = async () => {
+    rawSeq += 1;
+    const item: Record<string, AttributeValue> = {
+      ...template,
+      [journalTable.partitionKey.name]: { S: rawId },
+      [journalTable.sortKey.name]: { N: String(rawSeq) },
+    };
+    const t0 = performance.now();
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: journal,
+              Item: item,
+              ConditionExpression: "attribute_not_exists(#pk)",
+              ExpressionAttributeNames: { "#pk": journalTable.partitionKey.name },
+            },
+          },
+        ],
+      }),
+    );
+    return performance.now() - t0;
+  };
+  const http = async () => {
+    const r = await command();
+    if (r.status !== 200 && r.status !== 201) throw new Error(`command answered ${r.status}`);
+    return r.ms;
+  };
+
+  for (let i = 0; i < warmup; i++) {
+    await raw();
+    await http();
+  }
+  const rawMs: number[] = [];
+  const httpMs: number[] = [];
+  while (httpMs.length < perSide) {
+    for (let i = 0; i < block; i++) rawMs.push(await raw());
+    for (let i = 0; i < block; i++) httpMs.push(await http());
+  }
+  client.destroy();
+
+  const cmd = summarize(httpMs);
+  const base = summarize(rawMs);
+  const show = (label: string, s: Summary) =>
+    console.log(
+      `  ${label.padEnd(28)} n=${s.n} p50 ${round(s.p50)} ms  p90 ${round(s.p90)}  p99 ${round(s.p99)}  max ${round(s.max)}  stddev ${round(s.stddev)}`,
+    );
+  console.log(
+    `command latency (${commandLabel}), event payload ${template.payload?.B?.byteLength ?? "?"} B`,
+  );
+  show("HTTP command", cmd);
+  show("raw TransactWriteItems (1 Put)", base);
+
+  await stack.stop();
+  emitResult({
+    bench: "command-latency",
+    quick: args.quick,
+    rows: [
+      {
+        figure: "1. command latency p50 / raw TransactWriteItems p50",
+        value: round(cmd.p50 / base.p50),
+        unit: "×",
+        goal: "≤ 1.25",
+        note: `${round(cmd.p50)} vs ${round(base.p50)} ms; ${commandLabel}`,
+      },
+      {
+        figure: "1. command latency p99 / raw TransactWriteItems p50",
+        value: round(cmd.p99 / base.p50),
+        unit: "×",
+        note: `command p99 ${round(cmd.p99)} ms (raw p99 ${round(base.p99)} ms), n=${cmd.n} each, sequential`,
+      },
+    ],
+  });
+} catch (e) {
+  console.error(stack.outputs());
+  throw e;
+} finally {
+  await stack.stop();
+}

@@ -1,0 +1,112 @@
+// `npm run bench`: runs every bench/*.bench.ts as its own process (all with the same --quick),
+// prints one table and rewrites the generated section of docs/benchmarks.md.
+// Options: --quick, --only=name[,name], --write (also in quick mode), --no-write.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { benchArgs } from "./support/args.js";
+import { stopChild, track } from "./support/cleanup.js";
+import { repoRoot } from "./support/paths.js";
+import { type BenchOutcome, renderSection, renderTable, replaceSection } from "./support/report.js";
+import { parseResultOutput } from "./support/result.js";
+
+const args = benchArgs();
+const only = args.option("only")?.split(",").filter(Boolean);
+const write = args.flag("no-write") ? false : args.quick ? args.flag("write") : true;
+const timeoutMs = Number(args.option("timeout-s") ?? (args.quick ? 300 : 900)) * 1000;
+const docPath = join(repoRoot, "docs", "benchmarks.md");
+
+const benches = readdirSync(join(repoRoot, "bench"))
+  .filter((f) => f.endsWith(".bench.ts"))
+  .map((f) => f.slice(0, -".bench.ts".length))
+  .filter((name) => !only || only.includes(name))
+  .sort();
+
+const runOne = (name: string): Promise<BenchOutcome> =>
+  new Promise((resolve) => {
+    const started = performance.now();
+    const loadBefore = loadavg()[0] ?? 0;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join("bench", `${name}.bench.ts`), ...(args.quick ? ["--quick"] : [])],
+      { cwd: repoRoot, env: process.env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    track(child);
+    let stdout = "";
+    let combined = "";
+    const relay = (into: NodeJS.WriteStream, isStdout: boolean) => (chunk: Buffer) => {
+      const text = String(chunk);
+      if (isStdout) stdout += text;
+      combined = (combined + text).slice(-16_384);
+      into.write(text.replace(/^(?=.)/gm, `[${name}] `));
+    };
+    child.stdout.on("data", relay(process.stdout, true));
+    child.stderr.on("data", relay(process.stderr, false));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void stopChild(child);
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      const parsed = parseResultOutput(stdout);
+      const problem = timedOut
+        ? `timed out after ${timeoutMs / 1000} s`
+        : parsed.ok
+          ? undefined
+          : code !== 0
+            ? `failed, ${parsed.reason}`
+            : parsed.reason;
+      resolve({
+        name,
+        exitCode: code,
+        seconds: (performance.now() - started) / 1000,
+        loadBefore,
+        result: parsed.ok ? parsed.result : undefined,
+        problem,
+        tail: combined.split("\n").slice(-15).join("\n"),
+      });
+    });
+  });
+
+/** The command as the user typed it (npm scripts pass their own flags first). */
+const commandLine = () => {
+  const event = process.env.npm_lifecycle_event;
+  const argv = process.argv.slice(2);
+  const extra = (event === "bench:quick" ? argv.slice(1) : argv).join(" ");
+  if (event === "bench" || event === "bench:quick")
+    return `npm run ${event}${extra ? ` -- ${extra}` : ""}`;
+  return `npx tsx bench/run.ts${argv.length ? ` ${argv.join(" ")}` : ""}`;
+};
+
+console.log(
+  `running ${benches.length} benches${args.quick ? " (quick)" : ""}: ${benches.join(", ")}`,
+);
+const outcomes: BenchOutcome[] = [];
+for (const name of benches) {
+  console.log(`\n=== ${name} ===`);
+  outcomes.push(await runOne(name));
+}
+
+const cpu = cpus();
+const section = renderSection({
+  outcomes,
+  machine: {
+    cpus: `${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}`,
+    memory: `${Math.round(totalmem() / 1024 ** 3)} GiB`,
+    node: process.version,
+    os: `${platform()} ${release()}`,
+  },
+  date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  command: commandLine(),
+  quick: args.quick,
+});
+console.log(`\n${renderTable(outcomes)}\n`);
+if (write) {
+  const before = existsSync(docPath) ? readFileSync(docPath, "utf8") : undefined;
+  mkdirSync(dirname(docPath), { recursive: true });
+  writeFileSync(docPath, replaceSection(before, section));
+  console.log(`wrote ${docPath}`);
+} else console.log("docs/benchmarks.md left as is (quick mode; pass --write to record)");
+process.exitCode = outcomes.every((o) => o.exitCode === 0) ? 0 : 1;

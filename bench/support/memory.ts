@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+
+/** A `kB` field (VmRSS, VmHWM) of /proc/<pid>/status in bytes; undefined off Linux or once gone. */
+export const procStatusBytes = (pid: number, field: "VmRSS" | "VmHWM"): number | undefined => {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status);
+    return m?.[1] ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export interface RssSampler {
+  /** Peak RSS so far: the kernel's high-water mark when available, else the sampled maximum. */
+  peakBytes(): number | undefined;
+  stop(): void;
+}
+
+/**
+ * Samples VmRSS every `intervalMs` and keeps the kernel's VmHWM (peak resident set since the
+ * process started), so the peak is exact even between samples; call peakBytes() before the
+ * process exits.
+ */
+export const sampleRss = (pid: number, intervalMs = 250): RssSampler => {
+  let sampledMax: number | undefined;
+  let hwm: number | undefined;
+  const sample = () => {
+    const rss = procStatusBytes(pid, "VmRSS");
+    if (rss !== undefined) sampledMax = Math.max(sampledMax ?? 0, rss);
+    hwm = procStatusBytes(pid, "VmHWM") ?? hwm;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    peakBytes: () => {
+      sample();
+      return hwm ?? sampledMax;
+    },
+    stop: () => clearInterval(timer),
+  };
+};
+
+export const mib = (bytes: number): number => bytes / (1024 * 1024);

@@ -1,0 +1,86 @@
+import { randomBytes } from "node:crypto";
+import { dynamoDbClient } from "../../services/aws/clients.js";
+import { allTables } from "../../services/tables/definitions.js";
+import { ensureTables, type TableNames } from "../../services/tables/provision.js";
+import { type Infra, startInfra } from "./infra.js";
+import { type DeployableName, type ServiceProcess, stackEnv, startService } from "./services.js";
+
+export interface Stack {
+  readonly infra: Infra;
+  readonly tables: TableNames;
+  readonly services: Readonly<Partial<Record<DeployableName, ServiceProcess>>>;
+  service(name: DeployableName): ServiceProcess;
+  /** The tail of every service's output, for a failure report. */
+  outputs(): string;
+  /** Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  readonly services: readonly DeployableName[];
+  /** Extra node flags per service (e.g. --cpu-prof). */
+  readonly nodeArgs?: Partial<Record<DeployableName, readonly string[]>>;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Infrastructure, fresh tables (unique prefix) and a fresh read-model schema, and the requested
+ * deployables as child processes with every variable they may read. Stops everything in reverse.
+ */
+export const startStack = async (options: StackOptions): Promise<Stack> => {
+  const needsPostgres = options.services.some((s) => s !== "command-api");
+  const infra = await startInfra({ postgres: needsPostgres });
+  const started: ServiceProcess[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      for (const s of started.reverse()) await s.stop();
+      await infra.stop();
+    })();
+    return stopped;
+  };
+  try {
+    const suffix = randomBytes(4).toString("hex");
+    const prefix = `bench${suffix}-`;
+    const client = dynamoDbClient({ endpoint: infra.dynamoDbEndpoint, region: "us-east-1" });
+    const tables = await ensureTables(client, prefix, allTables);
+    client.destroy();
+    const env = stackEnv({
+      dynamoDbEndpoint: infra.dynamoDbEndpoint,
+      databaseUrl: infra.databaseUrl,
+      databaseSchema: needsPostgres ? `bench_${suffix}` : undefined,
+      tablePrefix: prefix,
+      tables,
+    });
+    const services: Partial<Record<DeployableName, ServiceProcess>> = {};
+    // One at a time: the read-model migrations and the JVM's warm-up fight for two cores.
+    for (const name of options.services) {
+      const s = await startService({
+        name,
+        env,
+        nodeArgs: options.nodeArgs?.[name] ?? [],
+        ...(options.log ? { log: options.log } : {}),
+      });
+      started.push(s);
+      services[name] = s;
+    }
+    return {
+      infra,
+      tables,
+      services,
+      service: (name) => {
+        const s = services[name];
+        if (!s) throw new Error(`${name} was not started`);
+        return s;
+      },
+      outputs: () =>
+        started
+          .map((s) => `--- ${s.name} (pid ${s.pid}) ---\n${s.output().slice(-4000)}`)
+          .join("\n"),
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+};

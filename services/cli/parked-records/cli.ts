@@ -1,0 +1,196 @@
+import { parseArgs } from "node:util";
+import { eventOfRecord } from "../../read-model/stream-handler.js";
+import type { NeedsRebuildStore } from "../../streams/parking/needs-rebuild-store.js";
+import type { ParkedRecord, ParkingStore } from "../../streams/parking/parking-store.js";
+import { discardParked, replayParked } from "../../streams/parking/replay.js";
+import type { RecordHandler } from "../../streams/processing/contract.js";
+
+export const usage = `Usage: parked-records <command> [options]
+
+Stream records the consumer parked after they exhausted their retries (and the records of the
+same aggregate parked behind them, so its order is kept).
+
+Commands:
+  list                     blocked aggregates, and any "needs rebuild" markers
+  show <aggregate>         the parked records of an aggregate, in order (--json: full records)
+  replay <aggregate>       re-run them through the projection in order; on success remove them
+                           and unblock the aggregate (fix the cause first)
+  discard <aggregate> --yes  drop them and unblock the aggregate (the read model misses them
+                           until a rebuild)
+
+Options:
+  --json      machine-readable output (list, show)
+  --yes       confirm discard
+  -h, --help  this text
+
+Environment: PARKED_TABLE (required), AWS_REGION, DYNAMODB_ENDPOINT; for replay also
+DATABASE_URL, DATABASE_SCHEMA (default public) and JOURNAL_TABLE.`;
+
+export interface ParkedRecordsCliDeps {
+  readonly store: ParkingStore;
+  readonly needsRebuild: NeedsRebuildStore;
+  /** Opens the projection handler replay runs records through. */
+  readonly openHandler: () => Promise<{ handler: RecordHandler; close(): Promise<void> }>;
+  readonly out: (text: string) => void;
+}
+
+/** A mistake in the command line: printed with a hint, exit code 2. */
+export class UsageError extends Error {}
+
+export const parseCommandLine = (argv: readonly string[]) => {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        json: { type: "boolean" },
+        yes: { type: "boolean" },
+      },
+    });
+    return {
+      help: values.help === true,
+      json: values.json === true,
+      yes: values.yes === true,
+      command: positionals[0],
+      aggregate: positionals[1],
+      extra: positionals.slice(2),
+    };
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+};
+
+const toJson = (value: unknown): unknown =>
+  JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v,
+    ),
+  );
+
+const eventSummary = (p: ParkedRecord): string => {
+  try {
+    const e = eventOfRecord(p.record);
+    return e ? `${e.metadata.eventType} v${e.metadata.sequenceNumber}` : "(no event payload)";
+  } catch (err) {
+    return `(undecodable: ${err instanceof Error ? err.message : String(err)})`;
+  }
+};
+
+const describeRecord = (p: ParkedRecord): string =>
+  [
+    `- ${eventSummary(p)}  position ${p.position}`,
+    `    reason ${p.reason}, attempts ${p.attempts}, parked ${p.parkedAt.toISOString()}${p.firstFailedAt ? `, first failed ${p.firstFailedAt.toISOString()}` : ""}`,
+    `    shard ${p.shardId}, sequence number ${p.record.sequenceNumber}, created ${p.record.approximateCreationTime.toISOString()}`,
+    ...(p.error ? [`    error: ${p.error}`] : []),
+  ].join("\n");
+
+const needAggregate = (aggregate: string | undefined, command: string): string => {
+  if (!aggregate)
+    throw new UsageError(
+      `"${command}" needs an aggregate id: parked-records ${command} <aggregate>`,
+    );
+  return aggregate;
+};
+
+/** Runs one command; returns the process exit code (0 ok, 1 failed, 2 usage). */
+export const runParkedRecordsCli = async (
+  argv: readonly string[],
+  deps: ParkedRecordsCliDeps,
+): Promise<number> => {
+  const args = parseCommandLine(argv);
+  if (args.help || !args.command) {
+    deps.out(usage);
+    return 0;
+  }
+  if (args.extra.length > 0) throw new UsageError(`unexpected arguments: ${args.extra.join(" ")}`);
+  switch (args.command) {
+    case "list": {
+      const blocked = await deps.store.listBlocked();
+      const rows = await Promise.all(
+        blocked.map(async (b) => ({
+          ...b,
+          records: (await deps.store.parkedOf(b.aggregateKey)).records.length,
+        })),
+      );
+      const rebuild = await deps.needsRebuild.list();
+      if (args.json) {
+        deps.out(JSON.stringify({ blocked: rows, needsRebuild: rebuild }, null, 2));
+        return 0;
+      }
+      for (const m of rebuild)
+        deps.out(
+          `NEEDS REBUILD: stream data was trimmed in shard ${m.shardId} (checkpoint ${m.checkpoint}, ${m.reason}, ${m.detectedAt.toISOString()})`,
+        );
+      if (rows.length === 0) deps.out("No parked records.");
+      for (const r of rows)
+        deps.out(
+          `${r.aggregateKey}  ${r.records} record(s)  first parked ${r.firstParkedAt.toISOString()}  last ${r.lastParkedAt.toISOString()}`,
+        );
+      return 0;
+    }
+    case "show": {
+      const aggregate = needAggregate(args.aggregate, "show");
+      const { block, records } = await deps.store.parkedOf(aggregate);
+      if (!block && records.length === 0) {
+        deps.out(`Nothing is parked for ${aggregate}.`);
+        return 1;
+      }
+      if (args.json) {
+        deps.out(JSON.stringify(toJson({ block, records }), null, 2));
+        return 0;
+      }
+      deps.out(
+        `${aggregate}: ${records.length} parked record(s), blocked: ${block ? "yes" : "no"}`,
+      );
+      for (const r of records) deps.out(describeRecord(r));
+      return 0;
+    }
+    case "replay": {
+      const aggregate = needAggregate(args.aggregate, "replay");
+      const { handler, close } = await deps.openHandler();
+      try {
+        const outcome = await replayParked(deps.store, handler, aggregate);
+        if (outcome.ok) {
+          deps.out(
+            `Replayed ${outcome.replayed} record(s) of ${aggregate}; it is no longer blocked.`,
+          );
+          return 0;
+        }
+        if (outcome.reason === "NOT_PARKED") {
+          deps.out(`Nothing is parked for ${aggregate}.`);
+          return 1;
+        }
+        deps.out(
+          `Replay of ${aggregate} stopped at sequence number ${outcome.failedSequenceNumber} after ${outcome.replayed} record(s): ${outcome.error}\nThe rest stays parked; fix the cause and replay again.`,
+        );
+        return 1;
+      } finally {
+        await close();
+      }
+    }
+    case "discard": {
+      const aggregate = needAggregate(args.aggregate, "discard");
+      if (!args.yes) {
+        const { records } = await deps.store.parkedOf(aggregate);
+        throw new UsageError(
+          `discard drops ${records.length} parked record(s) of ${aggregate} for good; run again with --yes to confirm`,
+        );
+      }
+      const outcome = await discardParked(deps.store, aggregate);
+      if ("notParked" in outcome) {
+        deps.out(`Nothing is parked for ${aggregate}.`);
+        return 1;
+      }
+      deps.out(
+        `Discarded ${outcome.discarded} record(s) of ${aggregate}; it is no longer blocked. Rebuild the read model to apply their events.`,
+      );
+      return 0;
+    }
+    default:
+      throw new UsageError(
+        `unknown command "${args.command}" (expected list, show, replay or discard)`,
+      );
+  }
+};

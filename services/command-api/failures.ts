@@ -1,0 +1,32 @@
+import type { Context } from "hono";
+import type { CommandFailure } from "../command-handling/item-command-handler.js";
+import { problemResponse } from "../http/problem.js";
+
+/** Every refused command → its problem response; the status lives in the problem catalogue. */
+export const failureResponse = (c: Context, failure: CommandFailure): Response => {
+  switch (failure.kind) {
+    case "ItemNotFound":
+      return problemResponse(c, "not-found", { detail: "no item has this id" });
+    case "ItemAlreadyRegistered":
+      return problemResponse(c, "already-registered", {
+        detail: "an item with this id is already registered",
+      });
+    case "RuleViolated":
+      return problemResponse(c, "rule-violated", { rule: failure.rule, detail: failure.message });
+    case "ConcurrentWrite":
+      return problemResponse(c, "concurrent-write", {
+        detail: `other writers kept changing the item during ${failure.attempts} attempts; retry`,
+        attempts: failure.attempts,
+      });
+    case "PreconditionFailed":
+      c.header("ETag", `"${failure.actual}"`);
+      return problemResponse(c, "precondition-failed", {
+        detail: `If-Match names version ${failure.expected}, the item is at version ${failure.actual}`,
+        currentVersion: failure.actual,
+      });
+    case "IdempotencyKeyReused":
+      return problemResponse(c, "idempotency-key-reused", {
+        detail: "this Idempotency-Key was used for a different request; use a new key",
+      });
+  }
+};

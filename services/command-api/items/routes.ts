@@ -1,0 +1,126 @@
+import { type Context, Hono } from "hono";
+import type {
+  CommandOutcome,
+  ItemCommandHandler,
+} from "../../command-handling/item-command-handler.js";
+import {
+  type ItemCommand,
+  type ItemId,
+  validateChangePrice,
+  validateDiscontinueItem,
+  validateRegisterItem,
+  validateRenameItem,
+  validateStockMovement,
+} from "../../domain/item/index.js";
+import type { Validation } from "../../domain/shared/validation.js";
+import type { ItemRepository } from "../../event-store/item-repository.js";
+import type { CorrelationVariables } from "../../http/correlation-id.js";
+import { failureResponse } from "../failures.js";
+import { fingerprintOf, replayOrRefuse, type StoredResponse, sendStored } from "../idempotency.js";
+import { type ParsedRequest, parseCommandRequest } from "./request.js";
+
+export interface ItemRoutesDeps {
+  readonly handle: ItemCommandHandler;
+  readonly idempotency: Pick<ItemRepository, "findIdempotency">;
+  readonly newItemId: () => ItemId;
+  readonly newCommandId: () => string;
+  readonly now: () => Date;
+}
+
+type Env = { Variables: CorrelationVariables };
+
+const json = { "Content-Type": "application/json" };
+
+const accepted =
+  (status: 200 | 201, itemId: ItemId) =>
+  ({ version }: CommandOutcome): StoredResponse => ({
+    status,
+    body: JSON.stringify({ itemId, version }),
+    headers: {
+      ...json,
+      ETag: `"${version}"`,
+      ...(status === 201 ? { Location: `/queries/items/${itemId}` } : {}),
+    },
+  });
+
+/** Item commands: POST /commands/items and POST /commands/items/{id}/<verb>. */
+export const itemRoutes = (deps: ItemRoutesDeps) => {
+  /** Idempotency lookup, the command itself, and the answer (stored with the events). */
+  const execute = async (
+    c: Context<Env>,
+    request: ParsedRequest<unknown>,
+    command: ItemCommand,
+    reply: (outcome: CommandOutcome) => StoredResponse,
+  ): Promise<Response> => {
+    const fingerprint = fingerprintOf(c.req.method, c.req.path, request.values);
+    const key = request.idempotencyKey;
+    if (key !== undefined) {
+      const stored = await deps.idempotency.findIdempotency(key);
+      if (stored) return replayOrRefuse(c, stored, fingerprint);
+    }
+    const context = {
+      commandId: deps.newCommandId(),
+      correlationId: c.get("correlationId"),
+      now: deps.now(),
+    };
+    const result = await deps.handle({
+      command,
+      context,
+      ifMatch: request.ifMatch,
+      idempotency:
+        key === undefined ? undefined : (o) => ({ key, fingerprint, response: reply(o) }),
+    });
+    if (result.isOk()) return sendStored(reply(result.value));
+    if (result.error.kind === "IdempotencyKeyReused") {
+      return replayOrRefuse(c, result.error.record, fingerprint);
+    }
+    return failureResponse(c, result.error);
+  };
+
+  const change =
+    <V>(
+      validate: (body: unknown) => Validation<V>,
+      toCommand: (itemId: ItemId, values: V) => ItemCommand,
+      emptyAsObject = false,
+    ) =>
+    async (c: Context<Env>) => {
+      const parsed = await parseCommandRequest(c, { validate, emptyAsObject });
+      if (parsed.isErr()) return parsed.error;
+      const { itemId, values } = parsed.value;
+      if (itemId === undefined) throw new Error("route without an :id parameter");
+      return execute(c, parsed.value, toCommand(itemId, values), accepted(200, itemId));
+    };
+
+  return new Hono<Env>()
+    .post("/", async (c) => {
+      const parsed = await parseCommandRequest(c, { validate: validateRegisterItem });
+      if (parsed.isErr()) return parsed.error;
+      const itemId = deps.newItemId();
+      const command: ItemCommand = { type: "RegisterItem", itemId, ...parsed.value.values };
+      return execute(c, parsed.value, command, accepted(201, itemId));
+    })
+    .post(
+      "/:id/rename",
+      change(validateRenameItem, (itemId, v) => ({ type: "RenameItem", itemId, ...v })),
+    )
+    .post(
+      "/:id/change-price",
+      change(validateChangePrice, (itemId, v) => ({ type: "ChangePrice", itemId, ...v })),
+    )
+    .post(
+      "/:id/receive-stock",
+      change(validateStockMovement, (itemId, v) => ({ type: "ReceiveStock", itemId, ...v })),
+    )
+    .post(
+      "/:id/ship-stock",
+      change(validateStockMovement, (itemId, v) => ({ type: "ShipStock", itemId, ...v })),
+    )
+    .post(
+      "/:id/discontinue",
+      change(
+        validateDiscontinueItem,
+        (itemId, v) => ({ type: "DiscontinueItem", itemId, ...v }),
+        true,
+      ),
+    );
+};

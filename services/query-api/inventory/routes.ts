@@ -1,0 +1,26 @@
+import { Hono } from "hono";
+import type { DataSource } from "typeorm";
+import { InventoryTotalsEntity, type ItemStatus } from "../../read-model/entities.js";
+
+const STATUSES: readonly ItemStatus[] = ["Active", "Discontinued"];
+
+/** Cross-item totals per status; a status with no items shows zeros. */
+export const inventoryRoutes = (db: DataSource): Hono => {
+  const app = new Hono();
+  app.get("/", async (c) => {
+    const rows = await db.getRepository(InventoryTotalsEntity).find();
+    const by = new Map(rows.map((r) => [r.status, r]));
+    return c.json({
+      totals: STATUSES.map((status) => {
+        const r = by.get(status);
+        return {
+          status,
+          itemCount: r?.itemCount ?? 0,
+          stockUnits: r?.stockUnits ?? 0,
+          stockValue: r?.stockValue ?? "0",
+        };
+      }),
+    });
+  });
+  return app;
+};

@@ -1,0 +1,134 @@
+import { err, ok, type Result } from "neverthrow";
+import { type FieldError, fieldError } from "../../domain/shared/validation.js";
+import type { ItemStatus } from "../../read-model/entities.js";
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+const Q_MAX = 100;
+const STATUSES: readonly ItemStatus[] = ["Active", "Discontinued"];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+type Query = Readonly<Record<string, string | undefined>>;
+
+export interface PageParams<C> {
+  readonly limit: number;
+  /** Position after which the page starts (decoded cursor), absent for the first page. */
+  readonly after?: C;
+}
+
+export interface ItemListParams extends PageParams<string> {
+  readonly status?: ItemStatus;
+  readonly q?: string;
+}
+
+// Cursors are opaque to clients: base64url of the last key of the previous page.
+export const encodeCursor = (key: string | number): string =>
+  Buffer.from(String(key), "utf8").toString("base64url");
+
+const decodeCursor = (raw: string): string => Buffer.from(raw, "base64url").toString("utf8");
+
+const parseLimit = (raw: string | undefined): Result<number, FieldError> => {
+  if (raw === undefined) return ok(DEFAULT_LIMIT);
+  const n = Number(raw);
+  return /^\d+$/.test(raw) && n >= 1 && n <= MAX_LIMIT
+    ? ok(n)
+    : err(fieldError("limit", `must be an integer between 1 and ${MAX_LIMIT}`));
+};
+
+const parseItemCursor = (raw: string | undefined): Result<string | undefined, FieldError> => {
+  if (raw === undefined) return ok(undefined);
+  const key = decodeCursor(raw);
+  return UUID.test(key) ? ok(key) : err(fieldError("cursor", "is not a cursor this API issued"));
+};
+
+const parseSeqCursor = (raw: string | undefined): Result<number | undefined, FieldError> => {
+  if (raw === undefined) return ok(undefined);
+  const key = decodeCursor(raw);
+  return /^\d{1,9}$/.test(key)
+    ? ok(Number(key))
+    : err(fieldError("cursor", "is not a cursor this API issued"));
+};
+
+const parseStatus = (raw: string | undefined): Result<ItemStatus | undefined, FieldError> => {
+  if (raw === undefined) return ok(undefined);
+  const s = STATUSES.find((x) => x === raw);
+  return s ? ok(s) : err(fieldError("status", `must be one of ${STATUSES.join(", ")}`));
+};
+
+const parseQ = (raw: string | undefined): Result<string | undefined, FieldError> => {
+  if (raw === undefined) return ok(undefined);
+  const q = raw.trim();
+  if (q.length === 0) return err(fieldError("q", "must not be blank"));
+  return q.length <= Q_MAX ? ok(q) : err(fieldError("q", `must be at most ${Q_MAX} characters`));
+};
+
+/** `minVersion`: the version a command returned (read-your-writes). */
+export const parseMinVersion = (
+  raw: string | undefined,
+): Result<number | undefined, FieldError> => {
+  if (raw === undefined) return ok(undefined);
+  const n = Number(raw);
+  return /^\d{1,9}$/.test(raw) && n >= 1
+    ? ok(n)
+    : err(fieldError("minVersion", "must be a positive integer (the version a command returned)"));
+};
+
+const KNOWN_LIST = new Set(["limit", "cursor", "status", "q"]);
+const KNOWN_HISTORY = new Set(["limit", "cursor", "minVersion"]);
+const KNOWN_ITEM = new Set(["minVersion"]);
+
+const unknownParams = (query: Query, known: ReadonlySet<string>): FieldError[] =>
+  Object.keys(query)
+    .filter((k) => !known.has(k))
+    .map((k) => fieldError(k, "is not a known query parameter"));
+
+const collect = <T>(
+  results: Result<unknown, FieldError>[],
+  unknown: FieldError[],
+  value: () => T,
+) => {
+  const errors = [...unknown, ...results.flatMap((r) => (r.isErr() ? [r.error] : []))];
+  return errors.length > 0 ? err(errors) : ok(value());
+};
+
+export const parseItemListParams = (query: Query): Result<ItemListParams, FieldError[]> => {
+  const limit = parseLimit(query.limit);
+  const after = parseItemCursor(query.cursor);
+  const status = parseStatus(query.status);
+  const q = parseQ(query.q);
+  return collect([limit, after, status, q], unknownParams(query, KNOWN_LIST), () => ({
+    limit: limit._unsafeUnwrap(),
+    after: after._unsafeUnwrap(),
+    status: status._unsafeUnwrap(),
+    q: q._unsafeUnwrap(),
+  }));
+};
+
+export interface HistoryParams extends PageParams<number> {
+  readonly minVersion?: number;
+}
+
+export const parseHistoryParams = (query: Query): Result<HistoryParams, FieldError[]> => {
+  const limit = parseLimit(query.limit);
+  const after = parseSeqCursor(query.cursor);
+  const minVersion = parseMinVersion(query.minVersion);
+  return collect([limit, after, minVersion], unknownParams(query, KNOWN_HISTORY), () => ({
+    limit: limit._unsafeUnwrap(),
+    after: after._unsafeUnwrap(),
+    minVersion: minVersion._unsafeUnwrap(),
+  }));
+};
+
+export const parseItemParams = (query: Query): Result<{ minVersion?: number }, FieldError[]> => {
+  const minVersion = parseMinVersion(query.minVersion);
+  return collect([minVersion], unknownParams(query, KNOWN_ITEM), () => ({
+    minVersion: minVersion._unsafeUnwrap(),
+  }));
+};
+
+/** True when an If-None-Match header matches the current entity tag. */
+export const etagMatches = (ifNoneMatch: string | undefined, etag: string): boolean =>
+  (ifNoneMatch ?? "").split(",").some((t) => {
+    const tag = t.trim();
+    return tag === "*" || tag === etag || tag === `W/${etag}`;
+  });

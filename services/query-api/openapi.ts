@@ -1,0 +1,204 @@
+/** The query API's contract; a test fails when it and the routes disagree. */
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+});
+
+const json = (description: string, ref: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+
+const itemId = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+};
+const limit = {
+  name: "limit",
+  in: "query",
+  schema: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+};
+const cursor = {
+  name: "cursor",
+  in: "query",
+  description: "Opaque; the `nextCursor` of the previous page.",
+  schema: { type: "string" },
+};
+const minVersion = {
+  name: "minVersion",
+  in: "query",
+  description:
+    "Read-your-writes: the version a command returned. Waits (bounded, READ_YOUR_WRITES_TIMEOUT_MS) until the read model reaches it; 504 if it does not.",
+  schema: { type: "integer", minimum: 1 },
+};
+const lagging = problemResponse(
+  "The read model did not reach minVersion in time (Retry-After is set); retry later",
+);
+
+export const queryApiOpenApi = {
+  openapi: "3.1.0",
+  info: { title: "Item service: query API", version: "1.0.0" },
+  paths: {
+    "/queries/items": {
+      get: {
+        operationId: "listItems",
+        summary: "Items in a stable order (item id), keyset-paginated",
+        parameters: [
+          limit,
+          cursor,
+          { name: "status", in: "query", schema: { enum: ["Active", "Discontinued"] } },
+          {
+            name: "q",
+            in: "query",
+            description: "Case-insensitive substring of the name",
+            schema: { type: "string", maxLength: 100 },
+          },
+        ],
+        responses: {
+          "200": json("One page", "ItemPage"),
+          "400": problemResponse("Invalid parameters"),
+        },
+      },
+    },
+    "/queries/items/{id}": {
+      get: {
+        operationId: "getItem",
+        parameters: [
+          itemId,
+          minVersion,
+          { name: "If-None-Match", in: "header", schema: { type: "string" } },
+        ],
+        responses: {
+          "200": {
+            ...json("The item", "Item"),
+            headers: { ETag: { schema: { type: "string" }, description: '"<version>"' } },
+          },
+          "304": { description: "Not modified (If-None-Match matched the ETag)" },
+          "400": problemResponse("Invalid id or parameters"),
+          "404": problemResponse("No such item"),
+          "504": lagging,
+        },
+      },
+    },
+    "/queries/items/{id}/history": {
+      get: {
+        operationId: "getItemHistory",
+        parameters: [itemId, limit, cursor, minVersion],
+        responses: {
+          "200": json("One page of the item's events, oldest first", "HistoryPage"),
+          "400": problemResponse("Invalid id or parameters"),
+          "404": problemResponse("No such item"),
+          "504": lagging,
+        },
+      },
+    },
+    "/queries/inventory": {
+      get: {
+        operationId: "getInventory",
+        responses: { "200": json("Item count and stock per status", "Inventory") },
+      },
+    },
+    "/queries/healthz": {
+      get: {
+        operationId: "health",
+        responses: {
+          "200": { description: "The read model database answers" },
+          "503": problemResponse("The read model database does not answer"),
+        },
+      },
+    },
+    "/queries/openapi.json": {
+      get: { operationId: "openApi", responses: { "200": { description: "This document" } } },
+    },
+  },
+  components: {
+    schemas: {
+      Item: {
+        type: "object",
+        required: [
+          "itemId",
+          "name",
+          "price",
+          "stock",
+          "status",
+          "version",
+          "createdAt",
+          "updatedAt",
+        ],
+        properties: {
+          itemId: { type: "string", format: "uuid" },
+          name: { type: "string" },
+          price: { type: "integer", description: "Minor currency units" },
+          stock: { type: "integer" },
+          status: { enum: ["Active", "Discontinued"] },
+          version: { type: "integer" },
+          createdAt: { type: "string", format: "date-time" },
+          updatedAt: { type: "string", format: "date-time" },
+        },
+      },
+      ItemPage: {
+        type: "object",
+        required: ["items", "nextCursor"],
+        properties: {
+          items: { type: "array", items: { $ref: "#/components/schemas/Item" } },
+          nextCursor: { type: ["string", "null"] },
+        },
+      },
+      HistoryPage: {
+        type: "object",
+        required: ["itemId", "events", "nextCursor"],
+        properties: {
+          itemId: { type: "string", format: "uuid" },
+          events: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["sequenceNumber", "eventId", "type", "occurredAt", "summary"],
+              properties: {
+                sequenceNumber: { type: "integer" },
+                eventId: { type: "string" },
+                type: { type: "string" },
+                occurredAt: { type: "string", format: "date-time" },
+                summary: { type: "string" },
+              },
+            },
+          },
+          nextCursor: { type: ["string", "null"] },
+        },
+      },
+      Inventory: {
+        type: "object",
+        required: ["totals"],
+        properties: {
+          totals: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["status", "itemCount", "stockUnits", "stockValue"],
+              properties: {
+                status: { enum: ["Active", "Discontinued"] },
+                itemCount: { type: "integer" },
+                stockUnits: { type: "integer" },
+                stockValue: { type: "string", description: "Σ stock × price, decimal string" },
+              },
+            },
+          },
+        },
+      },
+      Problem: {
+        type: "object",
+        required: ["type", "title", "status"],
+        properties: {
+          type: { type: "string" },
+          title: { type: "string" },
+          status: { type: "integer" },
+          detail: { type: "string" },
+          instance: { type: "string" },
+          errors: { type: "array", items: { type: "object" } },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import { type Clock, systemClock } from "../clock/clock.js";
+import type { HeldLease } from "../leases/held-lease.js";
+import type { WorkerId } from "../leases/lease.js";
+import { LeaseCoordinator } from "../leases/lease-coordinator.js";
+import type { LeaseStore } from "../leases/lease-store.js";
+import { ShardConsumer } from "../lifecycle/shard-consumer.js";
+import type { ShardState } from "../lifecycle/shard-state.js";
+import type { TrimmedDataPolicy } from "../lifecycle/trimmed-data-policy.js";
+import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
+import type { ProcessBatch } from "../processing/contract.js";
+import type { StreamClient } from "../retrieval/stream-client.js";
+import { syncShards } from "../shards/shard-syncer.js";
+import { type ConsumerConfig, resolveConsumerConfig } from "./config.js";
+
+export interface StreamWorkerOptions {
+  readonly workerId: WorkerId;
+  readonly streamArn: string;
+  readonly client: StreamClient;
+  readonly leases: LeaseStore;
+  readonly processBatch: ProcessBatch;
+  readonly config?: Partial<ConsumerConfig>;
+  readonly metrics?: ConsumerMetrics;
+  /** Detection and healing of trimmed data; without it a trimmed shard stops (state TRIMMED). */
+  readonly trimmedPolicy?: TrimmedDataPolicy;
+  readonly onError?: (error: unknown, during: string) => void;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly newToken?: () => string;
+}
+
+export interface ShardStatus {
+  readonly shardId: string;
+  readonly state: ShardState;
+}
+
+/**
+ * One stream consumer worker (KCL's Scheduler, small): shard discovery, the lease coordinator
+ * and one ShardConsumer per held lease. Several workers (processes) share a stream through the
+ * lease table; each shard is processed by one of them at a time, in lineage order.
+ */
+export class StreamWorker {
+  readonly config: ConsumerConfig;
+  private readonly coordinator: LeaseCoordinator;
+  private readonly shutdownSignal = new AbortController();
+  private readonly consumers = new Map<ShardConsumer, Promise<ShardState>>();
+  private readonly states = new Map<string, ShardState>();
+  private readonly clock: Clock;
+  private readonly metrics: ConsumerMetrics;
+  private readonly onError: (error: unknown, during: string) => void;
+  private syncWake = new AbortController();
+  private syncLoop: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: StreamWorkerOptions) {
+    this.config = resolveConsumerConfig(o.config);
+    this.clock = o.clock ?? systemClock;
+    this.metrics = o.metrics ?? noMetrics;
+    this.onError = o.onError ?? (() => {});
+    this.coordinator = new LeaseCoordinator({
+      store: o.leases,
+      me: o.workerId,
+      clock: this.clock,
+      policy: {
+        failoverMs: this.config.failoverMs,
+        maxLeasesToStealAtOnce: this.config.maxLeasesToStealAtOnce,
+        veryOldFactor: 3,
+      },
+      renewIntervalMs: this.config.renewIntervalMs,
+      takeIntervalMs: this.config.takeIntervalMs,
+      metrics: this.metrics,
+      random: o.random ?? Math.random,
+      newToken: o.newToken ?? randomUUID,
+      onTaken: (held) => this.consume(held),
+      onError: this.onError,
+    });
+  }
+
+  get workerId(): WorkerId {
+    return this.o.workerId;
+  }
+
+  /** Syncs shards once (so a fresh stream has leases), then starts taking and consuming. */
+  async start(): Promise<void> {
+    await this.sync();
+    this.coordinator.start();
+    this.syncLoop = this.runSyncLoop();
+  }
+
+  /** Shards this worker consumes now, with their life-cycle state. */
+  status(): ShardStatus[] {
+    return [...this.states].map(([shardId, state]) => ({ shardId, state }));
+  }
+
+  heldLeaseKeys(): string[] {
+    return this.coordinator.heldLeases().map((h) => h.leaseKey);
+  }
+
+  /**
+   * Graceful stop (SIGTERM): take nothing more, let each shard finish its batch in flight and
+   * checkpoint it, then release every lease (owner cleared) so others take them at once.
+   */
+  async shutdown(): Promise<void> {
+    this.coordinator.stopTaking();
+    this.shutdownSignal.abort();
+    this.syncWake.abort();
+    const consumers = Promise.all(this.consumers.values());
+    const grace = new AbortController();
+    await Promise.race([consumers, this.clock.sleep(this.config.shutdownGraceMs, grace.signal)]);
+    grace.abort();
+    // Batches still running after the grace time are abandoned: their checkpoint will fail.
+    await Promise.all(
+      this.coordinator
+        .heldLeases()
+        .map((h) =>
+          this.coordinator.release(h).catch((e) => this.onError(e, `releasing ${h.leaseKey}`)),
+        ),
+    );
+    await this.coordinator.stop();
+    await this.syncLoop;
+  }
+
+  private consume(held: HeldLease): void {
+    const consumer = new ShardConsumer(held, this.shutdownSignal.signal, {
+      streamArn: this.o.streamArn,
+      client: this.o.client,
+      store: this.o.leases,
+      leases: this.coordinator,
+      processBatch: this.o.processBatch,
+      clock: this.clock,
+      metrics: this.metrics,
+      config: this.config,
+      ...(this.o.trimmedPolicy ? { trimmedPolicy: this.o.trimmedPolicy } : {}),
+      onError: this.onError,
+      onState: (shardId, state) => this.states.set(shardId, state),
+      onFinished: (_shardId, children) => {
+        // No children listed yet (resharding in progress): discover them now, then take.
+        if (children.length === 0) this.syncWake.abort();
+        this.coordinator.takeSoon();
+      },
+    });
+    this.states.set(held.leaseKey, consumer.currentState);
+    const run = consumer.run().finally(() => {
+      this.consumers.delete(consumer);
+      if (this.states.get(held.leaseKey) !== undefined && !this.isHeld(held.leaseKey))
+        this.states.delete(held.leaseKey);
+    });
+    this.consumers.set(consumer, run);
+  }
+
+  private isHeld(leaseKey: string): boolean {
+    return this.coordinator.heldLeases().some((h) => h.leaseKey === leaseKey);
+  }
+
+  private async sync(): Promise<void> {
+    const result = await syncShards(this.o.client, this.o.streamArn, this.o.leases);
+    if (result.created.length > 0) this.coordinator.takeSoon();
+  }
+
+  private async runSyncLoop(): Promise<void> {
+    while (!this.shutdownSignal.signal.aborted) {
+      this.syncWake = new AbortController();
+      await this.clock.sleep(
+        this.config.shardSyncIntervalMs,
+        AbortSignal.any([this.syncWake.signal, this.shutdownSignal.signal]),
+      );
+      if (this.shutdownSignal.signal.aborted) break;
+      try {
+        await this.sync();
+      } catch (e) {
+        this.onError(e, "syncing shards");
+      }
+    }
+  }
+}

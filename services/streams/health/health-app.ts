@@ -1,0 +1,41 @@
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { problemResponse } from "../../http/problem.js";
+import { type Heartbeat, healthOf } from "./heartbeat.js";
+
+export interface HealthAppOptions {
+  readonly heartbeat: Heartbeat;
+  /** Longest silence of the worker loop still considered healthy. */
+  readonly maxSilenceMs: number;
+  readonly clock?: () => Date;
+}
+
+/** `GET /healthz`: 200 while the worker loop beats, 503 (problem+json) once it has been silent too long. */
+export const healthApp = (options: HealthAppOptions): Hono => {
+  const clock = options.clock ?? (() => new Date());
+  const app = new Hono();
+  app.get("/healthz", (c) => {
+    const h = healthOf(options.heartbeat.lastBeatAt(), clock(), options.maxSilenceMs);
+    const body = { lastProgressAt: h.lastProgressAt.toISOString(), silentForMs: h.silentForMs };
+    if (h.healthy) return c.json({ status: "ok", ...body });
+    return problemResponse(c, "unavailable", {
+      detail: `the stream worker loop made no progress for ${h.silentForMs} ms (limit ${options.maxSilenceMs} ms)`,
+      ...body,
+    });
+  });
+  return app;
+};
+
+/** Serves the health app on `port` (0: any free port); `close` stops it. */
+export const startHealthServer = async (
+  app: Hono,
+  port: number,
+): Promise<{ readonly port: number; close(): Promise<void> }> =>
+  new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port, hostname: "0.0.0.0" }, (info) =>
+      resolve({
+        port: info.port,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      }),
+    );
+  });

@@ -1,0 +1,10 @@
+import { journalTable } from "../../tables/definitions.js";
+import type { StreamRecord } from "../retrieval/stream-client.js";
+
+/** The journal's aggregate: order is kept (and parking happens) per aggregate id. */
+export const journalAggregateKey = (record: StreamRecord): string =>
+  record.keys[journalTable.partitionKey.name]?.S ?? "__unkeyed__";
+
+/** The event's version within its aggregate, zero-padded so positions sort as strings. */
+export const journalPosition = (record: StreamRecord): string =>
+  (record.keys[journalTable.sortKey.name]?.N ?? record.sequenceNumber).padStart(20, "0");

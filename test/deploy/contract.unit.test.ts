@@ -1,0 +1,255 @@
+/**
+ * The deploy files agree with the code: every variable a deployable reads is provided, every
+ * DynamoDB action it can call is granted (and nothing else), the tables equal the code's table
+ * definitions, and health checks hit routes that exist. Facts come from the source, not copies.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { allTables, createTableInput } from "../../services/tables/definitions.js";
+import { fromCfnExport, isRecord, type Json, readYaml } from "./support/cfn-yaml.js";
+import { analyse, type Graph } from "./support/code-graph.js";
+import { type ConfigVar, readConfigSpec } from "./support/config-spec.js";
+import { type Deployable, deployables } from "./support/deployables.js";
+import { grantsOf, policyProblems, requirementsOf } from "./support/iam.js";
+import {
+  environmentAddonPaths,
+  environmentExports,
+  repoRoot,
+  serviceAddonPaths,
+  serviceManifestPath,
+  serviceNames,
+} from "./support/workspace.js";
+
+type Manifest = Record<string, any>;
+
+/** Set by ECS on every Fargate task; a default in code is a fallback for local runs only. */
+const PLATFORM_PROVIDED = new Set(["AWS_REGION"]);
+/** Local-only switches that must never reach AWS. */
+const LOCAL_ONLY = new Set(["DYNAMODB_ENDPOINT"]);
+const SECRET_NAME = /URL|PASSWORD|SECRET|TOKEN|CREDENTIAL/;
+
+const pascal = (logical: string) => logical.charAt(0).toUpperCase() + logical.slice(1);
+const tableVar = (logical: string) => `${logical.toUpperCase()}_TABLE`;
+
+interface Facts {
+  readonly deployable: Deployable;
+  readonly config: ConfigVar[];
+  readonly graph: Graph;
+  readonly tables: string[];
+  readonly literals: Set<string>;
+}
+
+const stringLiterals = (files: readonly string[]): Set<string> => {
+  const out = new Set<string>();
+  for (const f of files)
+    for (const m of readFileSync(join(repoRoot, f), "utf8").matchAll(/["'`](\/[^"'`$]*)["'`]/g))
+      if (m[1]) out.add(m[1]);
+  return out;
+};
+
+const facts = new Map<string, Facts>();
+const all = deployables(repoRoot);
+const services = all.filter((d) => d.kind === "service");
+
+beforeAll(async () => {
+  for (const d of all) {
+    const config = await readConfigSpec(repoRoot, d.main);
+    const graph = analyse(
+      repoRoot,
+      d.main,
+      allTables.map((t) => t.logicalName),
+    );
+    const tables = allTables
+      .map((t) => t.logicalName)
+      .filter((t) => config.some((c) => c.name === tableVar(t)));
+    facts.set(d.name, { deployable: d, config, graph, tables, literals: stringLiterals(graph.files) });
+  }
+});
+
+const factsOf = (name: string): Facts => {
+  const f = facts.get(name);
+  if (!f) throw new Error(`no facts for ${name}`);
+  return f;
+};
+const manifestOf = (name: string) => readYaml(serviceManifestPath(name)) as Manifest;
+
+/** The value a variable has in the task: the manifest's literal, else the code's default. */
+const effective = (f: Facts, m: Manifest, name: string): unknown => {
+  const v = m.variables?.[name];
+  if (v !== undefined && !isRecord(v)) return f.config.find((c) => c.name === name)?.spec.parse(String(v), name);
+  return f.config.find((c) => c.name === name)?.fallback;
+};
+
+describe("every long-running service has a manifest and every manifest a service", () => {
+  it("matches services/*/main.ts to copilot/*/manifest.yml", () => {
+    expect(serviceNames()).toEqual(services.map((s) => s.name).sort());
+  });
+});
+
+describe.each(services.map((s) => s.name))("%s: configuration", (name) => {
+  it("gets every variable it requires from its manifest (or from the platform)", () => {
+    const f = factsOf(name);
+    const m = manifestOf(name);
+    const provided = new Set([...Object.keys(m.variables ?? {}), ...Object.keys(m.secrets ?? {})]);
+    const missing = f.config
+      .filter((c) => c.required && !provided.has(c.name) && !PLATFORM_PROVIDED.has(c.name))
+      .map((c) => c.name);
+    expect(missing, "required by readConfig in main.ts, absent from the manifest").toEqual([]);
+  });
+
+  it("sets only variables the code reads, with values the code accepts", () => {
+    const f = factsOf(name);
+    const m = manifestOf(name);
+    const known = new Set(f.config.map((c) => c.name));
+    const set = [...Object.keys(m.variables ?? {}), ...Object.keys(m.secrets ?? {})];
+    expect(set.filter((k) => !known.has(k)), "set in the manifest, never read").toEqual([]);
+    expect(set.filter((k) => LOCAL_ONLY.has(k)), "local-only settings").toEqual([]);
+    for (const [k, v] of Object.entries(m.variables ?? {})) {
+      if (isRecord(v as Json)) continue;
+      const parsed = f.config.find((c) => c.name === k)?.spec.parse(String(v), k);
+      expect(parsed?.constructor?.name, `${k}=${String(v)}`).not.toBe("ConfigProblem");
+    }
+  });
+
+  it("receives credentials as secrets, never as plain variables", () => {
+    const m = manifestOf(name);
+    expect(Object.keys(m.variables ?? {}).filter((k) => SECRET_NAME.test(k))).toEqual([]);
+    for (const v of Object.values(m.secrets ?? {})) expect(fromCfnExport(v as Json)).toBeDefined();
+  });
+
+  it("points each <TABLE>_TABLE variable at that table's exported name", () => {
+    const f = factsOf(name);
+    const m = manifestOf(name);
+    for (const t of f.tables)
+      expect(fromCfnExport(m.variables?.[tableVar(t)]), tableVar(t)).toBe(`${pascal(t)}TableName`);
+  });
+
+  it("imports only exports the environment addons define", () => {
+    const m = manifestOf(name);
+    const exports = environmentExports();
+    const refs = [
+      ...Object.values(m.variables ?? {}),
+      ...Object.values(m.secrets ?? {}),
+      ...(m.network?.vpc?.security_groups ?? []),
+    ]
+      .filter((v) => isRecord(v as Json))
+      .map((v) => fromCfnExport(v as Json));
+    for (const r of refs) expect(r && exports.has(r), String(r)).toBe(true);
+  });
+
+  it("reaches the read-model database only with its secret and security group", () => {
+    const m = manifestOf(name);
+    const usesDb = factsOf(name).config.some((c) => c.name === "DATABASE_URL");
+    expect(fromCfnExport(m.secrets?.DATABASE_URL)).toBe(usesDb ? "ReadModelDbSecretArn" : undefined);
+    const groups = (m.network?.vpc?.security_groups ?? []).map((g: Json) => fromCfnExport(g));
+    expect(groups.includes("ReadModelDbClientSecurityGroup")).toBe(usesDb);
+  });
+});
+
+describe.each(services.map((s) => s.name))("%s: IAM policy", (name) => {
+  it("grants exactly the DynamoDB actions its reachable code calls, on the right resources", () => {
+    const f = factsOf(name);
+    const required = requirementsOf(f.graph);
+    const grants = serviceAddonPaths(name).flatMap((p) => grantsOf(readYaml(p)));
+    expect(policyProblems(required, grants, f.tables)).toEqual([]);
+  });
+});
+
+describe("least privilege, as the issue states it", () => {
+  const grants = (name: string) => serviceAddonPaths(name).flatMap((p) => grantsOf(readYaml(p)));
+  const writes = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
+
+  it("the command API cannot read the stream", () => {
+    expect(grants("command-api").filter((g) => g.kind === "stream")).toEqual([]);
+  });
+  it("the query API cannot write the journal", () => {
+    expect(grants("query-api").filter((g) => g.table === "journal" && writes.has(g.action))).toEqual([]);
+  });
+  it("the stream consumer reads the stream and writes leases, but never the journal", () => {
+    const g = grants("stream-consumer");
+    expect(g.filter((x) => x.kind === "stream").map((x) => x.action).sort()).toEqual(
+      expect.arrayContaining(["GetRecords", "GetShardIterator"]),
+    );
+    expect(g.some((x) => x.table === "leases" && writes.has(x.action))).toBe(true);
+    expect(g.filter((x) => x.table === "journal" && writes.has(x.action))).toEqual([]);
+  });
+});
+
+describe.each(services.map((s) => s.name))("%s: health check and routing", (name) => {
+  it("checks a route that exists, on the port the service listens on", () => {
+    const f = factsOf(name);
+    const m = manifestOf(name);
+    if (m.type === "Load Balanced Web Service") {
+      const path: string = m.http.healthcheck.path;
+      expect(path.split("/")[1], "health check under the service's ALB path").toBe(m.http.path);
+      const prefix = `/${m.http.path}`;
+      const routed =
+        f.literals.has(path) || (f.literals.has(prefix) && f.literals.has(path.slice(prefix.length)));
+      expect(routed, `${path} is a route literal in ${name}'s code`).toBe(true);
+      expect(m.image.port).toBe(effective(f, m, "PORT"));
+    } else {
+      const cmd = (m.image.healthcheck.command as string[]).join(" ");
+      const url = /http:\/\/127\.0\.0\.1:(\d+)(\/[\w/-]*)/.exec(cmd);
+      expect(url, "health check command calls a loopback URL").not.toBeNull();
+      const port = Number(url?.[1]);
+      const portVars = f.config.filter((c) => /(^|_)PORT$/.test(c.name)).map((c) => c.name);
+      expect(portVars, `${name} reads no *PORT variable for its health endpoint`).not.toEqual([]);
+      expect(portVars.map((v) => effective(f, m, v))).toContain(port);
+      expect(f.literals.has(url?.[2] ?? ""), `${url?.[2]} is a route in ${name}'s code`).toBe(true);
+      expect(m.image.port, "a backend service publishes no port").toBeUndefined();
+    }
+  });
+});
+
+describe("the stream consumer shares its leases", () => {
+  it("runs at least two workers", () => {
+    const m = manifestOf("stream-consumer");
+    const [min, max] = String(m.count.range).split("-").map(Number);
+    expect(m.type).toBe("Backend Service");
+    expect(min).toBeGreaterThanOrEqual(2);
+    expect(max).toBeGreaterThanOrEqual(min ?? 0);
+  });
+});
+
+describe("the environment's tables equal services/tables/definitions.ts", () => {
+  const template = environmentAddonPaths()
+    .map((p) => readYaml(p) as Manifest)
+    .find((t) => Object.values(t.Resources ?? {}).some((r: any) => r.Type === "AWS::DynamoDB::Table"));
+  const tables = Object.values(template?.Resources ?? {}).filter(
+    (r: any) => r.Type === "AWS::DynamoDB::Table",
+  ) as Manifest[];
+  const byLogical = (logical: string) =>
+    tables.find((t) => t.Properties.TableName?.["Fn::Sub"] === `\${App}-\${Env}-${logical}`);
+
+  it("defines one table per definition and no other", () => {
+    expect(tables.map((t) => t.Properties.TableName?.["Fn::Sub"]).sort()).toEqual(
+      allTables.map((d) => `\${App}-\${Env}-${d.logicalName}`).sort(),
+    );
+  });
+
+  it.each(allTables.map((d) => [d.logicalName, d] as const))("%s", (logical, def) => {
+    const p = byLogical(logical)?.Properties;
+    const expected = createTableInput(def, "x");
+    expect(p.KeySchema).toEqual(expected.KeySchema);
+    expect(p.AttributeDefinitions).toEqual(expected.AttributeDefinitions);
+    expect(p.BillingMode).toBe(expected.BillingMode);
+    expect(p.StreamSpecification?.StreamViewType).toBe(def.stream);
+    expect(p.TimeToLiveSpecification).toEqual(
+      def.ttlAttribute ? { AttributeName: def.ttlAttribute, Enabled: true } : undefined,
+    );
+    expect(p.DeletionProtectionEnabled).toBe(true);
+    const exports = environmentExports();
+    expect(exports.has(`${pascal(logical)}TableName`)).toBe(true);
+    expect(exports.has(`${pascal(logical)}TableArn`)).toBe(true);
+    expect(exports.has(`${pascal(logical)}StreamArn`)).toBe(def.stream !== undefined);
+  });
+
+  it("keeps the journal recoverable: point-in-time recovery and retained on stack deletion", () => {
+    const journal = byLogical("journal");
+    expect(journal?.Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+    });
+    expect(journal?.DeletionPolicy).toBe("Retain");
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * IAM actions a deployable needs, derived from the AWS SDK calls its code can reach, and the
+ * grants a Copilot addon's managed policy makes; `policyProblems` compares the two both ways.
+ */
+import type { Graph, SdkUse, TransactItem } from "./code-graph.js";
+import { importedExport, isRecord, type Json } from "./cfn-yaml.js";
+
+export type ResourceKind = "table" | "stream";
+
+export interface Requirement {
+  readonly action: string;
+  readonly kind: ResourceKind;
+  /** Logical table name when the calling code names one table definition, else undefined. */
+  readonly table: string | undefined;
+  readonly because: string;
+}
+
+export interface Grant {
+  readonly action: string;
+  readonly kind: ResourceKind;
+  readonly table: string;
+}
+
+const STREAM_ACTIONS = new Set(["DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"]);
+const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
+  Put: "PutItem",
+  Update: "UpdateItem",
+  Delete: "DeleteItem",
+  ConditionCheck: "ConditionCheckItem",
+  Get: "GetItem",
+};
+const HELPERS: Record<string, string> = {
+  waitUntilTableExists: "DescribeTable",
+  waitUntilTableNotExists: "DescribeTable",
+  paginateQuery: "Query",
+  paginateScan: "Scan",
+  paginateListTables: "ListTables",
+};
+
+/** DynamoDB actions (without `dynamodb:`) one SDK symbol needs, each with its table if known. */
+const actionsOf = (
+  use: SdkUse,
+  items: readonly TransactItem[],
+): Array<{ action: string; table: string | undefined }> => {
+  if (use.module !== "@aws-sdk/client-dynamodb" && use.module !== "@aws-sdk/client-dynamodb-streams")
+    throw new Error(`${use.file}: ${use.symbol} of ${use.module} has no IAM mapping in test/deploy`);
+  // A site without a recognisable TableName falls back to the one table its file names, if any.
+  const fileTable = use.tables.length === 1 ? use.tables[0]?.replace(/Table$/, "") : undefined;
+  const sites = use.callTables.length > 0 ? use.callTables : [undefined];
+  const helper = HELPERS[use.symbol];
+  if (helper) return [{ action: helper, table: fileTable }];
+  const op = use.symbol.replace(/Command$/, "");
+  if (op === "TransactWriteItems" || op === "TransactGetItems") {
+    const relevant = items.filter((i) => (op === "TransactGetItems") === (i.kind === "Get"));
+    if (relevant.length === 0) throw new Error(`${use.file}: ${op} whose items the test cannot see`);
+    return relevant.map((i) => ({ action: TRANSACT_ITEM_ACTIONS[i.kind] ?? i.kind, table: i.table }));
+  }
+  return sites.map((t) => ({ action: op, table: t ?? fileTable }));
+};
+
+export const requirementsOf = (graph: Graph): Requirement[] =>
+  graph.sdkUses.flatMap((use) =>
+    actionsOf(use, graph.transactItems).map(({ action, table }) => ({
+      action,
+      kind: STREAM_ACTIONS.has(action) ? ("stream" as const) : ("table" as const),
+      table,
+      because: `${use.symbol} in ${use.file}`,
+    })),
+  );
+
+const list = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/** Grants of every `AWS::IAM::ManagedPolicy` in a template; throws on what it cannot read. */
+export const grantsOf = (template: Json): Grant[] => {
+  const resources = isRecord(template) && isRecord(template.Resources) ? template.Resources : {};
+  const grants: Grant[] = [];
+  for (const [id, r] of Object.entries(resources)) {
+    if (!isRecord(r) || r.Type !== "AWS::IAM::ManagedPolicy") continue;
+    const doc = isRecord(r.Properties) ? r.Properties.PolicyDocument : undefined;
+    const statements = isRecord(doc) ? list(doc.Statement) : [];
+    for (const st of statements) {
+      if (!isRecord(st) || st.Effect !== "Allow")
+        throw new Error(`${id}: only Allow statements are expected`);
+      for (const a of list(st.Action)) {
+        if (typeof a !== "string" || !a.startsWith("dynamodb:") || a.includes("*"))
+          throw new Error(`${id}: action ${JSON.stringify(a)} is not one exact dynamodb action`);
+        for (const res of list(st.Resource)) {
+          const exp = importedExport(res);
+          const m = exp ? /^([A-Z]\w*?)(TableArn|StreamArn)$/.exec(exp) : null;
+          if (!m?.[1] || !m[2])
+            throw new Error(`${id}: resource ${JSON.stringify(res)} is not an imported table/stream ARN`);
+          grants.push({
+            action: a.slice("dynamodb:".length),
+            kind: m[2] === "StreamArn" ? "stream" : "table",
+            table: m[1].charAt(0).toLowerCase() + m[1].slice(1),
+          });
+        }
+      }
+    }
+  }
+  return grants;
+};
+
+/**
+ * Everything required is granted on the right table or stream, and everything granted is
+ * required: `serviceTables` are the tables the deployable is configured with (`<NAME>_TABLE`).
+ */
+export const policyProblems = (
+  required: readonly Requirement[],
+  granted: readonly Grant[],
+  serviceTables: readonly string[],
+): string[] => {
+  const problems: string[] = [];
+  const fits = (r: Requirement, g: Grant) =>
+    r.action === g.action &&
+    r.kind === g.kind &&
+    (r.table === undefined ? serviceTables.includes(g.table) : r.table === g.table);
+  for (const r of required)
+    if (!granted.some((g) => fits(r, g)))
+      problems.push(
+        `missing dynamodb:${r.action} on ${r.kind} of ${r.table ?? `one of [${serviceTables}]`} (${r.because})`,
+      );
+  for (const g of granted)
+    if (!required.some((r) => fits(r, g)))
+      problems.push(`unneeded dynamodb:${g.action} on ${g.table} ${g.kind}`);
+  return problems;
+};

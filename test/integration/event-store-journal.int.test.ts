@@ -1,0 +1,161 @@
+import { GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {
+  ItemEvent,
+  ItemId,
+  ItemName,
+  Price,
+  Quantity,
+} from "../../services/domain/item/index.js";
+import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import type { CommandContext } from "../../services/event-store/event-store.js";
+import { journalTable } from "../../services/tables/definitions.js";
+import { createTestTables, type TestTables, tableName } from "../support/infra.js";
+
+const context = (n = 0): CommandContext => ({
+  commandId: `cmd-${n}`,
+  correlationId: `corr-${n}`,
+  now: new Date("2026-03-01T00:00:00Z"),
+});
+const newId = (): ItemId => crypto.randomUUID() as ItemId;
+const registered = (itemId: ItemId, name = "Tea"): ItemEvent => ({
+  type: "ItemRegistered",
+  data: { itemId, name: name as ItemName, price: 100 as Price },
+});
+const received = (quantity: number): ItemEvent => ({
+  type: "StockReceived",
+  data: { quantity: quantity as Quantity },
+});
+
+describe("DynamoDB journal", () => {
+  let tables: TestTables;
+  let store: DynamoDbEventStore;
+
+  beforeAll(async () => {
+    tables = await createTestTables([journalTable]);
+    store = new DynamoDbEventStore({
+      client: tables.client,
+      journalTableName: tableName(tables, "journal"),
+    });
+  });
+  afterAll(() => tables.drop());
+
+  it("lets exactly one of 24 concurrent writers at the same version win", async () => {
+    const id = newId();
+    await store.append(id, { kind: "noStream" }, [registered(id)], context());
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        store.append(id, { kind: "exact", version: 1 }, [received(i + 1)], context(i)),
+      ),
+    );
+    const winners = results.filter((r) => r.isOk());
+    const losers = results.flatMap((r) => (r.isErr() ? [r.error] : []));
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(23);
+    expect(losers.every((e) => e.kind === "VersionConflict")).toBe(true);
+    const stream = await store.readStream(id);
+    expect(stream.version).toBe(2);
+  });
+
+  it("reads one aggregate's journal beyond 1 MB by following LastEvaluatedKey", async () => {
+    const id = newId();
+    const name = "x".repeat(100);
+    const events: ItemEvent[] = [registered(id, name)];
+    for (let i = 1; i < 6000; i++) {
+      events.push({ type: "ItemRenamed", data: { name: `${i}${name}`.slice(0, 100) as ItemName } });
+    }
+    for (let base = 0; base < events.length; base += 100) {
+      const r = await store.append(
+        id,
+        { kind: "exact", version: base },
+        events.slice(base, base + 100),
+        context(base),
+      );
+      expect(r.isOk()).toBe(true);
+    }
+    const stream = await store.readStream(id);
+    expect(stream.version).toBe(6000);
+    expect(stream.events.map((e) => e.metadata.sequenceNumber)).toEqual(
+      Array.from({ length: 6000 }, (_, i) => i + 1),
+    );
+    // One page of a plain Query stops at 1 MB: proof that this stream needs several pages.
+    const firstPage = await tables.client.send(
+      new QueryCommand({
+        TableName: tableName(tables, "journal"),
+        ConsistentRead: true,
+        KeyConditionExpression: "aggregateId = :id",
+        ExpressionAttributeValues: { ":id": { S: id } },
+      }),
+    );
+    expect(firstPage.LastEvaluatedKey).toBeDefined();
+    expect(firstPage.Count).toBeLessThan(6000);
+    const tail = await store.readStream(id, 5990);
+    expect(tail.events).toHaveLength(10);
+    expect(tail.version).toBe(6000);
+  });
+
+  it("writes nothing when one event of a batch fails its condition", async () => {
+    const id = newId();
+    // Another writer already holds sequence number 3.
+    await store.append(id, { kind: "noStream" }, [registered(id)], context());
+    await tables.client.send(
+      new PutItemCommand({
+        TableName: tableName(tables, "journal"),
+        Item: { aggregateId: { S: id }, sequenceNumber: { N: "3" } },
+      }),
+    );
+    const r = await store.append(
+      id,
+      { kind: "exact", version: 1 },
+      [received(1), received(2), received(3)],
+      context(),
+    );
+    expect(r.isErr() && r.error.kind).toBe("VersionConflict");
+    for (const seq of ["2", "4"]) {
+      const row = await tables.client.send(
+        new GetItemCommand({
+          TableName: tableName(tables, "journal"),
+          Key: { aggregateId: { S: id }, sequenceNumber: { N: seq } },
+          ConsistentRead: true,
+        }),
+      );
+      expect(row.Item).toBeUndefined();
+    }
+    expect((await store.readStream(id)).events).toHaveLength(1);
+  });
+
+  it("refuses more events than one transaction holds, with a typed error", async () => {
+    const id = newId();
+    const r = await store.append(
+      id,
+      { kind: "noStream" },
+      Array.from({ length: 101 }, () => received(1)),
+      context(),
+    );
+    expect(r.isErr() && r.error).toEqual({ kind: "TooManyEvents", count: 101, max: 100 });
+    expect((await store.readStream(id)).version).toBe(0);
+  });
+
+  it("supports exact, noStream and any expected versions", async () => {
+    const id = newId();
+    expect((await store.append(id, { kind: "noStream" }, [registered(id)], context())).isOk()).toBe(
+      true,
+    );
+    const again = await store.append(id, { kind: "noStream" }, [registered(id)], context());
+    expect(again.isErr() && again.error.kind).toBe("VersionConflict");
+    const stale = await store.append(id, { kind: "exact", version: 0 }, [received(1)], context());
+    expect(stale.isErr() && stale.error.kind).toBe("VersionConflict");
+    const any = await Promise.all(
+      [1, 2, 3].map((q) => store.append(id, { kind: "any" }, [received(q)], context(q))),
+    );
+    expect(any.every((r) => r.isOk())).toBe(true);
+    const stream = await store.readStream(id);
+    expect(stream.version).toBe(4);
+    expect(stream.events.map((e) => e.event.type)).toEqual([
+      "ItemRegistered",
+      "StockReceived",
+      "StockReceived",
+      "StockReceived",
+    ]);
+  });
+});

@@ -1,0 +1,293 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runParkedRecordsCli, UsageError } from "../../services/cli/parked-records/cli.js";
+import type {
+  ItemEvent,
+  ItemId,
+  ItemName,
+  Price,
+  Quantity,
+} from "../../services/domain/item/index.js";
+import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import { readModelHandler } from "../../services/read-model/stream-handler.js";
+import { DynamoDbParkingStore } from "../../services/streams/parking/dynamodb-parking-store.js";
+import {
+  journalAggregateKey,
+  journalPosition,
+} from "../../services/streams/parking/journal-keys.js";
+import { DynamoDbNeedsRebuildStore } from "../../services/streams/parking/needs-rebuild-store.js";
+import type { RecordHandler } from "../../services/streams/processing/contract.js";
+import { createResilientProcessBatch } from "../../services/streams/processing/resilient-process-batch.js";
+import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
+import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
+import { journalTable, parkedTable } from "../../services/tables/definitions.js";
+import { streamArnOf } from "../../services/tables/provision.js";
+import {
+  createTestReadModel,
+  createTestTables,
+  eventually,
+  type TestReadModel,
+  type TestTables,
+  tableName,
+  testDynamoDbStreams,
+} from "../support/infra.js";
+
+const ids = { a: crypto.randomUUID(), b: crypto.randomUUID(), c: crypto.randomUUID() };
+const registered = (itemId: string, name: string): ItemEvent => ({
+  type: "ItemRegistered",
+  data: { itemId: itemId as ItemId, name: name as ItemName, price: 100 as Price },
+});
+const renamed = (name: string): ItemEvent => ({
+  type: "ItemRenamed",
+  data: { name: name as ItemName },
+});
+const received = (n: number): ItemEvent => ({
+  type: "StockReceived",
+  data: { quantity: n as Quantity },
+});
+const repriced = (p: number): ItemEvent => ({
+  type: "ItemPriceChanged",
+  data: { price: p as Price },
+});
+
+// Interleaved history; item a's second event (its rename) hits a projection bug.
+const history: Array<[keyof typeof ids, ItemEvent]> = [
+  ["a", registered(ids.a, "Tea")],
+  ["b", registered(ids.b, "Coffee")],
+  ["c", registered(ids.c, "Cocoa")],
+  ["a", renamed("Green tea")],
+  ["b", received(10)],
+  ["a", received(5)],
+  ["c", renamed("Hot cocoa")],
+  ["b", repriced(250)],
+  ["a", repriced(120)],
+  ["c", received(7)],
+  ["a", received(3)],
+  ["b", renamed("Espresso")],
+];
+const isPoison = (r: StreamRecord) =>
+  journalAggregateKey(r) === ids.a && journalPosition(r).endsWith("002");
+
+/** Every row of every read-model table, as sorted JSON: the whole observable state. */
+const dump = async (rm: TestReadModel): Promise<Record<string, string[]>> => {
+  const tables: Array<{ table_name: string }> = await rm.db.query(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name NOT LIKE '%migrations%'",
+    [rm.schema],
+  );
+  const out: Record<string, string[]> = {};
+  for (const { table_name } of tables) {
+    const rows: Array<{ j: string }> = await rm.db.query(
+      `SELECT row_to_json(t)::text AS j FROM "${rm.schema}"."${table_name}" t`,
+    );
+    out[table_name] = rows.map((r) => r.j).sort();
+  }
+  return out;
+};
+
+describe("a poison record in the journal stream, parked and replayed", () => {
+  let tables: TestTables;
+  let undisturbed: TestReadModel;
+  let disturbed: TestReadModel;
+  let journal: DynamoDbEventStore;
+  let parking: DynamoDbParkingStore;
+  let records: StreamRecord[];
+  let shardId: string;
+  let bugFixed = false;
+  let handler: RecordHandler;
+
+  beforeAll(async () => {
+    tables = await createTestTables([journalTable, parkedTable]);
+    [undisturbed, disturbed] = await Promise.all([createTestReadModel(), createTestReadModel()]);
+    journal = new DynamoDbEventStore({
+      client: tables.client,
+      journalTableName: tableName(tables, "journal"),
+    });
+    parking = new DynamoDbParkingStore(tables.client, tableName(tables, "parked"));
+    for (const [i, [item, event]] of history.entries())
+      (
+        await journal.append(ids[item], { kind: "any" }, [event], {
+          commandId: `cmd-${i}`,
+          correlationId: `corr-${i}`,
+          now: new Date(Date.UTC(2026, 0, 1, 0, i)),
+        })
+      )._unsafeUnwrap();
+
+    const client = new DynamoDbStreamClient(testDynamoDbStreams());
+    const streamArn = await streamArnOf(tables.client, tableName(tables, "journal"));
+    records = await eventually(
+      async () => {
+        const found: StreamRecord[] = [];
+        for (const shard of await client.listShards(streamArn)) {
+          shardId = shard.shardId;
+          let it: string | undefined = await client.getShardIterator(streamArn, shard.shardId, {
+            type: "TRIM_HORIZON",
+          });
+          for (let page = 0; it && page < 5; page++) {
+            const out = await client.getRecords(it, 1000);
+            found.push(...out.records);
+            it = out.records.length > 0 ? out.nextIterator : undefined;
+          }
+        }
+        return found.length === history.length ? found : undefined;
+      },
+      { what: "all journal records on the stream" },
+    );
+
+    const live = readModelHandler({ db: disturbed.db, journal, schema: disturbed.schema });
+    handler = async (input) => {
+      if (!bugFixed && input.records.some(isPoison))
+        throw new Error("projection bug: cannot rename");
+      return live(input);
+    };
+    await readModelHandler({ db: undisturbed.db, journal, schema: undisturbed.schema })({
+      shardId,
+      records,
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all([undisturbed?.drop(), disturbed?.drop(), tables?.drop()]);
+  });
+
+  const consumer = () =>
+    createResilientProcessBatch({
+      handler,
+      parking,
+      keyOf: journalAggregateKey,
+      positionOf: journalPosition,
+      policy: { maxRetries: 2, maxRecordAgeMs: -1 },
+      sleep: async () => {},
+      log: () => {},
+    });
+
+  it("isolates exactly the poison record, parks the rest of its aggregate behind it, lets the others flow", async () => {
+    // Two batches, with a restart between them: the block must survive it (it lives in DynamoDB).
+    for (const batch of [records.slice(0, 6), records.slice(6)]) {
+      const result = await consumer()({ shardId, records: batch });
+      expect(result.checkpointUpTo).toBe(batch.at(-1)?.sequenceNumber);
+    }
+    const { block, records: parked } = await parking.parkedOf(ids.a);
+    expect(block).toBeDefined();
+    expect(parked.map((p) => [p.position.slice(-3), p.reason, p.attempts])).toEqual([
+      ["002", "RetryAttemptsExhausted", 3],
+      ["003", "BehindParkedRecord", 0],
+      ["004", "BehindParkedRecord", 0],
+      ["005", "BehindParkedRecord", 0],
+    ]);
+    // The full record is kept: its image (with the protobuf payload), the error, the shard.
+    const poison = records.find(isPoison);
+    expect(parked[0]?.record).toEqual(poison);
+    expect(parked[0]).toMatchObject({ shardId, error: "Error: projection bug: cannot rename" });
+    expect((await parking.listBlocked()).map((b) => b.aggregateKey)).toEqual([ids.a]);
+
+    const [want, got] = [await dump(undisturbed), await dump(disturbed)];
+    const itemRow = (d: Record<string, string[]>, id: string) =>
+      (d.items ?? []).filter((row) => row.includes(id));
+    expect(itemRow(got, ids.b)).toEqual(itemRow(want, ids.b));
+    expect(itemRow(got, ids.c)).toEqual(itemRow(want, ids.c));
+    expect(itemRow(got, ids.a)).not.toEqual(itemRow(want, ids.a));
+  });
+
+  it("the CLI lists and shows the parked records and refuses an unconfirmed discard", async () => {
+    const lines: string[] = [];
+    const deps = {
+      store: parking,
+      needsRebuild: new DynamoDbNeedsRebuildStore(tables.client, tableName(tables, "parked")),
+      openHandler: async () => ({ handler, close: async () => {} }),
+      out: (t: string) => lines.push(t),
+    };
+    expect(await runParkedRecordsCli(["list"], deps)).toBe(0);
+    expect(lines.join("\n")).toContain(`${ids.a}  4 record(s)`);
+    lines.length = 0;
+    expect(await runParkedRecordsCli(["show", ids.a], deps)).toBe(0);
+    expect(lines.join("\n")).toMatch(/ItemRenamed v2[\s\S]*RetryAttemptsExhausted, attempts 3/);
+    await expect(runParkedRecordsCli(["discard", ids.a], deps)).rejects.toThrow(UsageError);
+    await expect(runParkedRecordsCli(["frobnicate"], deps)).rejects.toThrow(/unknown command/);
+    expect((await parking.parkedOf(ids.a)).records).toHaveLength(4);
+  });
+
+  it("replay after the fix restores exactly the state of an undisturbed run and unblocks the aggregate", async () => {
+    const lines: string[] = [];
+    const deps = {
+      store: parking,
+      needsRebuild: new DynamoDbNeedsRebuildStore(tables.client, tableName(tables, "parked")),
+      openHandler: async () => ({ handler, close: async () => {} }),
+      out: (t: string) => lines.push(t),
+    };
+    // Still broken: the replay stops at the poison record and keeps everything parked.
+    expect(await runParkedRecordsCli(["replay", ids.a], deps)).toBe(1);
+    expect((await parking.parkedOf(ids.a)).records).toHaveLength(4);
+
+    bugFixed = true;
+    expect(await runParkedRecordsCli(["replay", ids.a], deps)).toBe(0);
+    expect(lines.at(-1)).toContain("Replayed 4 record(s)");
+    expect(await parking.parkedOf(ids.a)).toEqual({ records: [] });
+    expect(await parking.listBlocked()).toEqual([]);
+    expect(await dump(disturbed)).toEqual(await dump(undisturbed));
+
+    // Unblocked: the aggregate's next record flows again instead of being parked.
+    (
+      await journal.append(ids.a, { kind: "any" }, [received(1)], {
+        commandId: "cmd-next",
+        correlationId: "corr-next",
+        now: new Date(Date.UTC(2026, 0, 2)),
+      })
+    )._unsafeUnwrap();
+    const next: StreamRecord = {
+      ...(poison() as StreamRecord),
+      sequenceNumber: "9".repeat(30),
+      keys: { aggregateId: { S: ids.a }, sequenceNumber: { N: "6" } },
+    };
+    await consumer()({ shardId, records: [next] });
+    expect(await parking.listBlocked()).toEqual([]);
+  });
+
+  it("discard --yes drops an aggregate's parked records and unblocks it", async () => {
+    const poisonRecord = poison() as StreamRecord;
+    await parking.park({
+      aggregateKey: "discard-me",
+      position: "1",
+      shardId,
+      record: poisonRecord,
+      reason: "RecordAgeExceeded",
+      attempts: 1,
+      parkedAt: new Date(),
+    });
+    const lines: string[] = [];
+    const deps = {
+      store: parking,
+      needsRebuild: new DynamoDbNeedsRebuildStore(tables.client, tableName(tables, "parked")),
+      openHandler: async () => ({ handler, close: async () => {} }),
+      out: (t: string) => lines.push(t),
+    };
+    expect(await runParkedRecordsCli(["discard", "discard-me", "--yes"], deps)).toBe(0);
+    expect(lines).toEqual([expect.stringContaining("Discarded 1 record(s) of discard-me")]);
+    expect(await parking.parkedOf("discard-me")).toEqual({ records: [] });
+  });
+
+  const poison = () => records.find(isPoison);
+});
+
+describe("the parked-records CLI entry point", () => {
+  const run = promisify(execFile);
+  const cli = (args: string[], env: NodeJS.ProcessEnv) =>
+    run("npx", ["tsx", "services/cli/parked-records/main.ts", ...args], {
+      env: { ...process.env, ...env },
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it("prints help, and a readable error when misconfigured", async () => {
+    const help = await cli(["--help"], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: parked-records <command>");
+    const missing = await cli(["list"], { PARKED_TABLE: "" });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("PARKED_TABLE is required");
+    const wrong = await cli(["show"], { PARKED_TABLE: "x" });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('"show" needs an aggregate id');
+  });
+});

@@ -1,0 +1,161 @@
+import { connect, createServer, type Server, type Socket } from "node:net";
+import type { DataSource } from "typeorm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { appendLives, dumpReadModel, generateLives } from "../../bench/projection-workload.js";
+import { seededRandom } from "../../bench/support/args.js";
+import type { StoredEvent } from "../../services/event-store/codec.js";
+import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import { openReadModel } from "../../services/read-model/data-source.js";
+import { createProjector, type JournalReader } from "../../services/read-model/projector.js";
+import { liveTables } from "../../services/read-model/tables.js";
+import {
+  createTestReadModel,
+  createTestTables,
+  type TestTables,
+  tableName,
+  uniqueSuffix,
+} from "../support/infra.js";
+
+/** A TCP proxy in front of Postgres that a test can cut (every connection dies) and restore. */
+const cuttableProxy = async (target: URL) => {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(Number(target.port || 5432), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on("close", () => sockets.delete(s));
+          s.on("error", () => s.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, "127.0.0.1", () => {
+        const address = server?.address();
+        if (address && typeof address === "object") port = address.port;
+        resolve();
+      });
+    });
+  await listen();
+  const url = new URL(target);
+  url.hostname = "127.0.0.1";
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    cut: async () => {
+      await new Promise<void>((r) => {
+        server?.close(() => r());
+        for (const s of sockets) s.destroy();
+      });
+    },
+    restore: listen,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => (server?.listening ? server.close(() => r()) : r()));
+    },
+  };
+};
+
+describe("read-model database", () => {
+  let tables: TestTables;
+  let store: DynamoDbEventStore;
+  let events: StoredEvent[];
+
+  beforeAll(async () => {
+    tables = await createTestTables();
+    store = new DynamoDbEventStore({
+      client: tables.client,
+      journalTableName: tableName(tables, "journal"),
+    });
+    events = await appendLives(store, generateLives(seededRandom(11), 20, 5));
+  });
+
+  afterAll(async () => {
+    await tables.drop();
+  });
+
+  it("has migrations that match the entities (no schema drift)", async () => {
+    const m = await createTestReadModel();
+    try {
+      const log = await m.db.driver.createSchemaBuilder().log();
+      expect(log.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await m.drop();
+    }
+  });
+
+  it("migrates once when several tasks start at the same time", async () => {
+    const schema = `rm_${uniqueSuffix()}`;
+    const url = inject("databaseUrl");
+    const opened: DataSource[] = await Promise.all(
+      [1, 2, 3, 4].map(() => openReadModel({ url, schema, poolSize: 2 })),
+    );
+    try {
+      const first = opened[0] as DataSource;
+      const runs = await first.query(`SELECT name FROM "${schema}".read_model_migrations`);
+      expect(runs).toHaveLength(first.migrations.length);
+      expect(await first.showMigrations()).toBe(false);
+    } finally {
+      await (opened[0] as DataSource).query(`DROP SCHEMA "${schema}" CASCADE`);
+      for (const ds of opened) await ds.destroy();
+    }
+  });
+
+  it("writes nothing of a batch when Postgres goes away mid-transaction, and catches up after", async () => {
+    const m = await createTestReadModel();
+    const proxy = await cuttableProxy(new URL(inject("databaseUrl")));
+    const viaProxy = await openReadModel({ url: proxy.url, schema: m.schema, poolSize: 2 });
+    viaProxy.driver.master?.on?.("error", () => undefined);
+    try {
+      const half = Math.floor(events.length / 2);
+      const tables = liveTables(m.schema);
+      await createProjector({ db: viaProxy, journal: store, tables })(events.slice(0, half));
+      const before = await dumpReadModel(m.db, m.schema);
+
+      // The connection dies while the batch's transaction is open (during a gap read).
+      let cutDone = false;
+      const cutting: JournalReader = {
+        readStream: async (id, after) => {
+          if (!cutDone) {
+            cutDone = true;
+            await proxy.cut();
+          }
+          return store.readStream(id, after);
+        },
+      };
+      const rest = events.slice(half);
+      // Leave out one event that has a successor, so the batch must heal a gap.
+      const skipped = rest.findIndex((e) =>
+        rest.some(
+          (f) =>
+            f.metadata.aggregateId === e.metadata.aggregateId &&
+            f.metadata.sequenceNumber === e.metadata.sequenceNumber + 1,
+        ),
+      );
+      const withGap = rest.filter((_, i) => i !== skipped);
+      const failing = createProjector({ db: viaProxy, journal: cutting, tables });
+      await expect(failing(withGap)).rejects.toThrow();
+      expect(cutDone).toBe(true);
+      expect(await dumpReadModel(m.db, m.schema)).toEqual(before);
+
+      // Postgres is back: the retried batch applies completely, exactly once.
+      await proxy.restore();
+      await createProjector({ db: viaProxy, journal: store, tables })(rest);
+      const after = await dumpReadModel(m.db, m.schema);
+      expect(after.history).toHaveLength(events.length);
+
+      const clean = await createTestReadModel();
+      await createProjector({ db: clean.db, journal: store, tables: liveTables(clean.schema) })(
+        events,
+      );
+      expect(after).toEqual(await dumpReadModel(clean.db, clean.schema));
+      await clean.drop();
+    } finally {
+      await viaProxy.destroy().catch(() => undefined);
+      await proxy.close();
+      await m.drop();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import type { ProcessBatch } from "../../services/streams/processing/contract.js";
+import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
+
+export interface Handled {
+  readonly key: string;
+  readonly version: number;
+  readonly by: string;
+}
+
+/** The key and version a test record carries (journal key attributes). */
+export const keyOf = (r: StreamRecord): { key: string; version: number } => ({
+  key: r.keys.aggregateId?.S ?? "",
+  version: Number(r.keys.sequenceNumber?.N ?? "0"),
+});
+
+/** A shared log of handled records, and a trivial ProcessBatch per worker that appends to it. */
+export const handledLog = () => {
+  const log: Handled[] = [];
+  const processBatch =
+    (by: string): ProcessBatch =>
+    async ({ records }) => {
+      for (const r of records) log.push({ ...keyOf(r), by });
+      const last = records.at(-1);
+      return last ? { checkpointUpTo: last.sequenceNumber } : {};
+    };
+  return { log, processBatch };
+};
+
+/**
+ * Per-key order as the projection needs it: a version is never handled before the version
+ * just below it was handled once (duplicates are fine: delivery is at least once).
+ */
+export const orderViolations = (log: readonly { key: string; version: number }[]): string[] => {
+  const seen = new Set<string>();
+  const violations: string[] = [];
+  for (const { key, version } of log) {
+    if (version > 1 && !seen.has(`${key}#${version - 1}`))
+      violations.push(`${key} v${version} before v${version - 1}`);
+    seen.add(`${key}#${version}`);
+  }
+  return violations;
+};
+
+/** Expected records never handled. */
+export const missing = (
+  log: readonly { key: string; version: number }[],
+  keys: readonly string[],
+  versions: number,
+): string[] => {
+  const seen = new Set(log.map((h) => `${h.key}#${h.version}`));
+  const out: string[] = [];
+  for (const k of keys)
+    for (let v = 1; v <= versions; v++) if (!seen.has(`${k}#${v}`)) out.push(`${k}#${v}`);
+  return out;
+};
+
+/**
+ * Wraps an object so that, once frozen, every method call hangs forever: a worker cut off
+ * from the world (a crash or a partition) without any chance to release its leases.
+ */
+export const freezable = <T extends object>(target: T): { value: T; freeze(): void } => {
+  let frozen = false;
+  const value = new Proxy(target, {
+    get(t, prop, receiver) {
+      const v = Reflect.get(t, prop, receiver);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) =>
+        frozen ? new Promise(() => {}) : (v as (...a: unknown[]) => unknown).apply(t, args);
+    },
+  });
+  return {
+    value,
+    freeze: () => {
+      frozen = true;
+    },
+  };
+};

@@ -1,0 +1,91 @@
+import { ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
+import { createCommandApi } from "../../services/command-api/app.js";
+import type { RetryPolicy } from "../../services/command-handling/retry-policy.js";
+import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
+import type { ItemRepository } from "../../services/event-store/item-repository.js";
+import type { LogLine } from "../../services/http/request-log.js";
+import {
+  idempotencyTable,
+  journalTable,
+  snapshotsTable,
+} from "../../services/tables/definitions.js";
+import { createTestTables, type TestTables, tableName } from "./infra.js";
+
+export interface HarnessOptions {
+  readonly retry?: RetryPolicy;
+  readonly cache?: boolean;
+  /** Wraps the real repository, e.g. to interleave a competing writer. */
+  readonly wrap?: (repository: ItemRepository) => ItemRepository;
+  readonly isDraining?: () => boolean;
+}
+
+export type Harness = Awaited<ReturnType<typeof createCommandApiHarness>>;
+
+/** The real command API over its own DynamoDB Local tables, driven with `app.request`. */
+export const createCommandApiHarness = async (options: HarnessOptions = {}) => {
+  const tables: TestTables = await createTestTables([
+    journalTable,
+    snapshotsTable,
+    idempotencyTable,
+  ]);
+  const journalName = tableName(tables, "journal");
+  const real = new DynamoDbItemRepository({
+    client: tables.client,
+    tableNames: {
+      journal: journalName,
+      snapshots: tableName(tables, "snapshots"),
+      idempotency: tableName(tables, "idempotency"),
+    },
+    ...(options.cache === false ? {} : { cache: { maxItems: 1000 } }),
+  });
+  const repository = options.wrap ? options.wrap(real) : real;
+  const logs: LogLine[] = [];
+  const app = createCommandApi({
+    repository,
+    retry: options.retry,
+    log: (line) => logs.push(line),
+    isDraining: options.isDraining,
+  });
+  const journal = new DynamoDbEventStore({ client: tables.client, journalTableName: journalName });
+
+  const post = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    app.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+
+  /** Registers an item (and receives `stock` units); returns its id. */
+  const register = async (stock = 0, name = "Tea"): Promise<string> => {
+    const res = await post("/commands/items", { name, price: 450 });
+    if (res.status !== 201) throw new Error(`register answered ${res.status}`);
+    const { itemId } = (await res.json()) as { itemId: string };
+    if (stock > 0) {
+      const r = await post(`/commands/items/${itemId}/receive-stock`, { quantity: stock });
+      if (r.status !== 200) throw new Error(`receive-stock answered ${r.status}`);
+    }
+    return itemId;
+  };
+
+  /** Rows in the whole journal (every item). */
+  const journalSize = async (): Promise<number> => {
+    let count = 0;
+    let start: ScanCommandOutput["LastEvaluatedKey"];
+    do {
+      const page: ScanCommandOutput = await tables.client.send(
+        new ScanCommand({
+          TableName: journalName,
+          Select: "COUNT",
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  };
+
+  return { app, tables, logs, journal, repository, post, register, journalSize, drop: tables.drop };
+};

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import {
+  renderSection,
+  renderTable,
+  replaceSection,
+  SECTION_END,
+  SECTION_START,
+} from "../../bench/support/report.js";
+import {
+  formatResultLine,
+  goalMet,
+  parseGoal,
+  parseResultOutput,
+} from "../../bench/support/result.js";
+import { percentile, slices, slope, summarize } from "../../bench/support/stats.js";
+
+// The harness pieces that need no infrastructure; the benchmarks themselves never run in tests.
+describe("stats", () => {
+  it("takes nearest-rank percentiles of 1..100", () => {
+    const s = summarize(Array.from({ length: 100 }, (_, i) => 100 - i));
+    expect([s.min, s.p50, s.p90, s.p99, s.max]).toEqual([1, 50, 90, 99, 100]);
+    expect(s.n).toBe(100);
+    expect(s.mean).toBe(50.5);
+  });
+
+  it("gives the sample standard deviation", () => {
+    expect(summarize([2, 4, 4, 4, 5, 5, 7, 9]).stddev).toBeCloseTo(2.138, 3);
+    expect(summarize([7]).stddev).toBe(0);
+  });
+
+  it("answers NaN for an empty sample instead of inventing a number", () => {
+    expect(percentile([], 50)).toBeNaN();
+    expect(summarize([]).p99).toBeNaN();
+  });
+
+  it("finds the slope of a growing lag and splits a run into thirds", () => {
+    expect(slope([0, 1, 2, 3].map((x) => ({ x, y: 10 + 5 * x })))).toBeCloseTo(5);
+    expect(slices([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6, 7],
+    ]);
+  });
+});
+
+describe("result protocol", () => {
+  const result = {
+    bench: "demo",
+    quick: true,
+    rows: [{ figure: "ratio", value: 1.1, unit: "×", goal: "≤ 1.25" }],
+  };
+
+  it("reads the last result line among any other output", () => {
+    const out = `starting\n${formatResultLine({ ...result, bench: "old" })}\nnoise\n${formatResultLine(result)}\n`;
+    expect(parseResultOutput(out)).toEqual({ ok: true, result });
+  });
+
+  it("reports a bench that prints no result line, or a broken one", () => {
+    expect(parseResultOutput("done in 3 s\n")).toEqual({
+      ok: false,
+      reason: "no machine-readable result",
+    });
+    expect(parseResultOutput("BENCH_RESULT {oops").ok).toBe(false);
+    expect(parseResultOutput('BENCH_RESULT {"bench":"x","rows":[{"figure":1}]}')).toMatchObject({
+      ok: false,
+      reason: "result row 0 is malformed",
+    });
+  });
+
+  it("derives a verdict from simple goals and keeps the bench's own otherwise", () => {
+    expect(parseGoal("≥ 5,000 events/s")).toEqual({ op: ">=", threshold: 5000 });
+    expect(parseGoal("<= 150 ms")).toEqual({ op: "<=", threshold: 150 });
+    expect(parseGoal("does not grow")).toBeUndefined();
+    expect(goalMet({ figure: "f", value: 1.3, unit: "×", goal: "≤ 1.25" })).toBe(false);
+    expect(goalMet({ figure: "f", value: 6000, unit: "/s", goal: "≥ 5000" })).toBe(true);
+    expect(goalMet({ figure: "f", value: 2, unit: "×", goal: "no growth", met: true })).toBe(true);
+    expect(goalMet({ figure: "f", value: null, unit: "ms", goal: "≤ 1" })).toBeUndefined();
+  });
+});
+
+describe("report", () => {
+  const outcomes = [
+    {
+      name: "mine",
+      exitCode: 0,
+      seconds: 12,
+      loadBefore: 0.5,
+      result: {
+        bench: "mine",
+        quick: false,
+        rows: [{ figure: "p50", value: 120, unit: "ms", goal: "≤ 150" }],
+      },
+      problem: undefined,
+      tail: "",
+    },
+    {
+      name: "theirs",
+      exitCode: 0,
+      seconds: 30,
+      loadBefore: 0.5,
+      result: undefined,
+      problem: undefined,
+      tail: "42 ops/s",
+    },
+  ];
+
+  it("shows benches without a result line as such, with their output", () => {
+    const table = renderTable(outcomes);
+    expect(table).toContain("| mine | p50 | 120 ms | ≤ 150 | ✅ met |");
+    expect(table).toContain(
+      "| theirs | — | — | — | — | no machine-readable result (exit 0, 30 s) |",
+    );
+    const section = renderSection({
+      outcomes,
+      machine: { cpus: "2 × CPU", memory: "24 GiB", node: "v20.20.2", os: "linux" },
+      date: "2026-11-29T06:00:00Z",
+      command: "npm run bench",
+      quick: false,
+    });
+    expect(section).toContain("- Command: `npm run bench`");
+    expect(section).toContain("42 ops/s");
+  });
+
+  it("replaces only its own section and keeps what others wrote around it", () => {
+    const doc = `# Benchmarks\n\nintro\n\n${SECTION_START}\nold\n${SECTION_END}\n\n## Projection\nmine\n`;
+    const next = replaceSection(doc, `${SECTION_START}\nnew\n${SECTION_END}`);
+    expect(next).toBe(
+      `# Benchmarks\n\nintro\n\n${SECTION_START}\nnew\n${SECTION_END}\n\n## Projection\nmine\n`,
+    );
+    expect(replaceSection("# B\n\n## Other\n", "S")).toBe("# B\n\n## Other\n\nS\n");
+    expect(replaceSection(undefined, "S")).toContain("# Benchmarks");
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { healthApp } from "../../services/streams/health/health-app.js";
+import { createHeartbeat } from "../../services/streams/health/heartbeat.js";
+
+const fakeClock = () => {
+  let now = Date.parse("2026-11-29T05:00:00Z");
+  return { clock: () => new Date(now), advance: (ms: number) => (now += ms) };
+};
+
+describe("/healthz", () => {
+  it("is healthy while the worker loop beats and 503 once it is silent too long", async () => {
+    const time = fakeClock();
+    const heartbeat = createHeartbeat(time.clock);
+    const app = healthApp({ heartbeat, maxSilenceMs: 30_000, clock: time.clock });
+
+    time.advance(20_000);
+    const ok = await app.request("/healthz");
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ status: "ok", silentForMs: 20_000 });
+
+    time.advance(20_000); // 40 s without a beat
+    const stuck = await app.request("/healthz");
+    expect(stuck.status).toBe(503);
+    expect(stuck.headers.get("content-type")).toBe("application/problem+json");
+    expect(await stuck.json()).toMatchObject({
+      status: 503,
+      silentForMs: 40_000,
+      lastProgressAt: "2026-11-29T05:00:00.000Z",
+    });
+
+    heartbeat.beat(); // the loop recovered
+    expect((await app.request("/healthz")).status).toBe(200);
+  });
+
+  it("answers 404 for other paths", async () => {
+    const time = fakeClock();
+    const app = healthApp({
+      heartbeat: createHeartbeat(time.clock),
+      maxSilenceMs: 1,
+      clock: time.clock,
+    });
+    expect((await app.request("/other")).status).toBe(404);
+  });
+});
