@@ -11,10 +11,12 @@ import { v7 as uuidv7 } from "uuid";
 import { dynamoDbClient } from "../services/aws/clients.js";
 import { journalTable } from "../services/tables/definitions.js";
 import { benchArgs } from "./support/args.js";
+import { startCountingProxy } from "./support/counting-proxy.js";
 import { postJson } from "./support/http.js";
 import { repoRoot } from "./support/paths.js";
 import { emitResult } from "./support/result.js";
-import { startStack } from "./support/stack.js";
+import { startService } from "./support/services.js";
+import { type Stack, startStack } from "./support/stack.js";
 import { round, type Summary, summarize } from "./support/stats.js";
 
 const args = benchArgs();
@@ -97,20 +99,32 @@ try {
     return r.ms;
   };
 
+  // The floor of any request to the service: one HTTP exchange that does no work.
+  const hop = async () => {
+    const t0 = performance.now();
+    const r = await fetch(`${api}/commands/healthz`);
+    await r.text();
+    return performance.now() - t0;
+  };
+
   for (let i = 0; i < warmup; i++) {
     await raw();
     await http();
+    await hop();
   }
   const rawMs: number[] = [];
   const httpMs: number[] = [];
+  const hopMs: number[] = [];
   while (httpMs.length < perSide) {
     for (let i = 0; i < block; i++) rawMs.push(await raw());
     for (let i = 0; i < block; i++) httpMs.push(await http());
+    for (let i = 0; i < block; i++) hopMs.push(await hop());
   }
   client.destroy();
 
   const cmd = summarize(httpMs);
   const base = summarize(rawMs);
+  const floor = summarize(hopMs);
   const show = (label: string, s: Summary) =>
     console.log(
       `  ${label.padEnd(28)} n=${s.n} p50 ${round(s.p50)} ms  p90 ${round(s.p90)}  p99 ${round(s.p99)}  max ${round(s.max)}  stddev ${round(s.stddev)}`,
@@ -120,6 +134,12 @@ try {
   );
   show("HTTP command", cmd);
   show("raw TransactWriteItems (1 Put)", base);
+  show("GET /commands/healthz (HTTP hop)", floor);
+
+  const trips = await roundTripsPerCommand(stack, warmRoute);
+  console.log(
+    `  DynamoDB requests per command (second instance behind a counting proxy): ${trips.perCommand} ${JSON.stringify(trips.counts)}`,
+  );
 
   await stack.stop();
   emitResult({
@@ -139,6 +159,22 @@ try {
         unit: "×",
         note: `command p99 ${round(cmd.p99)} ms (raw p99 ${round(base.p99)} ms), n=${cmd.n} each, sequential`,
       },
+      {
+        figure: "1. HTTP hop alone (GET /commands/healthz) p50 / raw p50",
+        value: round(floor.p50 / base.p50),
+        unit: "×",
+        note: `${round(floor.p50)} ms: the floor any HTTP service adds on top of its one write`,
+      },
+      {
+        figure: "1. DynamoDB requests per warm command",
+        value: trips.perCommand,
+        unit: "requests",
+        goal: "1 (one round trip)",
+        met: trips.perCommand === 1,
+        note: Object.entries(trips.counts)
+          .map(([op, n]) => `${op} ${n}`)
+          .join(", "),
+      },
     ],
   });
 } catch (e) {
@@ -146,4 +182,32 @@ try {
   throw e;
 } finally {
   await stack.stop();
+}
+
+/** Counts what one warm command sends to DynamoDB, through a second instance behind a proxy. */
+async function roundTripsPerCommand(stack: Stack, warmRoute: boolean) {
+  const proxy = await startCountingProxy(stack.infra.dynamoDbEndpoint);
+  const counted = await startService({
+    name: "command-api",
+    env: { ...stack.env, DYNAMODB_ENDPOINT: proxy.endpoint },
+  });
+  try {
+    const api = counted.baseUrl;
+    const reg = await postJson(`${api}/commands/items`, { name: "Counted kettle", price: 100 });
+    const id = (reg.body as { itemId: string }).itemId;
+    const send = () =>
+      warmRoute
+        ? postJson(`${api}/commands/items/${id}/receive-stock`, { quantity: 1 })
+        : postJson(`${api}/commands/items`, { name: "Counted kettle", price: 100 });
+    for (let i = 0; i < 5; i++) await send();
+    proxy.reset();
+    const n = 20;
+    for (let i = 0; i < n; i++) await send();
+    const counts = proxy.counts();
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    return { perCommand: round(total / n), counts };
+  } finally {
+    await counted.stop();
+    await proxy.stop();
+  }
 }

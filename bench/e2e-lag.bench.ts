@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { benchArgs } from "./support/args.js";
 import { postJson, sleep } from "./support/http.js";
-import { mib } from "./support/memory.js";
+import { cpuSeconds, mib } from "./support/memory.js";
 import { repoRoot } from "./support/paths.js";
 import { type BenchRow, emitResult } from "./support/result.js";
 import type { DeployableName } from "./support/services.js";
@@ -109,7 +109,20 @@ try {
     `e2e lag: ${rate} commands/s for ${seconds} s (after ${warmupSeconds} s warm-up), lag of every ${trackEvery}th command, polled every ${pollMs} ms`,
   );
   await runPhase(warmupSeconds, false);
+  // CPU used by every process of the stack during the measured phase: where the machine goes.
+  const cpuPids: Record<string, number> = {
+    ...Object.fromEntries(services.map((n) => [n, stack.service(n).pid])),
+    ...stack.infra.pids,
+    "load generator": process.pid,
+  };
+  const cpuBefore = Object.fromEntries(
+    Object.entries(cpuPids).map(([n, pid]) => [n, cpuSeconds(pid) ?? 0]),
+  );
   const phase = await runPhase(seconds, true);
+  const cpuUsed = Object.entries(cpuPids)
+    .map(([n, pid]) => ({ name: n, s: (cpuSeconds(pid) ?? 0) - (cpuBefore[n] ?? 0) }))
+    .sort((a, b) => b.s - a.s);
+  const cpuNote = cpuUsed.map((c) => `${c.name} ${round(c.s)} s`).join(", ");
   const visible = phase.done.filter((s) => s.lagMs !== undefined);
   const lags = visible.map((s) => s.lagMs as number);
   const lag = summarize(lags);
@@ -168,6 +181,12 @@ try {
       value: round(cmd.p50),
       unit: "ms",
       note: `p99 ${round(cmd.p99)} ms; ${phase.failed} failed, ${phase.skipped} skipped`,
+    },
+    {
+      figure: "3. CPU seconds used during the run, all processes",
+      value: round(cpuUsed.reduce((a, c) => a + c.s, 0)),
+      unit: "s",
+      note: `of ${seconds} s × cores available; ${cpuNote}`,
     },
     ...rss.map(
       (r): BenchRow => ({

@@ -47,20 +47,24 @@ export const generateLives = (random: () => number, items: number, eventsPerItem
   });
 };
 
-/** Appends each life (one command per event, like real traffic) with bounded concurrency. */
+/**
+ * Appends each life with bounded concurrency, `eventsPerAppend` events per append (1 = one
+ * command per event, like real traffic; more = fewer round trips to DynamoDB Local).
+ */
 export const appendLives = async (
   store: EventStore,
   lives: readonly ItemLife[],
-  concurrency = 16,
+  { concurrency = 16, eventsPerAppend = 1 } = {},
 ): Promise<StoredEvent[]> => {
   const out: StoredEvent[] = [];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < lives.length; i = next++) {
       const life = lives[i] as ItemLife;
-      for (const [n, event] of life.events.entries()) {
+      for (let n = 0; n < life.events.length; n += eventsPerAppend) {
+        const chunk = life.events.slice(n, n + eventsPerAppend);
         const context = { commandId: uuidv7(), correlationId: uuidv7(), now: new Date() };
-        const r = await store.append(life.itemId, { kind: "exact", version: n }, [event], context);
+        const r = await store.append(life.itemId, { kind: "exact", version: n }, chunk, context);
         if (r.isErr()) throw new Error(`append failed: ${JSON.stringify(r.error)}`);
         out.push(...r.value.events);
       }

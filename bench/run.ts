@@ -14,7 +14,7 @@ import { parseResultOutput } from "./support/result.js";
 const args = benchArgs();
 const only = args.option("only")?.split(",").filter(Boolean);
 const write = args.flag("no-write") ? false : args.quick ? args.flag("write") : true;
-const timeoutMs = Number(args.option("timeout-s") ?? (args.quick ? 300 : 900)) * 1000;
+const timeoutMs = Number(args.option("timeout-s") ?? (args.quick ? 150 : 300)) * 1000;
 const docPath = join(repoRoot, "docs", "benchmarks.md");
 
 const benches = readdirSync(join(repoRoot, "bench"))

@@ -27,7 +27,11 @@ export interface ProfileSummary {
   readonly selfByPackage: readonly ProfileEntry[];
   /** Inclusive time by function (each function counted once per stack). */
   readonly totalByFunction: readonly ProfileEntry[];
+  /** Every sample charged to the innermost project function on its stack: who causes the cost. */
+  readonly byProjectFrame: readonly ProfileEntry[];
 }
+
+const isProjectUrl = (url: string) => /\/services\//.test(url) && !url.includes("node_modules");
 
 /** Where a frame's code lives: an npm package, a project folder, Node itself, or V8/GC. */
 export const packageOf = (url: string, functionName: string): string => {
@@ -64,6 +68,7 @@ export const summarizeProfile = (profile: CpuProfile, top = 20): ProfileSummary 
   const selfFn = new Map<string, number>();
   const selfPkg = new Map<string, number>();
   const totalFn = new Map<string, number>();
+  const project = new Map<string, number>();
   let total = 0;
   for (const [id, us] of self) {
     const node = byId.get(id);
@@ -73,6 +78,15 @@ export const summarizeProfile = (profile: CpuProfile, top = 20): ProfileSummary 
     selfFn.set(key, (selfFn.get(key) ?? 0) + us);
     const pkg = packageOf(node.callFrame.url, node.callFrame.functionName);
     selfPkg.set(pkg, (selfPkg.get(pkg) ?? 0) + us);
+    let owner = "(no project code on the stack)";
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const frame = byId.get(cur);
+      if (frame && isProjectUrl(frame.callFrame.url)) {
+        owner = frameKey(frame.callFrame);
+        break;
+      }
+    }
+    project.set(owner, (project.get(owner) ?? 0) + us);
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const frame = byId.get(cur);
@@ -88,5 +102,6 @@ export const summarizeProfile = (profile: CpuProfile, top = 20): ProfileSummary 
     selfByFunction: ranked(selfFn, total, top),
     selfByPackage: ranked(selfPkg, total, top),
     totalByFunction: ranked(totalFn, total, top),
+    byProjectFrame: ranked(project, total, top),
   };
 };

@@ -7,6 +7,8 @@ import { repoRoot } from "./paths.js";
 export interface Infra {
   readonly dynamoDbEndpoint: string;
   readonly databaseUrl?: string;
+  /** Processes this bench started (for CPU accounting): "dynamodb-local", "postgres". */
+  readonly pids: Readonly<Record<string, number>>;
   /** What the bench ran against, for the report. */
   readonly description: string;
   stop(): Promise<void>;
@@ -19,11 +21,13 @@ export interface Infra {
 export const startInfra = async (options: { postgres: boolean }): Promise<Infra> => {
   const stops: Array<() => Promise<unknown>> = [];
   const parts: string[] = [];
+  const pids: Record<string, number> = {};
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   if (endpoint) parts.push(`DynamoDB at ${endpoint}`);
   else {
     const local = await startDynamoDbLocal();
     track(local.process);
+    if (local.process.pid) pids["dynamodb-local"] = local.process.pid;
     stops.push(local.stop);
     endpoint = local.endpoint;
     parts.push("DynamoDB Local 1.25.1 (in-memory JVM)");
@@ -33,6 +37,7 @@ export const startInfra = async (options: { postgres: boolean }): Promise<Infra>
     if (url) parts.push("Postgres at DATABASE_URL");
     else {
       const pg = await startPostgresProcess();
+      pids.postgres = pg.pid;
       stops.push(pg.stop);
       url = pg.url;
       parts.push("embedded Postgres (PGlite over a socket, own process)");
@@ -41,6 +46,7 @@ export const startInfra = async (options: { postgres: boolean }): Promise<Infra>
   return {
     dynamoDbEndpoint: endpoint,
     ...(url && options.postgres ? { databaseUrl: url } : {}),
+    pids,
     description: parts.join(", "),
     stop: async () => {
       for (const stop of stops.reverse()) await stop();
@@ -48,7 +54,11 @@ export const startInfra = async (options: { postgres: boolean }): Promise<Infra>
   };
 };
 
-const startPostgresProcess = (): Promise<{ url: string; stop: () => Promise<unknown> }> =>
+const startPostgresProcess = (): Promise<{
+  url: string;
+  pid: number;
+  stop: () => Promise<unknown>;
+}> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -62,7 +72,7 @@ const startPostgresProcess = (): Promise<{ url: string; stop: () => Promise<unkn
       const m = /^POSTGRES_URL (\S+)$/m.exec(output);
       if (m?.[1]) {
         child.stdout.off("data", onData);
-        resolve({ url: m[1], stop: () => stopChild(child) });
+        resolve({ url: m[1], pid: child.pid ?? 0, stop: () => stopChild(child) });
       }
     };
     child.stdout.on("data", onData);

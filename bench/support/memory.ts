@@ -43,3 +43,20 @@ export const sampleRss = (pid: number, intervalMs = 250): RssSampler => {
 };
 
 export const mib = (bytes: number): number => bytes / (1024 * 1024);
+
+/**
+ * CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat
+ * (assumes the usual 100 clock ticks per second); undefined off Linux or once gone.
+ */
+export const cpuSeconds = (pid: number): number | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name, which may itself contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+};

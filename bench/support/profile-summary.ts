@@ -23,3 +23,4 @@ console.log(`busy CPU time: ${summary.totalMs.toFixed(0)} ms (idle excluded)`);
 show("self time by package", summary.selfByPackage);
 show("self time by function", summary.selfByFunction);
 show("inclusive time by function", summary.totalByFunction);
+show("charged to the innermost project function", summary.byProjectFrame);

@@ -8,6 +8,8 @@ import { type DeployableName, type ServiceProcess, stackEnv, startService } from
 export interface Stack {
   readonly infra: Infra;
   readonly tables: TableNames;
+  /** The environment every service got (without PORT), to start more instances alike. */
+  readonly env: Readonly<Record<string, string>>;
   readonly services: Readonly<Partial<Record<DeployableName, ServiceProcess>>>;
   service(name: DeployableName): ServiceProcess;
   /** The tail of every service's output, for a failure report. */
@@ -67,6 +69,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     return {
       infra,
       tables,
+      env,
       services,
       service: (name) => {
         const s = services[name];

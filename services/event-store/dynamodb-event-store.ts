@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type DynamoDBClient, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { v7 as uuidv7 } from "uuid";
@@ -67,6 +68,8 @@ export class DynamoDbEventStore implements EventStore {
     const write = this.options.client.send(
       new TransactWriteItemsCommand({
         TransactItems: stored.map((s) => journalPut(this.options.journalTableName, s)),
+        // Makes the SDK's retries idempotent (no false conflict after a lost response).
+        ClientRequestToken: randomUUID(),
       }),
     );
     return ResultAsync.fromPromise(write, (e) => e)

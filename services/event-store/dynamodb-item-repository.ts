@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   type CancellationReason,
   type DynamoDBClient,
@@ -200,7 +201,11 @@ export class DynamoDbItemRepository implements ItemRepository {
           ]
         : []),
     ];
-    const send = this.o.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    // The token makes the SDK's own retries of this call idempotent: a retry of a transaction
+    // that did commit succeeds instead of failing its conditions (a false VersionConflict).
+    const send = this.o.client.send(
+      new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: randomUUID() }),
+    );
     return ResultAsync.fromPromise(send, (e) => e)
       .map((): AppendResult => {
         this.remember(itemId, base, stateAtBase, events);

@@ -1,4 +1,4 @@
-import { DataSource } from "typeorm";
+import { DataSource, MigrationExecutor } from "typeorm";
 import { readModelEntities } from "./entities.js";
 import { readModelMigrations } from "./migrations/index.js";
 
@@ -23,27 +23,34 @@ export const createReadModelDataSource = (options: ReadModelDatabaseOptions): Da
   });
 
 /**
- * Initializes the data source and applies pending migrations. A session advisory lock
- * serialises tasks that start at the same time (the consumer and query API both call this);
- * the later ones find nothing left to run.
+ * Initializes the data source and applies pending migrations, all in ONE transaction that
+ * first takes a transaction-scoped advisory lock: tasks starting at the same time (the consumer
+ * and the query API both call this) queue on the lock, and the later ones find nothing left to
+ * run. A failed migration rolls back completely. (A transaction also keeps this safe on PGlite,
+ * whose connections share one session but never interleave transactions.)
  */
 export const openReadModel = async (options: ReadModelDatabaseOptions): Promise<DataSource> => {
   const ds = createReadModelDataSource(options);
   await ds.initialize();
   const schema = options.schema ?? "public";
   const runner = ds.createQueryRunner();
-  await runner.connect();
   try {
-    await runner.query("SELECT pg_advisory_lock(hashtext($1))", [
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
       `read-model-migrations:${schema}`,
     ]);
-    // Inside the lock: CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent twin.
+    // Under the lock: CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent twin.
     await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await ds.runMigrations({ transaction: "each" });
+    const executor = new MigrationExecutor(ds, runner);
+    executor.transaction = "all";
+    await executor.executePendingMigrations();
+    await runner.commitTransaction();
+  } catch (e) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    await ds.destroy().catch(() => undefined);
+    throw e;
   } finally {
-    await runner.query("SELECT pg_advisory_unlock(hashtext($1))", [
-      `read-model-migrations:${schema}`,
-    ]);
     await runner.release();
   }
   return ds;

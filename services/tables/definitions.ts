@@ -27,20 +27,30 @@ export const leasesTable = {
   partitionKey: { name: "leaseKey", type: "S" },
 } as const satisfies TableDefinition;
 
-/** Aggregate snapshots: one item per aggregate holding its latest snapshot (binary protobuf). */
+/**
+ * Aggregate snapshots: one item per aggregate holding its latest snapshot: `version` (N),
+ * `stateVersion` (N), `payload` (B, protobuf ItemSnapshot). See docs/event-store.md.
+ */
 export const snapshotsTable = {
   logicalName: "snapshots",
   partitionKey: { name: "aggregateId", type: "S" },
 } as const satisfies TableDefinition;
 
-/** Idempotency keys of commands, written in the same transaction as their events; expire by TTL. */
+/**
+ * Idempotency keys of commands, written in the same transaction as their events: `fingerprint`,
+ * `status`, `body`, `headers`, `aggregateId`, `createdAt`, TTL `expiresAt` (N, epoch seconds).
+ */
 export const idempotencyTable = {
   logicalName: "idempotency",
   partitionKey: { name: "idempotencyKey", type: "S" },
   ttlAttribute: "expiresAt",
 } as const satisfies TableDefinition;
 
-/** Stream records parked after exhausting their retries, grouped by aggregate (order kept). */
+/**
+ * Stream records parked after exhausting their retries, grouped by aggregate (order kept):
+ * per blocked aggregate a `#blocked` item (version counter) and `r#<position>` record items;
+ * partition `__consumer-status__` holds "needs rebuild" markers (services/streams/parking/).
+ */
 export const parkedTable = {
   logicalName: "parked",
   partitionKey: { name: "aggregateId", type: "S" },

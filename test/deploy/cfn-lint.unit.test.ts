@@ -49,7 +49,9 @@ it("cfn-lint finds nothing in the addon templates, and does flag a broken one", 
       .map((f) => f.trim())
       .filter(Boolean);
     const own = findings.filter((f) => !f.includes(control));
-    expect(own, `cfn-lint on ${templates.map((t) => relative(repoRoot, t)).join(", ")}`).toEqual([]);
+    expect(own, `cfn-lint on ${templates.map((t) => relative(repoRoot, t)).join(", ")}`).toEqual(
+      [],
+    );
     expect(findings.join("\n")).toMatch(/KeySchemaa/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

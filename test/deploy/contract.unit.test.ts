@@ -21,6 +21,7 @@ import {
   serviceNames,
 } from "./support/workspace.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked by key; the schema test types it.
 type Manifest = Record<string, any>;
 
 /** Set by ECS on every Fargate task; a default in code is a fallback for local runs only. */
@@ -63,7 +64,13 @@ beforeAll(async () => {
     const tables = allTables
       .map((t) => t.logicalName)
       .filter((t) => config.some((c) => c.name === tableVar(t)));
-    facts.set(d.name, { deployable: d, config, graph, tables, literals: stringLiterals(graph.files) });
+    facts.set(d.name, {
+      deployable: d,
+      config,
+      graph,
+      tables,
+      literals: stringLiterals(graph.files),
+    });
   }
 });
 
@@ -77,7 +84,8 @@ const manifestOf = (name: string) => readYaml(serviceManifestPath(name)) as Mani
 /** The value a variable has in the task: the manifest's literal, else the code's default. */
 const effective = (f: Facts, m: Manifest, name: string): unknown => {
   const v = m.variables?.[name];
-  if (v !== undefined && !isRecord(v)) return f.config.find((c) => c.name === name)?.spec.parse(String(v), name);
+  if (v !== undefined && !isRecord(v))
+    return f.config.find((c) => c.name === name)?.spec.parse(String(v), name);
   return f.config.find((c) => c.name === name)?.fallback;
 };
 
@@ -103,8 +111,14 @@ describe.each(services.map((s) => s.name))("%s: configuration", (name) => {
     const m = manifestOf(name);
     const known = new Set(f.config.map((c) => c.name));
     const set = [...Object.keys(m.variables ?? {}), ...Object.keys(m.secrets ?? {})];
-    expect(set.filter((k) => !known.has(k)), "set in the manifest, never read").toEqual([]);
-    expect(set.filter((k) => LOCAL_ONLY.has(k)), "local-only settings").toEqual([]);
+    expect(
+      set.filter((k) => !known.has(k)),
+      "set in the manifest, never read",
+    ).toEqual([]);
+    expect(
+      set.filter((k) => LOCAL_ONLY.has(k)),
+      "local-only settings",
+    ).toEqual([]);
     for (const [k, v] of Object.entries(m.variables ?? {})) {
       if (isRecord(v as Json)) continue;
       const parsed = f.config.find((c) => c.name === k)?.spec.parse(String(v), k);
@@ -141,7 +155,9 @@ describe.each(services.map((s) => s.name))("%s: configuration", (name) => {
   it("reaches the read-model database only with its secret and security group", () => {
     const m = manifestOf(name);
     const usesDb = factsOf(name).config.some((c) => c.name === "DATABASE_URL");
-    expect(fromCfnExport(m.secrets?.DATABASE_URL)).toBe(usesDb ? "ReadModelDbSecretArn" : undefined);
+    expect(fromCfnExport(m.secrets?.DATABASE_URL)).toBe(
+      usesDb ? "ReadModelDbSecretArn" : undefined,
+    );
     const groups = (m.network?.vpc?.security_groups ?? []).map((g: Json) => fromCfnExport(g));
     expect(groups.includes("ReadModelDbClientSecurityGroup")).toBe(usesDb);
   });
@@ -156,6 +172,33 @@ describe.each(services.map((s) => s.name))("%s: IAM policy", (name) => {
   });
 });
 
+const clis = all.filter((d) => d.kind === "cli");
+const taskPolicyId = (cli: string) =>
+  `${cli.replace(/(^|-)(\w)/g, (_, _d, c: string) => c.toUpperCase())}TaskPolicy`;
+
+describe.each(clis.map((c) => c.name))("%s CLI (one-off task)", (name) => {
+  it("has a task role whose policy grants exactly what its code calls", () => {
+    const f = factsOf(name);
+    const template = environmentAddonPaths()
+      .map((p) => readYaml(p) as Manifest)
+      .find((t) => t.Resources?.[taskPolicyId(name)] !== undefined);
+    expect(template, `an environment addon defines ${taskPolicyId(name)}`).toBeDefined();
+    const grants = grantsOf(template as Json, taskPolicyId(name));
+    expect(policyProblems(requirementsOf(f.graph), grants, f.tables)).toEqual([]);
+  });
+
+  it("is documented as a one-off task with its role and every required variable", () => {
+    const docs = readFileSync(join(repoRoot, "docs/deploy.md"), "utf8");
+    const role = taskPolicyId(name).replace(/Policy$/, "RoleArn");
+    const block = docs
+      .split(/\n(?=#)/)
+      .find((s) => s.includes(role) && s.includes("copilot task run"));
+    expect(block, `docs/deploy.md section running ${name} with ${role}`).toBeDefined();
+    for (const c of factsOf(name).config.filter((v) => v.required))
+      expect(block, `${c.name} passed to ${name}`).toContain(c.name);
+  });
+});
+
 describe("least privilege, as the issue states it", () => {
   const grants = (name: string) => serviceAddonPaths(name).flatMap((p) => grantsOf(readYaml(p)));
   const writes = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
@@ -164,13 +207,18 @@ describe("least privilege, as the issue states it", () => {
     expect(grants("command-api").filter((g) => g.kind === "stream")).toEqual([]);
   });
   it("the query API cannot write the journal", () => {
-    expect(grants("query-api").filter((g) => g.table === "journal" && writes.has(g.action))).toEqual([]);
+    expect(
+      grants("query-api").filter((g) => g.table === "journal" && writes.has(g.action)),
+    ).toEqual([]);
   });
   it("the stream consumer reads the stream and writes leases, but never the journal", () => {
     const g = grants("stream-consumer");
-    expect(g.filter((x) => x.kind === "stream").map((x) => x.action).sort()).toEqual(
-      expect.arrayContaining(["GetRecords", "GetShardIterator"]),
-    );
+    expect(
+      g
+        .filter((x) => x.kind === "stream")
+        .map((x) => x.action)
+        .sort(),
+    ).toEqual(expect.arrayContaining(["GetRecords", "GetShardIterator"]));
     expect(g.some((x) => x.table === "leases" && writes.has(x.action))).toBe(true);
     expect(g.filter((x) => x.table === "journal" && writes.has(x.action))).toEqual([]);
   });
@@ -185,7 +233,8 @@ describe.each(services.map((s) => s.name))("%s: health check and routing", (name
       expect(path.split("/")[1], "health check under the service's ALB path").toBe(m.http.path);
       const prefix = `/${m.http.path}`;
       const routed =
-        f.literals.has(path) || (f.literals.has(prefix) && f.literals.has(path.slice(prefix.length)));
+        f.literals.has(path) ||
+        (f.literals.has(prefix) && f.literals.has(path.slice(prefix.length)));
       expect(routed, `${path} is a route literal in ${name}'s code`).toBe(true);
       expect(m.image.port).toBe(effective(f, m, "PORT"));
     } else {
@@ -213,12 +262,11 @@ describe("the stream consumer shares its leases", () => {
 });
 
 describe("the environment's tables equal services/tables/definitions.ts", () => {
+  const resources = (t: Manifest | undefined): Manifest[] => Object.values(t?.Resources ?? {});
   const template = environmentAddonPaths()
     .map((p) => readYaml(p) as Manifest)
-    .find((t) => Object.values(t.Resources ?? {}).some((r: any) => r.Type === "AWS::DynamoDB::Table"));
-  const tables = Object.values(template?.Resources ?? {}).filter(
-    (r: any) => r.Type === "AWS::DynamoDB::Table",
-  ) as Manifest[];
+    .find((t) => resources(t).some((r) => r.Type === "AWS::DynamoDB::Table"));
+  const tables = resources(template).filter((r) => r.Type === "AWS::DynamoDB::Table");
   const byLogical = (logical: string) =>
     tables.find((t) => t.Properties.TableName?.["Fn::Sub"] === `\${App}-\${Env}-${logical}`);
 

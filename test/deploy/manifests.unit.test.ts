@@ -1,13 +1,20 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readYaml } from "./support/cfn-yaml.js";
 import { manifestProblems } from "./support/manifest-schema.js";
-import { copilotDir, environmentNames, serviceManifestPath, serviceNames } from "./support/workspace.js";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  copilotDir,
+  environmentNames,
+  serviceManifestPath,
+  serviceNames,
+} from "./support/workspace.js";
 
 describe("copilot manifests match the schema of the keys we use", () => {
   it("names the application in .workspace", () => {
-    expect(readFileSync(join(copilotDir, ".workspace"), "utf8")).toMatch(/^application: [a-z][a-z0-9-]*\n$/);
+    expect(readFileSync(join(copilotDir, ".workspace"), "utf8")).toMatch(
+      /^application: [a-z][a-z0-9-]*\n$/,
+    );
   });
 
   it.each(serviceNames())("service %s", (name) => {
@@ -24,8 +31,9 @@ describe("copilot manifests match the schema of the keys we use", () => {
 });
 
 describe("the manifest schema rejects mistakes", () => {
-  const valid = () =>
-    structuredClone(readYaml(serviceManifestPath("command-api"))) as Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests break a parsed manifest on purpose.
+  type Loose = Record<string, any>;
+  const valid = () => structuredClone(readYaml(serviceManifestPath("command-api"))) as Loose;
 
   it("accepts the unmodified manifest (so the failures below are caused by the edit)", () => {
     expect(manifestProblems(valid())).toEqual([]);

@@ -66,7 +66,12 @@ describe("readConfig itself", () => {
     const { int, str, databaseUrl } = await import("../../services/config/env.js");
     const spec = { A: str(), B: int(1, 1, 10), C: databaseUrl(), D: str("ok") };
     expect(() => readConfig({ B: "11", C: "{broken" }, spec)).toThrow(
-      ["invalid configuration:", "  - A is required", '  - B must be an integer between 1 and 10, got "11"', "  - C is neither a URL nor a JSON secret"].join("\n"),
+      [
+        "invalid configuration:",
+        "  - A is required",
+        '  - B must be an integer between 1 and 10, got "11"',
+        "  - C is neither a URL nor a JSON secret",
+      ].join("\n"),
     );
   });
 });

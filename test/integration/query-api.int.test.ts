@@ -64,7 +64,7 @@ describe("query API", () => {
       client: tables.client,
       journalTableName: tableName(tables, "journal"),
     });
-    events = await appendLives(store, generateLives(seededRandom(3), 45, 4), 8);
+    events = await appendLives(store, generateLives(seededRandom(3), 45, 4), { concurrency: 8 });
     await projectorFor()(events);
     app = createQueryApi({ db: model.db, versions: signal, readYourWritesTimeoutMs: 2000 });
   });

@@ -107,7 +107,6 @@ describe("read-model database", () => {
     const m = await createTestReadModel();
     const proxy = await cuttableProxy(new URL(inject("databaseUrl")));
     const viaProxy = await openReadModel({ url: proxy.url, schema: m.schema, poolSize: 2 });
-    viaProxy.driver.master?.on?.("error", () => undefined);
     try {
       const half = Math.floor(events.length / 2);
       const tables = liveTables(m.schema);

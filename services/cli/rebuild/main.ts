@@ -84,6 +84,9 @@ const bar = new cliProgress.SingleBar(
     format:
       "{phase} [{bar}] {value}/{total} events | {rate} ev/s | ETA {eta_formatted} | segments {done}/{segments}",
     etaBuffer: 50,
+    // Not a terminal (CI, ECS logs): a plain line every 5 s instead of redrawing.
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
   },
   cliProgress.Presets.shades_classic,
 );
@@ -117,9 +120,11 @@ try {
     },
   });
   bar.stop();
+  const seconds = (Date.now() - startedAt) / 1000;
   process.stderr.write(
-    `rebuild: ${outcome.events} events projected${outcome.resumed ? " (resumed)" : ""}, ` +
-      `${outcome.reconciled} item(s) reconciled at the swap, in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`,
+    `rebuild: ${outcome.events} events projected${outcome.resumed ? " (resumed)" : ""} in ` +
+      `${seconds.toFixed(1)} s (${Math.round(outcome.events / Math.max(seconds, 0.001))} ev/s), ` +
+      `${outcome.reconciled} item(s) reconciled at the swap\n`,
   );
   await db.destroy();
 } catch (e) {

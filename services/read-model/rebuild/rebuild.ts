@@ -45,6 +45,15 @@ export interface RebuildOutcome {
  * after a restart is a no-op), then the shadow tables are swapped in atomically.
  */
 export const rebuildReadModel = async (o: RebuildOptions): Promise<RebuildOutcome> => {
+  const scanned = await projectJournalIntoShadow(o);
+  o.onProgress?.({ ...scanned.progress, phase: "swapping" });
+  const swap = await swapShadowTables(o.db, o.schema, o.journal);
+  o.onProgress?.({ ...scanned.progress, phase: "done" });
+  return { events: scanned.events, resumed: scanned.resumed, reconciled: swap.reconciled };
+};
+
+/** Step 1 of a rebuild: every journal event into the shadow tables (resumable). */
+export const projectJournalIntoShadow = async (o: RebuildOptions) => {
   const saved = o.resume ? await loadProgress(o.db, o.schema, o.segments) : undefined;
   if (!saved) await createShadowTables(o.db, o.schema, o.segments);
   const progress: SegmentProgress[] =
@@ -94,8 +103,9 @@ export const rebuildReadModel = async (o: RebuildOptions): Promise<RebuildOutcom
         ),
       ),
   );
-  report("swapping");
-  const swap = await swapShadowTables(o.db, o.schema, o.journal);
-  report("done");
-  return { events: total(), resumed: saved !== undefined, reconciled: swap.reconciled };
+  return {
+    events: total(),
+    resumed: saved !== undefined,
+    progress: { events: total(), segmentsDone: o.segments, segments: o.segments },
+  };
 };

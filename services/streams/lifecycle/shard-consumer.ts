@@ -150,8 +150,11 @@ export class ShardConsumer {
     const first = !this.opened;
     this.opened = true;
     const policy = this.d.trimmedPolicy;
-    if (first && after?.type === "AFTER_SEQUENCE_NUMBER" && policy?.startPosition)
-      return policy.startPosition(this.shardId, this.position);
+    if (first && after && policy?.startPosition)
+      return policy.startPosition(
+        this.shardId,
+        after.type === "AFTER_SEQUENCE_NUMBER" ? this.position : undefined,
+      );
     return after;
   }
 
@@ -159,20 +162,31 @@ export class ShardConsumer {
     this.iterator = undefined;
     const kind = e instanceof StreamReadError ? e.kind : undefined;
     if (kind === "ExpiredIterator") return this.go("ITERATOR_EXPIRED");
+    if (kind === "TrimmedDataAccess" && this.position === TRIM_HORIZON && !this.resumeAt) {
+      // Nothing committed yet: reopening at TRIM_HORIZON skips nothing we know of. (DynamoDB
+      // Local throws this for a TRIM_HORIZON iterator of an empty shard that just got records.)
+      this.d.onError(e, `reading ${this.shardId} from TRIM_HORIZON; reopening there`);
+      return;
+    }
     if (kind === "TrimmedDataAccess") {
       this.go("TRIMMED");
       const decision = this.d.trimmedPolicy
         ? await this.d.trimmedPolicy.onTrimmedDataAccess(this.shardId, this.position, e)
-        : this.stopOnTrim();
+        : this.stopOnTrim(e);
       if (decision === "STOP") return;
       this.resumeAt = decision;
       return this.go("RESUMED");
+    }
+    if (kind === "ResourceNotFound" && (await this.stillListed())) {
+      // Listed but not found: eventual consistency right after a shard appears; retry.
+      this.d.onError(e, `reading ${this.shardId}`);
+      return this.d.clock.sleep(this.d.config.backoffMs, this.stop);
     }
     if (kind === "ResourceNotFound") {
       this.go("TRIMMED");
       const decision = this.d.trimmedPolicy
         ? ((await this.d.trimmedPolicy.onShardExpired(this.shardId, this.position)) ?? "FINISH")
-        : this.stopOnTrim();
+        : this.stopOnTrim(e);
       if (decision === "FINISH") await this.endShard();
       return;
     }
@@ -181,15 +195,20 @@ export class ShardConsumer {
   }
 
   /** No policy: alarm and stop here; the lease stays held so no one else skips ahead. */
-  private stopOnTrim(): "STOP" {
+  private stopOnTrim(cause: unknown): "STOP" {
     this.d.metrics.trimmed(this.shardId, this.position);
     this.d.onError(
       new Error(
-        `shard ${this.shardId}: records after checkpoint ${this.position} were trimmed from the stream before they were processed; the shard is stopped (state TRIMMED)`,
+        `shard ${this.shardId}: records after checkpoint ${this.position} were trimmed from the stream before they were processed (${String(cause)}); the shard is stopped (state TRIMMED)`,
       ),
       `reading ${this.shardId}`,
     );
     return "STOP";
+  }
+
+  private async stillListed(): Promise<boolean> {
+    const shards = await this.d.client.listShards(this.d.streamArn);
+    return shards.some((s) => s.shardId === this.shardId);
   }
 
   /** One batch through ProcessBatch, then a conditional checkpoint of what it committed. */

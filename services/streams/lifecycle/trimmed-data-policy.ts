@@ -16,8 +16,9 @@ export interface TrimmedDataPolicy {
     error: unknown,
   ): Promise<IteratorPosition | "STOP">;
   /**
-   * The shard left the stream before SHARD_END. Once reported, FINISH (the default) ends the
-   * lease so the children start; STOP keeps the shard stopped.
+   * The shard left the stream before SHARD_END. Once reported, FINISH (also when nothing is
+   * returned) ends the lease so the children start; STOP keeps the shard stopped.
    */
-  onShardExpired(shardId: string, checkpoint: string): Promise<undefined | "STOP" | "FINISH">;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a policy that only reports returns void.
+  onShardExpired(shardId: string, checkpoint: string): Promise<void | "STOP" | "FINISH">;
 }

@@ -90,7 +90,7 @@ export class DynamoDbParkingStore implements ParkingStore {
 
   async blockedAmong(aggregateKeys: readonly string[]): Promise<ReadonlySet<string>> {
     const blocked = new Set<string>();
-    for (const chunk of chunks([...new Set(aggregateKeys)], 100)) {
+    const readChunk = async (chunk: readonly string[]) => {
       let keys: Item[] | undefined = chunk.map((k) => ({ [PK]: { S: k }, [SK]: { S: BLOCK_KEY } }));
       while (keys && keys.length > 0) {
         const out: BatchGetItemCommandOutput = await this.client.send(
@@ -106,7 +106,9 @@ export class DynamoDbParkingStore implements ParkingStore {
         }
         keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
       }
-    }
+    };
+    // BatchGetItem takes at most 100 keys; read the chunks of a large batch in parallel.
+    await Promise.all(chunks([...new Set(aggregateKeys)], 100).map(readChunk));
     return blocked;
   }
 

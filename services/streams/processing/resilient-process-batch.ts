@@ -9,6 +9,7 @@ import {
   type ParkReason,
   type RetryPolicy,
 } from "./retry-policy.js";
+import { isInfrastructureError } from "./transient-errors.js";
 
 export interface ProcessingLogEntry {
   readonly level: "warn" | "error";
@@ -27,6 +28,7 @@ export interface ResilientProcessBatchOptions {
   /**
    * Errors that say "the infrastructure is down", not "this record is bad": retried with backoff
    * without bisecting or counting towards maxRetries, so an outage never parks healthy records.
+   * Default: isInfrastructureError (network faults, Postgres availability, throttling).
    */
   readonly isTransient?: (error: unknown) => boolean;
   readonly clock?: () => Date;
@@ -34,6 +36,8 @@ export interface ResilientProcessBatchOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly metrics?: ConsumerMetrics;
   readonly log?: (entry: ProcessingLogEntry) => void;
+  /** Called before every handler attempt: long retry sequences still count as progress (/healthz). */
+  readonly onAttempt?: (shardId: string) => void;
 }
 
 /** Default position: stream sequence numbers are decimal strings of up to 40 digits. */
@@ -70,158 +74,196 @@ type Attempt =
       readonly failedAt: number;
       readonly partial: boolean;
       readonly error: string;
+      /** What the handler threw (for `isTransient`). */
+      readonly cause?: unknown;
     };
 
 const describe = (e: unknown): string =>
   e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 
+/** One handler call; a throw or a reported record becomes a value. */
+const callHandler = async (
+  handler: RecordHandler,
+  shardId: string,
+  batch: readonly StreamRecord[],
+): Promise<Attempt> => {
+  try {
+    const result = await handler({ shardId, records: batch });
+    if (!result?.failedSequenceNumber) return { ok: true };
+    const failedAt = batch.findIndex((r) => r.sequenceNumber === result.failedSequenceNumber);
+    if (failedAt >= 0)
+      return { ok: false, failedAt, partial: true, error: "handler reported a failed record" };
+    const error = `handler reported unknown failedSequenceNumber ${result.failedSequenceNumber}`;
+    return { ok: false, failedAt: 0, partial: false, error };
+  } catch (e) {
+    return { ok: false, failedAt: 0, partial: false, error: describe(e), cause: e };
+  }
+};
+
+type Settings = Required<Omit<ResilientProcessBatchOptions, "policy" | "onAttempt">> & {
+  readonly policy: RetryPolicy;
+  readonly onAttempt?: (shardId: string) => void;
+};
+
+/** The state of one batch: which records are settled (committed or parked), which keys blocked. */
+class BatchRun {
+  private readonly keys: readonly string[];
+  private readonly settled: boolean[];
+  private readonly firstFailedAt = new Map<number, Date>();
+  private blocked: Set<string> = new Set();
+
+  constructor(
+    private readonly s: Settings,
+    private readonly shardId: string,
+    private readonly records: readonly StreamRecord[],
+  ) {
+    this.keys = records.map(s.keyOf);
+    this.settled = records.map(() => false);
+  }
+
+  async run(signal: AbortSignal | undefined): Promise<{ readonly checkpointUpTo?: string }> {
+    this.blocked = new Set(await this.s.parking.blockedAmong([...new Set(this.keys)]));
+    // Segments run left to right (a stack, left half on top), so records are tried in order.
+    const stack: Segment[] = [
+      { indices: this.records.map((_, i) => i), attempts: 0, transientFailures: 0 },
+    ];
+    while (stack.length > 0 && !signal?.aborted) {
+      const next = await this.step(stack.pop() as Segment, signal);
+      stack.push(...next.reverse());
+    }
+    const prefix = this.settled.indexOf(false);
+    const last = this.records[prefix === -1 ? this.records.length - 1 : prefix - 1];
+    return last ? { checkpointUpTo: last.sequenceNumber } : {};
+  }
+
+  /** Tries a segment once; returns the segments still to do, in order. */
+  private async step(segment: Segment, signal: AbortSignal | undefined): Promise<Segment[]> {
+    const runnable: number[] = [];
+    for (const i of segment.indices) {
+      if (this.settled[i]) continue;
+      if (this.blocked.has(this.keys[i] as string)) await this.park(i, "BehindParkedRecord", 0);
+      else runnable.push(i);
+    }
+    if (runnable.length === 0) return [];
+
+    this.s.onAttempt?.(this.shardId);
+    const batch = runnable.map((i) => this.records[i] as StreamRecord);
+    const outcome = await callHandler(this.s.handler, this.shardId, batch);
+    if (outcome.ok) {
+      for (const i of runnable) this.settled[i] = true;
+      return [];
+    }
+    for (const i of runnable.slice(0, outcome.failedAt)) this.settled[i] = true;
+    const rest = runnable.slice(outcome.failedAt);
+    const head = rest[0] as number;
+    const now = this.s.clock();
+    for (const i of outcome.partial ? [head] : rest)
+      if (!this.firstFailedAt.has(i)) this.firstFailedAt.set(i, now);
+
+    if (!outcome.partial && this.s.isTransient(outcome.cause)) {
+      const transientFailures = segment.transientFailures + 1;
+      this.s.log({
+        level: "warn",
+        msg: "transient failure, retrying",
+        shardId: this.shardId,
+        error: outcome.error,
+      });
+      this.s.metrics.retry(this.shardId);
+      await this.s.sleep(backoffDelay(this.s.policy, transientFailures), signal);
+      return [{ ...segment, indices: rest, transientFailures }];
+    }
+    if (!outcome.partial && this.s.policy.bisectOnError && rest.length > 1) {
+      const mid = Math.ceil(rest.length / 2);
+      return [
+        { indices: rest.slice(0, mid), attempts: 0, transientFailures: 0 },
+        { indices: rest.slice(mid), attempts: 0, transientFailures: 0 },
+      ];
+    }
+    // The failing unit: the reported record, a single record, or (no bisection) the whole rest.
+    const failing = outcome.partial ? [head] : rest;
+    const attempts = (segment.failingHead === head ? segment.attempts : 0) + 1;
+    const oldest = Math.min(...failing.map((i) => this.createdAt(i)));
+    const verdict = failureVerdict(this.s.policy, attempts, new Date(oldest), now);
+    if (verdict.action === "retry") {
+      this.s.metrics.retry(this.shardId);
+      this.s.log({
+        level: "warn",
+        msg: "stream batch failed, retrying",
+        shardId: this.shardId,
+        sequenceNumber: (this.records[head] as StreamRecord).sequenceNumber,
+        attempts,
+        delayMs: verdict.delayMs,
+        error: outcome.error,
+      });
+      await this.s.sleep(verdict.delayMs, signal);
+      return [{ indices: rest, attempts, failingHead: head, transientFailures: 0 }];
+    }
+    for (const i of failing) await this.park(i, verdict.reason, attempts, outcome.error);
+    const after = rest.filter((i) => !this.settled[i]);
+    return after.length > 0 ? [{ indices: after, attempts: 0, transientFailures: 0 }] : [];
+  }
+
+  private createdAt(i: number): number {
+    return (this.records[i] as StreamRecord).approximateCreationTime.getTime();
+  }
+
+  private async park(i: number, reason: ParkReason, attempts: number, error?: string) {
+    const record = this.records[i] as StreamRecord;
+    const aggregateKey = this.keys[i] as string;
+    const failedAt = this.firstFailedAt.get(i);
+    await this.s.parking.park({
+      aggregateKey,
+      position: this.s.positionOf(record),
+      shardId: this.shardId,
+      record,
+      reason,
+      attempts,
+      parkedAt: this.s.clock(),
+      ...(error !== undefined ? { error } : {}),
+      ...(failedAt ? { firstFailedAt: failedAt } : {}),
+    });
+    this.blocked.add(aggregateKey);
+    this.settled[i] = true;
+    this.s.metrics.parked(aggregateKey, 1);
+    this.s.log({
+      level: "error",
+      msg: "stream record parked",
+      reason,
+      shardId: this.shardId,
+      sequenceNumber: record.sequenceNumber,
+      aggregateKey,
+      attempts,
+      ...(error !== undefined ? { error } : {}),
+    });
+  }
+}
+
 /**
  * Lambda-grade failure handling around a handler: partial batch failure, retries with backoff,
  * maximum retries and record age, bisection, and per-aggregate parking. Every record of the
- * batch ends handled or parked (unless the signal aborts), so the returned checkpoint is the end
- * of the longest settled prefix: never past a record that was neither committed nor parked.
- * A parking failure (the store is down) throws: nothing past it is checkpointed.
+ * batch ends committed or parked (unless the signal aborts), so the returned checkpoint is the
+ * end of the longest settled prefix: never past a record that was neither committed nor parked.
+ * Reports `retry` and `parked` metrics (the shard reader reports records and batches).
+ * A parking failure (the store is down) rejects: nothing past it is checkpointed.
  */
 export const createResilientProcessBatch = (
   options: ResilientProcessBatchOptions,
 ): ProcessBatch => {
-  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.policy };
-  const clock = options.clock ?? (() => new Date());
-  const sleep = options.sleep ?? abortableSleep;
-  const metrics = options.metrics ?? noMetrics;
-  const log = options.log ?? jsonLog;
-  const positionOf = options.positionOf ?? paddedSequenceNumber;
-  const isTransient = options.isTransient ?? (() => false);
-
-  return async (input: ProcessBatchInput) => {
-    const { shardId, records, signal } = input;
-    if (records.length === 0) return {};
-    const keys = records.map(options.keyOf);
-    const blocked = new Set(await options.parking.blockedAmong([...new Set(keys)]));
-    const settled = records.map(() => false);
-    const firstFailedAt = new Map<number, Date>();
-
-    const attempt = async (indices: readonly number[]): Promise<Attempt> => {
-      const batch = indices.map((i) => records[i] as StreamRecord);
-      try {
-        const result = await options.handler({ shardId, records: batch });
-        if (!result?.failedSequenceNumber) return { ok: true };
-        const failedAt = batch.findIndex((r) => r.sequenceNumber === result.failedSequenceNumber);
-        if (failedAt >= 0)
-          return { ok: false, failedAt, partial: true, error: "handler reported a failed record" };
-        return {
-          ok: false,
-          failedAt: 0,
-          partial: false,
-          error: `handler reported unknown failedSequenceNumber ${result.failedSequenceNumber}`,
-        };
-      } catch (e) {
-        return { ok: false, failedAt: 0, partial: false, error: describe(e) };
-      }
-    };
-
-    const park = async (i: number, reason: ParkReason, attempts: number, error?: string) => {
-      const record = records[i] as StreamRecord;
-      const aggregateKey = keys[i] as string;
-      const failedAt = firstFailedAt.get(i);
-      await options.parking.park({
-        aggregateKey,
-        position: positionOf(record),
-        shardId,
-        record,
-        reason,
-        attempts,
-        parkedAt: clock(),
-        ...(error !== undefined ? { error } : {}),
-        ...(failedAt ? { firstFailedAt: failedAt } : {}),
-      });
-      blocked.add(aggregateKey);
-      settled[i] = true;
-      metrics.parked(aggregateKey, 1);
-      log({
-        level: "error",
-        msg: "stream record parked",
-        reason,
-        shardId,
-        sequenceNumber: record.sequenceNumber,
-        aggregateKey,
-        attempts,
-        ...(error !== undefined ? { error } : {}),
-      });
-    };
-
-    // Segments run left to right (a stack, left half on top), so records are tried in order.
-    const stack: Segment[] = [
-      { indices: records.map((_, i) => i), attempts: 0, transientFailures: 0 },
-    ];
-    while (stack.length > 0 && !signal?.aborted) {
-      const segment = stack.pop() as Segment;
-      const runnable: number[] = [];
-      for (const i of segment.indices) {
-        if (settled[i]) continue;
-        if (blocked.has(keys[i] as string)) await park(i, "BehindParkedRecord", 0);
-        else runnable.push(i);
-      }
-      if (runnable.length === 0) continue;
-
-      const outcome = await attempt(runnable);
-      if (outcome.ok) {
-        for (const i of runnable) settled[i] = true;
-        continue;
-      }
-      for (const i of runnable.slice(0, outcome.failedAt)) settled[i] = true;
-      const rest = runnable.slice(outcome.failedAt);
-      const head = rest[0] as number;
-      const now = clock();
-      for (const i of outcome.partial ? [head] : rest)
-        if (!firstFailedAt.has(i)) firstFailedAt.set(i, now);
-
-      if (!outcome.partial && isTransient(outcome.error)) {
-        const transientFailures = segment.transientFailures + 1;
-        log({ level: "warn", msg: "transient failure, retrying", shardId, error: outcome.error });
-        metrics.retry(shardId);
-        await sleep(backoffDelay(policy, transientFailures), signal);
-        stack.push({ ...segment, indices: rest, transientFailures });
-        continue;
-      }
-      if (!outcome.partial && policy.bisectOnError && rest.length > 1) {
-        const mid = Math.ceil(rest.length / 2);
-        stack.push({ indices: rest.slice(mid), attempts: 0, transientFailures: 0 });
-        stack.push({ indices: rest.slice(0, mid), attempts: 0, transientFailures: 0 });
-        continue;
-      }
-
-      // The failing unit: the reported record, a single record, or (no bisection) the whole rest.
-      const failing = outcome.partial ? [head] : rest;
-      const attempts = (segment.failingHead === head ? segment.attempts : 0) + 1;
-      const oldest = new Date(
-        Math.min(
-          ...failing.map((i) => (records[i] as StreamRecord).approximateCreationTime.getTime()),
-        ),
-      );
-      const verdict = failureVerdict(policy, attempts, oldest, now);
-      if (verdict.action === "retry") {
-        metrics.retry(shardId);
-        log({
-          level: "warn",
-          msg: "stream batch failed, retrying",
-          shardId,
-          sequenceNumber: (records[head] as StreamRecord).sequenceNumber,
-          attempts,
-          delayMs: verdict.delayMs,
-          error: outcome.error,
-        });
-        await sleep(verdict.delayMs, signal);
-        stack.push({ indices: rest, attempts, failingHead: head, transientFailures: 0 });
-        continue;
-      }
-      for (const i of failing) await park(i, verdict.reason, attempts, outcome.error);
-      const after = rest.filter((i) => !settled[i]);
-      if (after.length > 0) stack.push({ indices: after, attempts: 0, transientFailures: 0 });
-    }
-
-    const prefix = settled.indexOf(false);
-    const last = prefix === -1 ? records.length - 1 : prefix - 1;
-    return last >= 0 ? { checkpointUpTo: (records[last] as StreamRecord).sequenceNumber } : {};
+  const settings: Settings = {
+    handler: options.handler,
+    parking: options.parking,
+    keyOf: options.keyOf,
+    policy: { ...defaultRetryPolicy, ...options.policy },
+    positionOf: options.positionOf ?? paddedSequenceNumber,
+    isTransient: options.isTransient ?? isInfrastructureError,
+    clock: options.clock ?? (() => new Date()),
+    sleep: options.sleep ?? abortableSleep,
+    metrics: options.metrics ?? noMetrics,
+    log: options.log ?? jsonLog,
+    ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
   };
+  return async (input: ProcessBatchInput) =>
+    input.records.length === 0
+      ? {}
+      : new BatchRun(settings, input.shardId, input.records).run(input.signal);
 };

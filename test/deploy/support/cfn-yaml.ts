@@ -3,7 +3,7 @@
  * become their long form (`{ "Fn::Sub": ... }`, `{ Ref: ... }`) so tests can walk plain data.
  */
 import { readFileSync } from "node:fs";
-import { parse, type ScalarTag, type CollectionTag } from "yaml";
+import { type CollectionTag, parse, type ScalarTag } from "yaml";
 
 const FUNCTIONS = [
   "Base64",
@@ -29,9 +29,7 @@ const longName = (fn: string) => (fn === "Condition" ? "Condition" : `Fn::${fn}`
 const tags = FUNCTIONS.flatMap((fn): Array<ScalarTag | CollectionTag> => {
   const key = longName(fn);
   const wrap = (value: unknown) =>
-    fn === "GetAtt" && typeof value === "string"
-      ? { [key]: value.split(".") }
-      : { [key]: value };
+    fn === "GetAtt" && typeof value === "string" ? { [key]: value.split(".") } : { [key]: value };
   return [
     { tag: `!${fn}`, resolve: (s: string) => wrap(s) },
     { tag: `!${fn}`, collection: "seq", resolve: (seq) => wrap(seq.toJSON()) } as CollectionTag,

@@ -65,7 +65,12 @@ const resolveRelative = (fromFile: string, spec: string): string => {
 };
 
 const parse = (path: string): ParsedFile => {
-  const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ES2023, true);
+  const source = ts.createSourceFile(
+    path,
+    readFileSync(path, "utf8"),
+    ts.ScriptTarget.ES2023,
+    true,
+  );
   const bindings = new Map<string, Binding>();
   const namedReExports = new Map<string, { from: string; imported: string }>();
   const starReExports: string[] = [];
@@ -76,9 +81,11 @@ const parse = (path: string): ParsedFile => {
       const from = target(st.moduleSpecifier.text);
       const clause = st.importClause;
       if (!clause || clause.isTypeOnly) continue;
-      if (clause.name) bindings.set(clause.name.text, { kind: "import", from, imported: "default" });
+      if (clause.name)
+        bindings.set(clause.name.text, { kind: "import", from, imported: "default" });
       const nb = clause.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) bindings.set(nb.name.text, { kind: "import", from, imported: "*" });
+      if (nb && ts.isNamespaceImport(nb))
+        bindings.set(nb.name.text, { kind: "import", from, imported: "*" });
       if (nb && ts.isNamedImports(nb))
         for (const el of nb.elements)
           if (!el.isTypeOnly)
@@ -87,7 +94,11 @@ const parse = (path: string): ParsedFile => {
               from,
               imported: (el.propertyName ?? el.name).text,
             });
-    } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+    } else if (
+      ts.isExportDeclaration(st) &&
+      st.moduleSpecifier &&
+      ts.isStringLiteral(st.moduleSpecifier)
+    ) {
       if (st.isTypeOnly) continue;
       const from = target(st.moduleSpecifier.text);
       if (!st.exportClause) starReExports.push(from);
@@ -103,10 +114,15 @@ const parse = (path: string): ParsedFile => {
 };
 
 const declaredNames = (st: ts.Statement): string[] => {
-  if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name)
+  if (
+    (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) &&
+    st.name
+  )
     return [st.name.text];
   if (ts.isVariableStatement(st))
-    return st.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
+    return st.declarationList.declarations.flatMap((d) =>
+      ts.isIdentifier(d.name) ? [d.name.text] : [],
+    );
   return [];
 };
 
@@ -151,7 +167,10 @@ export const analyse = (
   const files = new Set<string>();
   const rel = (p: string) => p.slice(repoRoot.length + 1);
 
-  const perFile = new Map<string, { tables: Set<string>; calls: Map<string, Set<string | undefined>> }>();
+  const perFile = new Map<
+    string,
+    { tables: Set<string>; calls: Map<string, Set<string | undefined>> }
+  >();
   const rawItems: Array<{ kind: string; table: string | undefined; path: string }> = [];
   const factsOf = (path: string) => {
     let f = perFile.get(path);
@@ -177,7 +196,10 @@ export const analyse = (
   const visitClass = (file: ParsedFile, cls: ts.ClassDeclaration): void => {
     for (const h of cls.heritageClauses ?? []) visitNode(file, h);
     for (const m of cls.members) {
-      const name = m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name)) ? m.name.text : undefined;
+      const name =
+        m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))
+          ? m.name.text
+          : undefined;
       if (ts.isMethodDeclaration(m) && name && !accessed.has(name)) {
         pendingMembers.set(name, [...(pendingMembers.get(name) ?? []), { file, node: m }]);
       } else visitNode(file, m);
@@ -189,10 +211,16 @@ export const analyse = (
     visitedNodes.add(node);
     files.add(rel(file.path));
     const facts = factsOf(file.path);
-    if (ts.isClassDeclaration(node)) return visitClass(file, node);
+    if (ts.isClassDeclaration(node)) {
+      visitClass(file, node);
+      return;
+    }
     const walk = (n: ts.Node): void => {
       if (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) return; // types emit no code
-      if (ts.isClassDeclaration(n) && n !== node) return visitClass(file, n);
+      if (ts.isClassDeclaration(n) && n !== node) {
+        visitClass(file, n);
+        return;
+      }
       if (ts.isPropertyAccessExpression(n)) access(n.name.text);
       if (ts.isElementAccessExpression(n) && ts.isStringLiteral(n.argumentExpression))
         access(n.argumentExpression.text);
@@ -239,17 +267,29 @@ export const analyse = (
       return;
     }
     const b = file.bindings.get(name);
-    if (b?.kind === "local" && b.node) return visitNode(file, b.node);
+    if (b?.kind === "local" && b.node) {
+      visitNode(file, b.node);
+      return;
+    }
     if (b?.kind === "import" && b.from && b.imported) {
-      if (b.from.startsWith("/")) return visitExport(b.from, b.imported);
+      if (b.from.startsWith("/")) {
+        visitExport(b.from, b.imported);
+        return;
+      }
       packages.add(packageName(b.from));
       return;
     }
     const re = file.namedReExports.get(name);
-    if (re) return visitExport(re.from, re.imported);
+    if (re) {
+      visitExport(re.from, re.imported);
+      return;
+    }
     for (const star of file.starReExports) {
       if (!star.startsWith("/")) continue;
-      if (exportsName(get(star), name, get)) return visitExport(star, name);
+      if (exportsName(get(star), name, get)) {
+        visitExport(star, name);
+        return;
+      }
     }
   };
 
@@ -259,7 +299,11 @@ export const analyse = (
   // Side-effect imports (`import "./x.js"`) and module specifiers of every reached file.
   for (const f of [...files]) {
     for (const st of get(resolve(repoRoot, f)).source.statements)
-      if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && !st.importClause) {
+      if (
+        ts.isImportDeclaration(st) &&
+        ts.isStringLiteral(st.moduleSpecifier) &&
+        !st.importClause
+      ) {
         const spec = st.moduleSpecifier.text;
         if (spec.startsWith(".")) visitExport(resolveRelative(resolve(repoRoot, f), spec), "*");
         else packages.add(packageName(spec));
@@ -328,4 +372,44 @@ const packageName = (spec: string): string => {
   if (spec.startsWith("node:")) return spec;
   const parts = spec.split("/");
   return spec.startsWith("@") ? `${parts[0]}/${parts[1]}` : (parts[0] ?? spec);
+};
+
+/**
+ * What Node loads at run time: every module reachable through value imports and re-exports,
+ * file by file (ESM evaluates a whole module graph, used or not).
+ */
+export const moduleClosure = (
+  repoRoot: string,
+  mainFile: string,
+): { files: string[]; packages: string[] } => {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (path: string): void => {
+    if (files.has(path)) return;
+    files.add(path);
+    const f = parse(path);
+    const targets = [
+      ...[...f.bindings.values()].flatMap((b) => (b.kind === "import" && b.from ? [b.from] : [])),
+      ...[...f.namedReExports.values()].map((r) => r.from),
+      ...f.starReExports,
+      ...f.source.statements.flatMap((st) =>
+        ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && !st.importClause
+          ? [
+              st.moduleSpecifier.text.startsWith(".")
+                ? resolveRelative(path, st.moduleSpecifier.text)
+                : st.moduleSpecifier.text,
+            ]
+          : [],
+      ),
+    ];
+    for (const t of targets) {
+      if (t.startsWith("/")) visit(t);
+      else packages.add(packageName(t));
+    }
+  };
+  visit(resolve(repoRoot, mainFile));
+  return {
+    files: [...files].map((p) => p.slice(repoRoot.length + 1)).sort(),
+    packages: [...packages].sort(),
+  };
 };

@@ -93,7 +93,12 @@ const evaluate = async (
 
 export const readConfigSpec = async (repoRoot: string, mainFile: string): Promise<ConfigVar[]> => {
   const file = resolve(repoRoot, mainFile);
-  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2023, true);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, "utf8"),
+    ts.ScriptTarget.ES2023,
+    true,
+  );
   const call = findReadConfig(source);
   const arg = call?.arguments[1];
   if (!arg) throw new Error(`${mainFile}: no readConfig(process.env, spec) call found`);

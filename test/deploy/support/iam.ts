@@ -2,8 +2,9 @@
  * IAM actions a deployable needs, derived from the AWS SDK calls its code can reach, and the
  * grants a Copilot addon's managed policy makes; `policyProblems` compares the two both ways.
  */
-import type { Graph, SdkUse, TransactItem } from "./code-graph.js";
+
 import { importedExport, isRecord, type Json } from "./cfn-yaml.js";
+import type { Graph, SdkUse, TransactItem } from "./code-graph.js";
 
 export type ResourceKind = "table" | "stream";
 
@@ -42,8 +43,13 @@ const actionsOf = (
   use: SdkUse,
   items: readonly TransactItem[],
 ): Array<{ action: string; table: string | undefined }> => {
-  if (use.module !== "@aws-sdk/client-dynamodb" && use.module !== "@aws-sdk/client-dynamodb-streams")
-    throw new Error(`${use.file}: ${use.symbol} of ${use.module} has no IAM mapping in test/deploy`);
+  if (
+    use.module !== "@aws-sdk/client-dynamodb" &&
+    use.module !== "@aws-sdk/client-dynamodb-streams"
+  )
+    throw new Error(
+      `${use.file}: ${use.symbol} of ${use.module} has no IAM mapping in test/deploy`,
+    );
   // A site without a recognisable TableName falls back to the one table its file names, if any.
   const fileTable = use.tables.length === 1 ? use.tables[0]?.replace(/Table$/, "") : undefined;
   const sites = use.callTables.length > 0 ? use.callTables : [undefined];
@@ -52,8 +58,12 @@ const actionsOf = (
   const op = use.symbol.replace(/Command$/, "");
   if (op === "TransactWriteItems" || op === "TransactGetItems") {
     const relevant = items.filter((i) => (op === "TransactGetItems") === (i.kind === "Get"));
-    if (relevant.length === 0) throw new Error(`${use.file}: ${op} whose items the test cannot see`);
-    return relevant.map((i) => ({ action: TRANSACT_ITEM_ACTIONS[i.kind] ?? i.kind, table: i.table }));
+    if (relevant.length === 0)
+      throw new Error(`${use.file}: ${op} whose items the test cannot see`);
+    return relevant.map((i) => ({
+      action: TRANSACT_ITEM_ACTIONS[i.kind] ?? i.kind,
+      table: i.table,
+    }));
   }
   return sites.map((t) => ({ action: op, table: t ?? fileTable }));
 };
@@ -70,12 +80,36 @@ export const requirementsOf = (graph: Graph): Requirement[] =>
 
 const list = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-/** Grants of every `AWS::IAM::ManagedPolicy` in a template; throws on what it cannot read. */
-export const grantsOf = (template: Json): Grant[] => {
+/** `(table, kind)` of an imported ARN export or of a `!Sub` ARN of a `${App}-${Env}-x` table. */
+const resourceOf = (res: Json): { table: string; kind: ResourceKind } | undefined => {
+  const exp = importedExport(res);
+  const m = exp ? /^([A-Z]\w*?)(TableArn|StreamArn)$/.exec(exp) : null;
+  if (m?.[1] && m[2])
+    return {
+      table: m[1].charAt(0).toLowerCase() + m[1].slice(1),
+      kind: m[2] === "StreamArn" ? "stream" : "table",
+    };
+  const sub = isRecord(res) ? res["Fn::Sub"] : undefined;
+  const arn =
+    typeof sub === "string"
+      ? /^arn:\$\{AWS::Partition\}:dynamodb:\$\{AWS::Region\}:\$\{AWS::AccountId\}:table\/\$\{App\}-\$\{Env\}-(\w+)(\/stream\/\*)?$/.exec(
+          sub,
+        )
+      : null;
+  if (arn?.[1]) return { table: arn[1], kind: arn[2] ? "stream" : "table" };
+  return undefined;
+};
+
+/**
+ * Grants of the `AWS::IAM::ManagedPolicy` resources of a template (all, or the one with the
+ * given logical id); throws on a statement it cannot read.
+ */
+export const grantsOf = (template: Json, policyId?: string): Grant[] => {
   const resources = isRecord(template) && isRecord(template.Resources) ? template.Resources : {};
   const grants: Grant[] = [];
   for (const [id, r] of Object.entries(resources)) {
     if (!isRecord(r) || r.Type !== "AWS::IAM::ManagedPolicy") continue;
+    if (policyId !== undefined && id !== policyId) continue;
     const doc = isRecord(r.Properties) ? r.Properties.PolicyDocument : undefined;
     const statements = isRecord(doc) ? list(doc.Statement) : [];
     for (const st of statements) {
@@ -85,15 +119,10 @@ export const grantsOf = (template: Json): Grant[] => {
         if (typeof a !== "string" || !a.startsWith("dynamodb:") || a.includes("*"))
           throw new Error(`${id}: action ${JSON.stringify(a)} is not one exact dynamodb action`);
         for (const res of list(st.Resource)) {
-          const exp = importedExport(res);
-          const m = exp ? /^([A-Z]\w*?)(TableArn|StreamArn)$/.exec(exp) : null;
-          if (!m?.[1] || !m[2])
-            throw new Error(`${id}: resource ${JSON.stringify(res)} is not an imported table/stream ARN`);
-          grants.push({
-            action: a.slice("dynamodb:".length),
-            kind: m[2] === "StreamArn" ? "stream" : "table",
-            table: m[1].charAt(0).toLowerCase() + m[1].slice(1),
-          });
+          const target = resourceOf(res);
+          if (!target)
+            throw new Error(`${id}: resource ${JSON.stringify(res)} is not a table or stream ARN`);
+          grants.push({ action: a.slice("dynamodb:".length), ...target });
         }
       }
     }

@@ -188,7 +188,8 @@ const validators = {
 
 const describe = (e: ErrorObject): string => {
   const extra = e.params as { additionalProperty?: string; allowedValue?: unknown };
-  if (extra.additionalProperty) return `${e.instancePath || "/"}: unknown key "${extra.additionalProperty}"`;
+  if (extra.additionalProperty)
+    return `${e.instancePath || "/"}: unknown key "${extra.additionalProperty}"`;
   return `${e.instancePath || "/"}: ${e.message ?? e.keyword}`;
 };
 

@@ -1,0 +1,194 @@
+/**
+ * The container's final stage, reproduced without Docker: compile with tsconfig.build.json,
+ * install production dependencies only (`npm ci --omit=dev`) next to the output in a temporary
+ * folder, start every service through the image's entry script against DynamoDB Local and
+ * Postgres, wait for the health check its Copilot manifest declares, then stop it with SIGTERM
+ * and expect a clean exit. CLIs must at least load. A missing runtime dependency fails the run.
+ *
+ *   npm run smoke:prod                        # DynamoDB Local + PGlite started here
+ *   DATABASE_URL=postgres://... DYNAMODB_ENDPOINT=http://... npm run smoke:prod
+ *   SMOKE_REMOVE_PACKAGE=hono npm run smoke:prod   # must fail: proves the check bites
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { parse } from "yaml";
+import { dynamoDbClient } from "../services/aws/clients.js";
+import { freePort, startDynamoDbLocal } from "../services/local/dynamodb-local.js";
+import { startEmbeddedPostgres } from "../services/local/embedded-postgres.js";
+import { allTables } from "../services/tables/definitions.js";
+import { ensureTables } from "../services/tables/provision.js";
+
+const root = join(import.meta.dirname, "..");
+const log = (msg: string) => console.log(`prod-smoke: ${msg}`);
+const stops: Array<() => Promise<void>> = [];
+
+const mainsUnder = (dir: string): string[] =>
+  readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && readdirSync(join(root, dir, d.name)).includes("main.ts"))
+    .map((d) => d.name);
+
+interface Manifest {
+  type: string;
+  image: { port?: number; healthcheck?: { command: string[] } };
+  http?: { healthcheck: { path: string } };
+  variables?: Record<string, unknown>;
+}
+
+const installProductionBuild = (work: string): void => {
+  log(`building into ${work}`);
+  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json", "--outDir", join(work, "dist")], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(root, f), join(work, f));
+  copyFileSync(join(root, "scripts/deploy/entry.sh"), join(work, "entry.sh"));
+  log("npm ci --omit=dev");
+  execFileSync(
+    "npm",
+    ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"],
+    { cwd: work, stdio: "inherit" },
+  );
+  const removed = process.env.SMOKE_REMOVE_PACKAGE;
+  if (removed) {
+    log(`removing node_modules/${removed} on purpose`);
+    rmSync(join(work, "node_modules", removed), { recursive: true, force: true });
+  }
+};
+
+const infrastructure = async () => {
+  let endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) {
+    const local = await startDynamoDbLocal();
+    stops.push(local.stop);
+    endpoint = local.endpoint;
+  }
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    const db = await startEmbeddedPostgres();
+    stops.push(db.stop);
+    url = db.url;
+  }
+  const prefix = `smoke${Date.now()}-`;
+  const names = await ensureTables(dynamoDbClient({ endpoint }), prefix, allTables);
+  const schema = `prod_smoke_${process.pid}`;
+  stops.push(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  });
+  const tables = Object.fromEntries(
+    Object.entries(names).map(([logical, name]) => [`${logical.toUpperCase()}_TABLE`, name]),
+  );
+  return { endpoint, url, schema, tables };
+};
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((res) => {
+    if (child.exitCode !== null) res(child.exitCode);
+    else child.once("exit", (code) => res(code));
+  });
+
+/** Polls `probe` until it succeeds; fails if the child dies first or after `ms`. */
+const until = async (child: ChildProcess, probe: () => Promise<boolean>, ms: number) => {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before healthy`);
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`not healthy after ${ms} ms`);
+};
+
+const smokeService = async (
+  work: string,
+  name: string,
+  infra: Awaited<ReturnType<typeof infrastructure>>,
+) => {
+  const m = parse(readFileSync(join(root, "copilot", name, "manifest.yml"), "utf8")) as Manifest;
+  const literal = Object.fromEntries(
+    Object.entries(m.variables ?? {}).filter(([, v]) => typeof v !== "object"),
+  );
+  const port = m.type === "Load Balanced Web Service" ? await freePort() : undefined;
+  const env = {
+    PATH: process.env.PATH ?? "",
+    NODE_ENV: "production",
+    ...literal,
+    AWS_REGION: "us-east-1",
+    DYNAMODB_ENDPOINT: infra.endpoint,
+    DATABASE_URL: infra.url,
+    DATABASE_SCHEMA: infra.schema,
+    ...infra.tables,
+    ...(port ? { PORT: String(port) } : {}),
+  };
+  const child = spawn("sh", [join(work, "entry.sh"), name], { cwd: work, env, stdio: "inherit" });
+  try {
+    const probe =
+      port && m.http
+        ? async () => {
+            const url = `http://127.0.0.1:${port}${m.http?.healthcheck.path}`;
+            return fetch(url).then(
+              (r) => r.ok,
+              () => false,
+            );
+          }
+        : async () => {
+            // Exactly the container health check ECS would run (argv after "CMD").
+            const [, cmd, ...args] = m.image.healthcheck?.command ?? [];
+            if (!cmd) throw new Error(`${name}: no health check in its manifest`);
+            return spawnSync(cmd, args, { cwd: work, env, timeout: 5000 }).status === 0;
+          };
+    await until(child, probe, 60_000);
+    log(`${name} healthy`);
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
+  }
+  child.kill("SIGTERM");
+  const code = await Promise.race([
+    exited(child),
+    new Promise((r) => setTimeout(r, 15_000, "timeout")),
+  ]);
+  if (code === "timeout") child.kill("SIGKILL");
+  if (code !== 0) throw new Error(`${name} did not stop cleanly on SIGTERM (${String(code)})`);
+  log(`${name} stopped cleanly on SIGTERM`);
+};
+
+/** A CLI must load all its modules: `--help` with no configuration. */
+const smokeCli = (work: string, name: string) => {
+  const run = spawnSync("sh", [join(work, "entry.sh"), name, "--help"], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  if (/ERR_MODULE_NOT_FOUND|Cannot find (package|module)/.test(output) || run.signal)
+    throw new Error(`${name} does not load:\n${output}`);
+  log(`${name} loads (exit ${run.status})`);
+};
+
+const main = async () => {
+  const work = mkdtempSync(join(tmpdir(), "prod-smoke-"));
+  try {
+    installProductionBuild(work);
+    const infra = await infrastructure();
+    const services = mainsUnder("services").filter(
+      (n) => !["local", "local-stack", "cli"].includes(n),
+    );
+    for (const name of services) await smokeService(work, name, infra);
+    for (const name of mainsUnder("services/cli")) smokeCli(work, name);
+    log(`OK: ${services.length} services healthy from production dependencies only`);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((e) => console.error(e));
+    rmSync(work, { recursive: true, force: true });
+  }
+};
+
+main().catch((e) => {
+  console.error(`prod-smoke: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

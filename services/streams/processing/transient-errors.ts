@@ -1,0 +1,41 @@
+/** Node network failures: the peer (Postgres, DynamoDB) is unreachable, not the record bad. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+]);
+
+/**
+ * Postgres SQLSTATEs worth waiting out: connection exceptions (class 08), serialization failure,
+ * deadlock, too many connections, server shutting down / starting up.
+ */
+const isTransientSqlState = (code: string): boolean =>
+  code.startsWith("08") || ["40001", "40P01", "53300", "57P01", "57P02", "57P03"].includes(code);
+
+const codeOf = (e: unknown): string | undefined => {
+  if (typeof e !== "object" || e === null) return undefined;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" ? code : undefined;
+};
+
+/**
+ * Default `isTransient` for the projection handler: infrastructure faults (network, Postgres
+ * availability, throttling) are retried without counting, so an outage never parks healthy
+ * records. Looks through `cause` chains (TypeORM wraps driver errors).
+ */
+export const isInfrastructureError = (e: unknown, depth = 0): boolean => {
+  if (depth > 5 || typeof e !== "object" || e === null) return false;
+  const code = codeOf(e);
+  if (code && (NETWORK_CODES.has(code) || isTransientSqlState(code))) return true;
+  const name = (e as { name?: unknown }).name;
+  if (name === "ThrottlingException" || name === "ProvisionedThroughputExceededException")
+    return true;
+  const inner =
+    (e as { cause?: unknown; driverError?: unknown }).driverError ??
+    (e as { cause?: unknown }).cause;
+  return inner !== undefined && isInfrastructureError(inner, depth + 1);
+};

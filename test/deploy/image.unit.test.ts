@@ -1,0 +1,96 @@
+/**
+ * The container image as the code needs it: the Dockerfile's shape, the entry script's mapping
+ * from command to deployable, and production dependencies covering every package the
+ * deployables import (the prod-smoke CI step proves the same by running the built output).
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { moduleClosure } from "./support/code-graph.js";
+import { deployables } from "./support/deployables.js";
+import { repoRoot } from "./support/workspace.js";
+
+const read = (p: string) => readFileSync(join(repoRoot, p), "utf8");
+const all = deployables(repoRoot);
+
+describe("Dockerfile", () => {
+  const dockerfile = read("Dockerfile");
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  const final = stages.at(-1) ?? "";
+  const arg = (name: string) => new RegExp(`^ARG ${name}=(\\S+)`, "m").exec(dockerfile)?.[1];
+
+  it("builds in one stage and runs from another", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/RUN npm run build/);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(final).toMatch(/COPY --from=build .*\/dist/);
+    expect(final).not.toMatch(/npm run build|npm ci(?! --omit=dev)/);
+  });
+
+  it("runs on a Node LTS slim image", () => {
+    const base = (final.split("\n")[0] ?? "")
+      .split(" ")[0]
+      ?.replace(/^\$\{(\w+)\}$/, (_, n) => arg(n) ?? "");
+    const m = /^node:(\d+)-(?:\w+-)?slim(@sha256:[0-9a-f]{64})?$/.exec(base ?? "");
+    expect(m, `final stage base ${base}`).not.toBeNull();
+    expect(Number(m?.[1]) % 2, "even Node majors are the LTS lines").toBe(0);
+  });
+
+  it("runs as a non-root user behind an init process, in exec form", () => {
+    const user = /^USER (\S+)/m.exec(final)?.[1];
+    expect(user).toBeDefined();
+    expect(["root", "0"]).not.toContain(user);
+    const entry = /^ENTRYPOINT (\[.*\])$/m.exec(final)?.[1];
+    const argv = JSON.parse(entry ?? "null") as string[] | null;
+    expect(argv?.[0]).toMatch(/tini$/);
+    expect(argv).toContain("/app/entry.sh");
+  });
+
+  it("keeps dev-only code out of the build context", () => {
+    const ignore = read(".dockerignore").split("\n");
+    expect(ignore).toEqual(expect.arrayContaining(["services/local/", "services/local-stack/"]));
+    const build = JSON.parse(read("tsconfig.build.json")) as { exclude: string[] };
+    expect(build.exclude).toEqual(
+      expect.arrayContaining(["services/local", "services/local-stack"]),
+    );
+  });
+});
+
+describe("entry script", () => {
+  // A stand-in `node` that prints its arguments shows what the script would start.
+  const bin = mkdtempSync(join(tmpdir(), "entry-"));
+  writeFileSync(join(bin, "node"), '#!/bin/sh\necho "$@"\n');
+  chmodSync(join(bin, "node"), 0o755);
+  afterAll(() => rmSync(bin, { recursive: true, force: true }));
+  const run = (...args: string[]) =>
+    spawnSync("sh", [join(repoRoot, "scripts/deploy/entry.sh"), ...args], {
+      encoding: "utf8",
+      env: { PATH: `${bin}:/usr/bin:/bin` },
+    });
+
+  it.each(all.map((d) => [d.name, d] as const))("starts %s from its compiled main", (name, d) => {
+    const out = run(name, "--flag");
+    expect(out.status).toBe(0);
+    expect(out.stdout.trim()).toBe(`${join(repoRoot, "scripts/deploy", d.dist)} --flag`);
+  });
+
+  it("refuses an unknown command with its usage", () => {
+    const out = run("nope");
+    expect(out.status).toBe(64);
+    expect(out.stderr).toMatch(/usage: .*command-api/);
+  });
+});
+
+describe.each(all.map((d) => [d.name, d] as const))("%s dependencies", (_name, d) => {
+  it("imports only production dependencies and no dev-only code", () => {
+    const pkg = JSON.parse(read("package.json")) as { dependencies: Record<string, string> };
+    const graph = moduleClosure(repoRoot, d.main);
+    const builtins = new Set(builtinModules);
+    const external = graph.packages.filter((p) => !p.startsWith("node:") && !builtins.has(p));
+    expect(external.filter((p) => !(p in pkg.dependencies))).toEqual([]);
+    expect(graph.files.filter((f) => /^services\/(local|local-stack)\//.test(f))).toEqual([]);
+  });
+});

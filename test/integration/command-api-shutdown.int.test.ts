@@ -1,0 +1,145 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { type AddressInfo, createServer } from "node:net";
+import { serve } from "@hono/node-server";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { drain } from "../../services/http/graceful-shutdown.js";
+import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
+import { eventually, tableName } from "../support/infra.js";
+
+/** A gate the test opens: requests that reach the store wait until then. */
+const gate = () => {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+};
+
+// Graceful shutdown over a real socket: an in-flight command finishes and is written, while
+// new connections are refused; past the grace period the remaining connections are cut.
+describe("draining the command API on shutdown", () => {
+  let h: Harness;
+  let g = gate();
+  let entered = gate();
+  beforeAll(async () => {
+    h = await createCommandApiHarness({
+      wrap: (real) => ({
+        load: async (id, o) => {
+          entered.open();
+          await g.opened;
+          return real.load(id, o);
+        },
+        save: (...args) => real.save(...args),
+        findIdempotency: (k) => real.findIdempotency(k),
+      }),
+    });
+  });
+  afterAll(async () => {
+    await h.drop();
+  });
+
+  const listen = () =>
+    new Promise<{ server: ReturnType<typeof serve>; base: string }>((resolve) => {
+      const server = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
+        resolve({ server, base: `http://127.0.0.1:${(info as AddressInfo).port}` }),
+      );
+    });
+
+  const register = (base: string) =>
+    fetch(`${base}/commands/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Draining", price: 1 }),
+    });
+
+  it("finishes in-flight requests, refuses new connections, then resolves drained", async () => {
+    g = gate();
+    entered = gate();
+    const { server, base } = await listen();
+    const inFlight = register(base);
+    await entered.opened;
+    const drained = drain(server, { graceMs: 10_000 });
+    await expect(fetch(`${base}/commands/healthz`)).rejects.toThrow();
+    g.open();
+    const res = await inFlight;
+    expect(res.status).toBe(201);
+    const { itemId } = (await res.json()) as { itemId: string };
+    expect((await h.journal.readStream(itemId)).version).toBe(1);
+    expect(await drained).toBe("drained");
+  });
+
+  it("cuts connections still open after the grace period", async () => {
+    g = gate();
+    entered = gate();
+    const { server, base } = await listen();
+    const stuck = register(base).then(
+      () => "answered",
+      () => "cut",
+    );
+    await entered.opened;
+    expect(await drain(server, { graceMs: 50 })).toBe("forced");
+    expect(await stuck).toBe("cut");
+    g.open();
+  });
+});
+
+describe("services/command-api/main.ts", () => {
+  const freePort = async () => {
+    const probe = createServer().listen(0, "127.0.0.1");
+    await once(probe, "listening");
+    const { port } = probe.address() as AddressInfo;
+    probe.close();
+    return port;
+  };
+
+  it("serves from its env configuration and exits 0 after draining on SIGTERM", async () => {
+    const h = await createCommandApiHarness();
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", "services/command-api/main.ts"], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
+        JOURNAL_TABLE: tableName(h.tables, "journal"),
+        SNAPSHOTS_TABLE: tableName(h.tables, "snapshots"),
+        IDEMPOTENCY_TABLE: tableName(h.tables, "idempotency"),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await eventually(() => fetch(`${base}/commands/healthz`).then((r) => r.ok || undefined), {
+        what: "command-api to listen",
+      });
+      const res = await fetch(`${base}/commands/items`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "From main", price: 5 }),
+      });
+      expect(res.status).toBe(201);
+      child.kill("SIGTERM");
+      const [code] = await once(child, "exit");
+      expect(code).toBe(0);
+      const lines = out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.map((l) => l.msg)).toEqual([
+        "command-api listening",
+        "request",
+        "request",
+        "draining",
+        "stopped",
+      ]);
+      expect(lines.at(-1)).toMatchObject({ how: "drained" });
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await h.drop();
+    }
+  });
+});

@@ -1,0 +1,133 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
+import { isFinished } from "../../services/streams/leases/lease.js";
+import { journalTable, leasesTable } from "../../services/tables/definitions.js";
+import { streamArnOf } from "../../services/tables/provision.js";
+import { missing, orderViolations } from "../streams-sim/harness.js";
+import { writeVersion } from "../streams-sim/journal-writer.js";
+import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
+import {
+  awsOptions,
+  createTestTables,
+  eventually,
+  type TestTables,
+  tableName,
+  uniqueSuffix,
+} from "../support/infra.js";
+
+// Three worker processes on DynamoDB Local; every few seconds one of them is SIGKILLed (most
+// often the one holding the shard) and started again, while 10,000 events are written.
+const config = {
+  failoverMs: 2_000,
+  renewIntervalMs: 600,
+  takeIntervalMs: 400,
+  idlePollMs: 50,
+  backoffMs: 100,
+  parentPollMs: 200,
+  shardSyncIntervalMs: 5_000,
+};
+// Process start-up, a GetShardIterator and a poll on a loaded 2-core machine.
+const resumeSlackMs = 2_000;
+const keys = Array.from({ length: 250 }, (_, i) => `item-${i}`);
+const versions = 40;
+
+describe("chaos: worker processes killed and restarted", () => {
+  let tables: TestTables;
+  const logFile = join(tmpdir(), `chaos-${uniqueSuffix()}.log`);
+  const slots: Array<ReturnType<typeof spawnWorker> & { workerName: string }> = [];
+  let generation = 0;
+
+  const start = async (slot: number, settings: { streamArn: string }) => {
+    const name = `w${slot}-${++generation}`;
+    const child = Object.assign(
+      await spawnWorker({
+        name,
+        endpoint: awsOptions().endpoint,
+        leasesTable: tableName(tables, "leases"),
+        streamArn: settings.streamArn,
+        logFile,
+        config,
+      }),
+      { workerName: name },
+    );
+    slots[slot] = child;
+  };
+
+  beforeAll(async () => {
+    tables = await createTestTables([journalTable, leasesTable]);
+  });
+  afterAll(async () => {
+    for (const c of slots) c.kill("SIGKILL");
+    await Promise.all(slots.map(exited));
+    await tables.drop();
+  });
+
+  it("handles every event at least once, in per-item order, and resumes within failover + one take interval", {
+    timeout: 150_000,
+  }, async () => {
+    const journal = tableName(tables, "journal");
+    const streamArn = await streamArnOf(tables.client, journal);
+    const store = new DynamoDbLeaseStore(tables.client, tableName(tables, "leases"));
+    for (let slot = 0; slot < 3; slot++) await start(slot, { streamArn });
+    await eventually(
+      async () => (readLog(logFile).filter((l) => l.kind === "R").length >= 3 ? true : undefined),
+      {
+        timeoutMs: 30_000,
+        what: "three workers to start",
+      },
+    );
+
+    const kills: Array<{ at: number; victim: string; owner: boolean }> = [];
+    let writing = true;
+    const killer = (async () => {
+      let n = 0;
+      while (writing) {
+        await new Promise((r) => setTimeout(r, 2_500 + ((n * 389) % 1_000)));
+        if (!writing) break;
+        const leases = (await store.list()).filter((l) => !isFinished(l));
+        const owner = slots.findIndex((c) => leases.some((l) => l.leaseOwner === c.workerName));
+        // Every other kill hits the worker holding the shard; the others a random worker.
+        const slot = n % 2 === 0 && owner >= 0 ? owner : Math.floor(Math.random() * 3);
+        const victim = slots[slot];
+        if (!victim) continue;
+        victim.kill("SIGKILL");
+        kills.push({ at: Date.now(), victim: victim.workerName, owner: slot === owner });
+        await exited(victim);
+        await start(slot, { streamArn });
+        n++;
+      }
+    })();
+    for (let v = 1; v <= versions; v++) {
+      await writeVersion(tables.client, journal, keys, v);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    writing = false;
+    await killer;
+
+    await eventually(
+      async () =>
+        missing(handledOf(readLog(logFile)), keys, versions).length === 0 ? true : undefined,
+      { timeoutMs: 60_000, intervalMs: 250, what: "every event to be handled" },
+    );
+    const log = readLog(logFile);
+    const handled = handledOf(log);
+    expect(handled.length).toBeGreaterThanOrEqual(keys.length * versions);
+    expect(missing(handled, keys, versions)).toEqual([]);
+    expect(orderViolations(handled)).toEqual([]);
+
+    // Kill → the shard processed again: bounded by failover + one take interval (+ slack).
+    const ownerKills = kills.filter((k) => k.owner);
+    expect(ownerKills.length).toBeGreaterThanOrEqual(3);
+    const resumes = ownerKills.map((k) => {
+      const next = handled.find((h) => h.at > k.at && h.by !== k.victim);
+      return next ? next.at - k.at : Number.POSITIVE_INFINITY;
+    });
+    console.log(
+      `chaos: ${kills.length} kills, resume after owner kill (ms): ${resumes.join(", ")}; ${handled.length} handled for ${keys.length * versions} events`,
+    );
+    for (const ms of resumes)
+      expect(ms).toBeLessThanOrEqual(config.failoverMs + config.takeIntervalMs + resumeSlackMs);
+  });
+});

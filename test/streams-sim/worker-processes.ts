@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import type { WorkerProcessSettings } from "./worker-process.js";
+
+const source = fileURLToPath(new URL("./worker-process.ts", import.meta.url));
+let bundled: Promise<string> | undefined;
+
+/**
+ * The worker script bundled once into plain JavaScript: a restarted worker is then up in a few
+ * hundred milliseconds instead of seconds of TypeScript compilation on a 2-core machine.
+ */
+const workerScript = (): Promise<string> => {
+  bundled ??= (async () => {
+    // Inside node_modules so the bundle's external packages resolve from the project.
+    const dir = join(process.cwd(), "node_modules", ".cache", "streams-sim");
+    mkdirSync(dir, { recursive: true });
+    const outfile = join(mkdtempSync(join(dir, "worker-")), "worker.mjs");
+    await build({
+      entryPoints: [source],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      logLevel: "silent",
+    });
+    return outfile;
+  })();
+  return bundled;
+};
+
+/** One line of the shared worker log: kind (H handled, T taken, R ready, X exited, E error). */
+export interface LogLine {
+  readonly kind: string;
+  readonly worker: string;
+  readonly fields: readonly string[];
+  readonly at: number;
+}
+
+/** Complete lines of the log so far (a line still being written is left for the next read). */
+export const readLog = (file: string): LogLine[] => {
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, "utf8").split("\n");
+  lines.pop();
+  return lines.map((l) => {
+    const parts = l.split("\t");
+    return {
+      kind: parts[0] ?? "",
+      worker: parts[1] ?? "",
+      fields: parts.slice(2, -1),
+      at: Number(parts.at(-1)),
+    };
+  });
+};
+
+export const handledOf = (log: readonly LogLine[]) =>
+  log
+    .filter((l) => l.kind === "H")
+    .map((l) => ({ key: l.fields[0] ?? "", version: Number(l.fields[1]), at: l.at, by: l.worker }));
+
+/** Starts a worker process; its stdout/stderr are kept for failure messages. */
+export const spawnWorker = async (
+  settings: WorkerProcessSettings,
+): Promise<ChildProcess & { output: string[] }> => {
+  const script = await workerScript();
+  const child = spawn(process.execPath, [script, JSON.stringify(settings)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+  }) as ChildProcess & { output: string[] };
+  child.output = [];
+  child.stdout?.on("data", (d) => child.output.push(String(d)));
+  child.stderr?.on("data", (d) => child.output.push(String(d)));
+  return child;
+};
+
+export const exited = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once("exit", (code) => resolve(code)));

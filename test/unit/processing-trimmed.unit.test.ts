@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import { isInfrastructureError } from "../../services/streams/processing/transient-errors.js";
+import {
+  classifyCheckpoint,
+  compareSequenceNumbers,
+  createTrimmedStreamPolicy,
+} from "../../services/streams/processing/trimmed-stream.js";
+import {
+  type StreamClient,
+  StreamReadError,
+} from "../../services/streams/retrieval/stream-client.js";
+
+describe("sequence numbers", () => {
+  it("compare as integers, not strings", () => {
+    expect(compareSequenceNumbers("900", "1000")).toBe(-1);
+    expect(compareSequenceNumbers("000000000000000000017", "17")).toBe(0);
+    expect(
+      compareSequenceNumbers("49600000000000000000000000002", "49600000000000000000000000001"),
+    ).toBe(1);
+  });
+});
+
+describe("classifyCheckpoint", () => {
+  it("is fine while the checkpoint's record is still in the shard", () => {
+    expect(classifyCheckpoint("100", { kind: "oldest", sequenceNumber: "100" })).toEqual({
+      trimmed: false,
+    });
+    expect(classifyCheckpoint("100", { kind: "oldest", sequenceNumber: "50" })).toEqual({
+      trimmed: false,
+    });
+  });
+  it("flags a checkpoint older than the oldest record", () => {
+    expect(classifyCheckpoint("100", { kind: "oldest", sequenceNumber: "101" })).toMatchObject({
+      trimmed: true,
+      reason: "CheckpointBeforeTrimHorizon",
+    });
+  });
+  it("flags a shard with no record left, a trimmed read and a vanished shard", () => {
+    expect(classifyCheckpoint("1", { kind: "empty", closed: true })).toMatchObject({
+      trimmed: true,
+    });
+    const trimmed = new StreamReadError("TrimmedDataAccess", "gone");
+    expect(classifyCheckpoint("1", { kind: "unreadable", error: trimmed })).toMatchObject({
+      reason: "TrimmedDataAccess",
+    });
+    const missing = new StreamReadError("ResourceNotFound", "Invalid ShardId");
+    expect(classifyCheckpoint("1", { kind: "unreadable", error: missing })).toMatchObject({
+      reason: "ShardExpired",
+    });
+  });
+  it("does not guess when the probe saw nothing conclusive", () => {
+    expect(classifyCheckpoint("1", { kind: "inconclusive" })).toEqual({ trimmed: false });
+  });
+});
+
+/** A stream whose one shard now starts at `oldest` (its older records were trimmed). */
+const streamStartingAt = (oldest: string): StreamClient => ({
+  listShards: async () => [{ shardId: "s1" }],
+  getShardIterator: async () => "it",
+  getRecords: async () => ({
+    records: [{ sequenceNumber: oldest, approximateCreationTime: new Date(0), keys: {} }],
+    nextIterator: "it2",
+  }),
+});
+
+describe("the trimmed-stream policy", () => {
+  const setup = (client: StreamClient) => {
+    const marks: unknown[] = [];
+    const trimmed: string[] = [];
+    const logs: Array<Record<string, unknown>> = [];
+    const policy = createTrimmedStreamPolicy({
+      client,
+      streamArn: "arn",
+      needsRebuild: {
+        mark: async (m) => void marks.push(m),
+        list: async () => [],
+        clear: async () => {},
+      },
+      metrics: {
+        recordsProcessed: () => {},
+        batchProcessed: () => {},
+        leasesHeld: () => {},
+        leaseTaken: () => {},
+        leaseLost: () => {},
+        retry: () => {},
+        parked: () => {},
+        trimmed: (shardId, cp) => trimmed.push(`${shardId}@${cp}`),
+      },
+      log: (e) => logs.push(e),
+      clock: () => new Date("2026-11-29T00:00:00Z"),
+    });
+    return { policy, marks, trimmed, logs };
+  };
+
+  it("continues after a checkpoint that is still in the stream, reporting nothing", async () => {
+    const { policy, marks, trimmed, logs } = setup(streamStartingAt("5"));
+    expect(await policy.startPosition("s1", "7")).toEqual({
+      type: "AFTER_SEQUENCE_NUMBER",
+      sequenceNumber: "7",
+    });
+    expect([marks, trimmed, logs]).toEqual([[], [], []]);
+  });
+
+  it("reports a trimmed checkpoint (log, metric, marker) before resuming at TRIM_HORIZON", async () => {
+    const { policy, marks, trimmed, logs } = setup(streamStartingAt("9"));
+    expect(await policy.startPosition("s1", "7")).toEqual({ type: "TRIM_HORIZON" });
+    expect(trimmed).toEqual(["s1@7"]);
+    expect(logs).toEqual([
+      expect.objectContaining({ level: "error", shardId: "s1", checkpoint: "7" }),
+    ]);
+    expect(marks).toEqual([
+      {
+        shardId: "s1",
+        checkpoint: "7",
+        reason: "CheckpointBeforeTrimHorizon",
+        detectedAt: new Date("2026-11-29T00:00:00Z"),
+      },
+    ]);
+  });
+
+  it("starts a shard without a checkpoint at TRIM_HORIZON without probing", async () => {
+    const { policy } = setup({
+      listShards: async () => [],
+      getShardIterator: async () => {
+        throw new Error("must not probe");
+      },
+      getRecords: async () => ({ records: [] }),
+    });
+    expect(await policy.startPosition("s1", undefined)).toEqual({ type: "TRIM_HORIZON" });
+    expect(await policy.startPosition("s1", "TRIM_HORIZON")).toEqual({ type: "TRIM_HORIZON" });
+  });
+
+  it("reports TrimmedDataAccess thrown by a read", async () => {
+    const { policy, marks } = setup(streamStartingAt("1"));
+    expect(await policy.onTrimmedDataAccess("s1", "3", new Error("trimmed"))).toEqual({
+      type: "TRIM_HORIZON",
+    });
+    expect(marks).toEqual([expect.objectContaining({ reason: "TrimmedDataAccess" })]);
+  });
+});
+
+describe("isInfrastructureError", () => {
+  it("recognises network and Postgres availability faults, also wrapped", () => {
+    expect(isInfrastructureError(Object.assign(new Error("x"), { code: "ECONNREFUSED" }))).toBe(
+      true,
+    );
+    expect(
+      isInfrastructureError({ name: "QueryFailedError", driverError: { code: "57P01" } }),
+    ).toBe(true);
+    expect(isInfrastructureError(new Error("wrapped", { cause: { code: "08006" } }))).toBe(true);
+  });
+  it("does not excuse bugs and bad data", () => {
+    expect(isInfrastructureError(new TypeError("undefined is not a function"))).toBe(false);
+    expect(
+      isInfrastructureError({ name: "QueryFailedError", driverError: { code: "23505" } }),
+    ).toBe(false);
+  });
+});
