@@ -1,10 +1,14 @@
 // Figure 3: end-to-end lag, from a command's 2xx to the change being visible through the query
 // API, at a steady command rate with production-default polling; figure 7: peak RSS of each
 // service during that run. All three deployables run as their own processes (their main.ts).
-// Run alone: npx tsx bench/e2e-lag.bench.ts [--quick] [--rate=200] [--seconds=30]
+// Run alone: npx tsx bench/e2e-lag.bench.ts [--quick] [--rate=200] [--seconds=30] [--count-requests]
 //            [--cpu-prof=command-api|query-api|stream-consumer]
 import { join } from "node:path";
+import { dynamoDbClient } from "../services/aws/clients.js";
+import { journalTable } from "../services/tables/definitions.js";
+import { ensureTables } from "../services/tables/provision.js";
 import { benchArgs } from "./support/args.js";
+import { transactWriteCeiling } from "./support/emulator-ceiling.js";
 import { postJson, sleep } from "./support/http.js";
 import { cpuSeconds, mib } from "./support/memory.js";
 import { repoRoot } from "./support/paths.js";
@@ -26,8 +30,10 @@ const visibleTimeoutMs = 30_000;
 const profiled = args.option("cpu-prof") as DeployableName | undefined;
 const services: DeployableName[] = ["command-api", "query-api", "stream-consumer"];
 
+const countRequests = args.flag("count-requests");
 const stack = await startStack({
   services,
+  countDynamoDbRequests: countRequests,
   ...(profiled
     ? {
         nodeArgs: {
@@ -108,6 +114,20 @@ try {
   console.log(
     `e2e lag: ${rate} commands/s for ${seconds} s (after ${warmupSeconds} s warm-up), lag of every ${trackEvery}th command, polled every ${pollMs} ms`,
   );
+  // The emulator's own ceiling, on a table of its own (nothing consumes it): no command rate
+  // through this DynamoDB can exceed it, whatever the services do.
+  const admin = dynamoDbClient({ endpoint: stack.infra.dynamoDbEndpoint, region: "us-east-1" });
+  const ceilingTable = (await ensureTables(admin, `ceiling${Date.now()}-`, [journalTable]))[
+    journalTable.logicalName
+  ];
+  admin.destroy();
+  const ceiling = await transactWriteCeiling({
+    endpoint: stack.infra.dynamoDbEndpoint,
+    journalTable: ceilingTable ?? "",
+    seconds: args.quick ? 2 : 4,
+    concurrency: 8,
+  });
+  console.log(`  DynamoDB ceiling: ${round(ceiling)} one-Put TransactWriteItems/s at 8 concurrent`);
   await runPhase(warmupSeconds, false);
   // CPU used by every process of the stack during the measured phase: where the machine goes.
   const cpuPids: Record<string, number> = {
@@ -144,6 +164,25 @@ try {
   console.log(
     `  lag n=${lag.n} p50 ${round(lag.p50)} ms p90 ${round(lag.p90)} p99 ${round(lag.p99)} max ${round(lag.max)} stddev ${round(lag.stddev)}; not visible within ${visibleTimeoutMs} ms: ${invisible}`,
   );
+  console.log(`  CPU during the measured ${seconds} s: ${cpuNote}`);
+  if (args.flag("timeline")) {
+    for (const part of slices(phase.done, 10)) {
+      const c = summarize(part.map((x) => x.commandMs));
+      const l = summarize(part.flatMap((x) => (x.lagMs === undefined ? [] : [x.lagMs])));
+      console.log(
+        `  sent at ${round((part[0]?.sentAt ?? 0) / 1000)} s: command p50 ${round(c.p50)} ms, lag p50 ${round(l.p50)} ms`,
+      );
+    }
+  }
+  if (countRequests) {
+    const commands = Math.round((seconds + warmupSeconds) * rate);
+    for (const name of services) {
+      const counts = Object.entries(stack.requestCounts(name) ?? {});
+      console.log(
+        `  DynamoDB requests of ${name} per command (incl. start-up): ${counts.map(([op, n]) => `${op} ${round(n / commands)}`).join(", ")}`,
+      );
+    }
+  }
   console.log(
     `  lag p50 by third: ${thirds.map((t) => round(t.p50)).join(" / ")} ms; trend ${round(trend)} ms per s`,
   );
@@ -181,6 +220,12 @@ try {
       value: round(cmd.p50),
       unit: "ms",
       note: `p99 ${round(cmd.p99)} ms; ${phase.failed} failed, ${phase.skipped} skipped`,
+    },
+    {
+      figure: "3. context: DynamoDB Local ceiling, 1-Put TransactWriteItems/s",
+      value: round(ceiling),
+      unit: "/s",
+      note: "8 concurrent writers, no services involved: no command rate can exceed it here",
     },
     {
       figure: "3. CPU seconds used during the run, all processes",

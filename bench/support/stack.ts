@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { dynamoDbClient } from "../../services/aws/clients.js";
 import { allTables } from "../../services/tables/definitions.js";
 import { ensureTables, type TableNames } from "../../services/tables/provision.js";
+import { type CountingProxy, startCountingProxy } from "./counting-proxy.js";
 import { type Infra, startInfra } from "./infra.js";
 import { type DeployableName, type ServiceProcess, stackEnv, startService } from "./services.js";
 
@@ -12,6 +13,8 @@ export interface Stack {
   readonly env: Readonly<Record<string, string>>;
   readonly services: Readonly<Partial<Record<DeployableName, ServiceProcess>>>;
   service(name: DeployableName): ServiceProcess;
+  /** With `countDynamoDbRequests`: each service's DynamoDB requests by operation so far. */
+  requestCounts(name: DeployableName): Record<string, number> | undefined;
   /** The tail of every service's output, for a failure report. */
   outputs(): string;
   /** Idempotent. */
@@ -23,6 +26,8 @@ export interface StackOptions {
   /** Extra node flags per service (e.g. --cpu-prof). */
   readonly nodeArgs?: Partial<Record<DeployableName, readonly string[]>>;
   readonly log?: (line: string) => void;
+  /** Put a counting proxy between each service and DynamoDB (costs the bench process CPU). */
+  readonly countDynamoDbRequests?: boolean;
 }
 
 /**
@@ -33,10 +38,12 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
   const needsPostgres = options.services.some((s) => s !== "command-api");
   const infra = await startInfra({ postgres: needsPostgres });
   const started: ServiceProcess[] = [];
+  const proxies: Partial<Record<DeployableName, CountingProxy>> = {};
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       for (const s of started.reverse()) await s.stop();
+      for (const p of Object.values(proxies)) await p.stop();
       await infra.stop();
     })();
     return stopped;
@@ -57,9 +64,13 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     const services: Partial<Record<DeployableName, ServiceProcess>> = {};
     // One at a time: the read-model migrations and the JVM's warm-up fight for two cores.
     for (const name of options.services) {
+      const proxy = options.countDynamoDbRequests
+        ? await startCountingProxy(infra.dynamoDbEndpoint)
+        : undefined;
+      if (proxy) proxies[name] = proxy;
       const s = await startService({
         name,
-        env,
+        env: proxy ? { ...env, DYNAMODB_ENDPOINT: proxy.endpoint } : env,
         nodeArgs: options.nodeArgs?.[name] ?? [],
         ...(options.log ? { log: options.log } : {}),
       });
@@ -76,6 +87,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
         if (!s) throw new Error(`${name} was not started`);
         return s;
       },
+      requestCounts: (name) => proxies[name]?.counts(),
       outputs: () =>
         started
           .map((s) => `--- ${s.name} (pid ${s.pid}) ---\n${s.output().slice(-4000)}`)

@@ -88,7 +88,9 @@ export class DynamoDbItemRepository implements ItemRepository {
     const hit = options.fresh ? undefined : this.cache?.get(itemId);
     if (hit) return { ...hit, cached: true };
     const loaded = await this.readTables(itemId);
-    this.cache?.set(itemId, loaded);
+    // A save in this process may have cached a newer version while we were reading.
+    const current = this.cache?.peek(itemId);
+    if (!current || current.version <= loaded.version) this.cache?.set(itemId, loaded);
     return loaded;
   }
 

@@ -9,11 +9,10 @@ import { startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
 import { createQueryApi } from "../query-api/app.js";
 import { openReadModel } from "../read-model/data-source.js";
-import { asRecordsCallback, readModelHandler } from "../read-model/stream-handler.js";
+import { readModelHandler } from "../read-model/stream-handler.js";
 import { InProcessVersionSignal } from "../read-model/version-signal.js";
-import { DynamoDbCheckpointStore } from "../streams/checkpoints/checkpoint-store.js";
-import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
-import { startSingleWorkerConsumer } from "../streams/single-worker-consumer.js";
+import { startDynamoDbStreamWorker } from "../streams/coordinator/dynamodb-stream-worker.js";
+import { simpleProcessBatch } from "../streams/processing/contract.js";
 import { allTables } from "../tables/definitions.js";
 import { ensureTables, streamArnOf } from "../tables/provision.js";
 
@@ -48,16 +47,19 @@ stops.unshift(() => db.destroy());
 const store = new DynamoDbEventStore({ client: dynamo, journalTableName: names.journal ?? "" });
 // Read-your-writes waiters hear the projector in-process (PGlite delivers no NOTIFY across connections).
 const versions = new InProcessVersionSignal();
-const consumer = startSingleWorkerConsumer({
+const consumer = await startDynamoDbStreamWorker({
+  dynamo,
+  streams: dynamoDbStreamsClient(aws),
+  leasesTableName: names.leases ?? "",
   streamArn: await streamArnOf(dynamo, names.journal ?? ""),
-  client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
-  checkpoints: new DynamoDbCheckpointStore(dynamo, names.leases ?? ""),
-  handler: asRecordsCallback(
+  processBatch: simpleProcessBatch(
     readModelHandler({ db, journal: store, onCommitted: versions.publish }),
   ),
-  onError: (e) => console.error("consumer:", e),
+  // One local worker: a short failover lets a restarted stack take its old leases quickly.
+  config: { failoverMs: 3_000, idlePollMs: 50 },
+  onError: (e, during) => console.error(`consumer (${during}):`, e),
 });
-stops.unshift(() => consumer.stop());
+stops.unshift(() => consumer.shutdown());
 
 const app = new Hono()
   .route(

@@ -24,7 +24,10 @@ const BROKEN = `Resources:
       KeySchemaa: []
 `;
 
-it("cfn-lint finds nothing in the addon templates, and does flag a broken one", () => {
+// cfn-lint loads its resource schemas on start (~10 s alone, several times that on a busy runner).
+it("cfn-lint finds nothing in the addon templates, and does flag a broken one", {
+  timeout: 180_000,
+}, () => {
   const templates = allAddonPaths();
   expect(templates.length).toBeGreaterThanOrEqual(3);
   if (!cfnLintVersion()) {

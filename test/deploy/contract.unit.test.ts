@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ConfigProblem } from "../../services/config/env.js";
 import { allTables, createTableInput } from "../../services/tables/definitions.js";
 import { fromCfnExport, isRecord, type Json, readYaml } from "./support/cfn-yaml.js";
 import { analyse, type Graph } from "./support/code-graph.js";
@@ -28,6 +29,8 @@ type Manifest = Record<string, any>;
 const PLATFORM_PROVIDED = new Set(["AWS_REGION"]);
 /** Local-only switches that must never reach AWS. */
 const LOCAL_ONLY = new Set(["DYNAMODB_ENDPOINT"]);
+/** ECS's default stopTimeout: SIGKILL this long after SIGTERM. */
+const ECS_STOP_TIMEOUT_MS = 30_000;
 const SECRET_NAME = /URL|PASSWORD|SECRET|TOKEN|CREDENTIAL/;
 
 const pascal = (logical: string) => logical.charAt(0).toUpperCase() + logical.slice(1);
@@ -122,8 +125,17 @@ describe.each(services.map((s) => s.name))("%s: configuration", (name) => {
     for (const [k, v] of Object.entries(m.variables ?? {})) {
       if (isRecord(v as Json)) continue;
       const parsed = f.config.find((c) => c.name === k)?.spec.parse(String(v), k);
-      expect(parsed?.constructor?.name, `${k}=${String(v)}`).not.toBe("ConfigProblem");
+      expect(parsed instanceof ConfigProblem ? parsed.message : "ok", `${k}=${String(v)}`).toBe(
+        "ok",
+      );
     }
+  });
+
+  it("finishes its graceful shutdown before ECS's 30 s stop timeout sends SIGKILL", () => {
+    const f = factsOf(name);
+    const m = manifestOf(name);
+    for (const c of f.config.filter((v) => /GRACE_MS$/.test(v.name)))
+      expect(Number(effective(f, m, c.name)), c.name).toBeLessThan(ECS_STOP_TIMEOUT_MS);
   });
 
   it("receives credentials as secrets, never as plain variables", () => {

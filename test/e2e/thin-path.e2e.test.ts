@@ -5,10 +5,10 @@ import { createCommandApi } from "../../services/command-api/app.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
 import { createQueryApi } from "../../services/query-api/app.js";
-import { asRecordsCallback, readModelHandler } from "../../services/read-model/stream-handler.js";
-import { DynamoDbCheckpointStore } from "../../services/streams/checkpoints/checkpoint-store.js";
-import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
-import { startSingleWorkerConsumer } from "../../services/streams/single-worker-consumer.js";
+import { readModelHandler } from "../../services/read-model/stream-handler.js";
+import { startDynamoDbStreamWorker } from "../../services/streams/coordinator/dynamodb-stream-worker.js";
+import type { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
+import { simpleProcessBatch } from "../../services/streams/processing/contract.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import {
   createTestReadModel,
@@ -25,7 +25,7 @@ import {
 describe("thin path", () => {
   let tables: TestTables;
   let readModel: TestReadModel;
-  let consumer: { stop(): Promise<void> };
+  let consumer: StreamWorker;
   let server: ReturnType<typeof serve>;
   let base: string;
 
@@ -34,14 +34,15 @@ describe("thin path", () => {
     readModel = await createTestReadModel();
     const journal = tableName(tables, "journal");
     const store = new DynamoDbEventStore({ client: tables.client, journalTableName: journal });
-    consumer = startSingleWorkerConsumer({
+    consumer = await startDynamoDbStreamWorker({
+      dynamo: tables.client,
+      streams: testDynamoDbStreams(),
+      leasesTableName: tableName(tables, "leases"),
       streamArn: await streamArnOf(tables.client, journal),
-      client: new DynamoDbStreamClient(testDynamoDbStreams()),
-      checkpoints: new DynamoDbCheckpointStore(tables.client, tableName(tables, "leases")),
-      handler: asRecordsCallback(
+      processBatch: simpleProcessBatch(
         readModelHandler({ db: readModel.db, journal: store, schema: readModel.schema }),
       ),
-      idlePollMs: 20,
+      config: { idlePollMs: 20 },
     });
     const app = new Hono()
       .route(
@@ -69,7 +70,7 @@ describe("thin path", () => {
 
   afterAll(async () => {
     await new Promise((r) => server.close(r));
-    await consumer.stop();
+    await consumer.shutdown();
     await readModel.drop();
     await tables.drop();
   });

@@ -154,6 +154,30 @@ describe("command API over HTTP (DynamoDB Local)", () => {
     });
   });
 
+  describe("two processes with their own state caches", () => {
+    it("confirm a refusal decided on a stale cached state before answering", async () => {
+      const other = await createCommandApiHarness({ tables: h.tables });
+      const id = await h.register(0);
+      await h.post(`/commands/items/${id}/rename`, { name: "Cached" }); // h caches stock 0
+      expect(
+        (await other.post(`/commands/items/${id}/receive-stock`, { quantity: 5 })).status,
+      ).toBe(200);
+      const res = await h.post(`/commands/items/${id}/ship-stock`, { quantity: 3 });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ itemId: id, version: 4 });
+    });
+
+    it("retry a save refused because the cached version was stale", async () => {
+      const other = await createCommandApiHarness({ tables: h.tables });
+      const id = await h.register(10);
+      await other.post(`/commands/items/${id}/ship-stock`, { quantity: 1 });
+      const res = await h.post(`/commands/items/${id}/ship-stock`, { quantity: 1 });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ itemId: id, version: 4 });
+      expect((await h.repository.load(id, { fresh: true })).state).toMatchObject({ stock: 8 });
+    });
+  });
+
   describe("If-Match", () => {
     it("applies the command when it names the current version", async () => {
       const id = await h.register();

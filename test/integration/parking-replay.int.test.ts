@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runParkedRecordsCli, UsageError } from "../../services/cli/parked-records/cli.js";
 import type {
   ItemEvent,
@@ -282,5 +282,28 @@ describe("the parked-records CLI entry point", () => {
     const wrong = await cli(["show"], { PARKED_TABLE: "x" });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('"show" needs an aggregate id');
+  });
+
+  it("lists what is parked in a real table and exits", async () => {
+    const own = await createTestTables([parkedTable]);
+    try {
+      await new DynamoDbParkingStore(own.client, tableName(own, "parked")).park({
+        aggregateKey: "item-cli",
+        position: "1",
+        shardId: "shard-1",
+        record: { sequenceNumber: "1", approximateCreationTime: new Date(), keys: {} },
+        reason: "RecordAgeExceeded",
+        attempts: 1,
+        parkedAt: new Date(),
+      });
+      const listed = await cli(["list"], {
+        PARKED_TABLE: tableName(own, "parked"),
+        DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
+      });
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain("item-cli  1 record(s)");
+    } finally {
+      await own.drop();
+    }
   });
 });

@@ -29,14 +29,14 @@ const config = {
   shardSyncIntervalMs: 5_000,
 };
 // Process start-up, a GetShardIterator and a poll on a loaded 2-core machine.
-const resumeSlackMs = 2_000;
+const resumeSlackMs = 1_500;
 const keys = Array.from({ length: 250 }, (_, i) => `item-${i}`);
 const versions = 40;
 
 describe("chaos: worker processes killed and restarted", () => {
   let tables: TestTables;
   const logFile = join(tmpdir(), `chaos-${uniqueSuffix()}.log`);
-  const slots: Array<ReturnType<typeof spawnWorker> & { workerName: string }> = [];
+  const slots: Array<Awaited<ReturnType<typeof spawnWorker>> & { workerName: string }> = [];
   let generation = 0;
 
   const start = async (slot: number, settings: { streamArn: string }) => {
@@ -101,7 +101,7 @@ describe("chaos: worker processes killed and restarted", () => {
     })();
     for (let v = 1; v <= versions; v++) {
       await writeVersion(tables.client, journal, keys, v);
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 300));
     }
     writing = false;
     await killer;

@@ -6,8 +6,8 @@ import {
 
 /**
  * Writes version `version` of every key to a journal-shaped table (aggregateId, sequenceNumber),
- * 25 items per BatchWriteItem; a key appears once per call, so its versions reach the stream
- * in order.
+ * 25 items per BatchWriteItem, the batches in parallel; each key appears once per call and the
+ * call returns when all are written, so a key's versions reach the stream in order.
  */
 export const writeVersion = async (
   client: DynamoDBClient,
@@ -15,15 +15,25 @@ export const writeVersion = async (
   keys: readonly string[],
   version: number,
 ): Promise<void> => {
-  for (let i = 0; i < keys.length; i += 25) {
-    let requests: WriteRequest[] = keys.slice(i, i + 25).map((k) => ({
-      PutRequest: { Item: { aggregateId: { S: k }, sequenceNumber: { N: String(version) } } },
-    }));
-    while (requests.length > 0) {
-      const out = await client.send(
-        new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }),
-      );
-      requests = out.UnprocessedItems?.[tableName] ?? [];
-    }
+  const chunks = Array.from({ length: Math.ceil(keys.length / 25) }, (_, i) =>
+    keys.slice(i * 25, i * 25 + 25),
+  );
+  await Promise.all(chunks.map((chunk) => writeChunk(client, tableName, chunk, version)));
+};
+
+const writeChunk = async (
+  client: DynamoDBClient,
+  tableName: string,
+  keys: readonly string[],
+  version: number,
+): Promise<void> => {
+  let requests: WriteRequest[] = keys.map((k) => ({
+    PutRequest: { Item: { aggregateId: { S: k }, sequenceNumber: { N: String(version) } } },
+  }));
+  while (requests.length > 0) {
+    const out = await client.send(
+      new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }),
+    );
+    requests = out.UnprocessedItems?.[tableName] ?? [];
   }
 };

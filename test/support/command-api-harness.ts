@@ -18,6 +18,8 @@ export interface HarnessOptions {
   /** Wraps the real repository, e.g. to interleave a competing writer. */
   readonly wrap?: (repository: ItemRepository) => ItemRepository;
   readonly isDraining?: () => boolean;
+  /** Share another harness's tables (a second process on the same data); not dropped here. */
+  readonly tables?: TestTables;
 }
 
 export type Harness = Awaited<ReturnType<typeof createCommandApiHarness>>;
@@ -87,5 +89,15 @@ export const createCommandApiHarness = async (options: HarnessOptions = {}) => {
     return count;
   };
 
-  return { app, tables, logs, journal, repository, post, register, journalSize, drop: tables.drop };
+  return {
+    app,
+    tables,
+    logs,
+    journal,
+    repository,
+    post,
+    register,
+    journalSize,
+    drop: options.tables ? async () => {} : tables.drop,
+  };
 };

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { eventOfRecord } from "../../read-model/stream-handler.js";
 import type { NeedsRebuildStore } from "../../streams/parking/needs-rebuild-store.js";
 import type { ParkedRecord, ParkingStore } from "../../streams/parking/parking-store.js";
-import { discardParked, replayParked } from "../../streams/parking/replay.js";
+import { discardParked, type ReplayOutcome, replayParked } from "../../streams/parking/replay.js";
 import type { RecordHandler } from "../../streams/processing/contract.js";
 
 export const usage = `Usage: parked-records <command> [options]
@@ -15,11 +15,13 @@ Commands:
   show <aggregate>         the parked records of an aggregate, in order (--json: full records)
   replay <aggregate>       re-run them through the projection in order; on success remove them
                            and unblock the aggregate (fix the cause first)
+  replay --all             the same for every blocked aggregate
   discard <aggregate> --yes  drop them and unblock the aggregate (the read model misses them
                            until a rebuild)
 
 Options:
   --json      machine-readable output (list, show)
+  --all       replay every blocked aggregate
   --yes       confirm discard
   -h, --help  this text
 
@@ -45,12 +47,14 @@ export const parseCommandLine = (argv: readonly string[]) => {
       strict: true,
       options: {
         help: { type: "boolean", short: "h" },
+        all: { type: "boolean" },
         json: { type: "boolean" },
         yes: { type: "boolean" },
       },
     });
     return {
       help: values.help === true,
+      all: values.all === true,
       json: values.json === true,
       yes: values.yes === true,
       command: positionals[0],
@@ -92,6 +96,17 @@ const needAggregate = (aggregate: string | undefined, command: string): string =
       `"${command}" needs an aggregate id: parked-records ${command} <aggregate>`,
     );
   return aggregate;
+};
+
+/** Prints a replay's outcome; true if it succeeded. */
+const reportReplay = (deps: ParkedRecordsCliDeps, aggregate: string, o: ReplayOutcome): boolean => {
+  if (o.ok) deps.out(`Replayed ${o.replayed} record(s) of ${aggregate}; it is no longer blocked.`);
+  else if (o.reason === "NOT_PARKED") deps.out(`Nothing is parked for ${aggregate}.`);
+  else
+    deps.out(
+      `Replay of ${aggregate} stopped at sequence number ${o.failedSequenceNumber} after ${o.replayed} record(s): ${o.error}\nThe rest stays parked; fix the cause and replay again.`,
+    );
+  return o.ok;
 };
 
 /** Runs one command; returns the process exit code (0 ok, 1 failed, 2 usage). */
@@ -148,24 +163,19 @@ export const runParkedRecordsCli = async (
       return 0;
     }
     case "replay": {
-      const aggregate = needAggregate(args.aggregate, "replay");
+      if (args.all && args.aggregate)
+        throw new UsageError("replay takes an aggregate id or --all, not both");
+      const aggregates = args.all
+        ? (await deps.store.listBlocked()).map((b) => b.aggregateKey)
+        : [needAggregate(args.aggregate, "replay")];
+      if (aggregates.length === 0) deps.out("No parked records.");
       const { handler, close } = await deps.openHandler();
       try {
-        const outcome = await replayParked(deps.store, handler, aggregate);
-        if (outcome.ok) {
-          deps.out(
-            `Replayed ${outcome.replayed} record(s) of ${aggregate}; it is no longer blocked.`,
-          );
-          return 0;
-        }
-        if (outcome.reason === "NOT_PARKED") {
-          deps.out(`Nothing is parked for ${aggregate}.`);
-          return 1;
-        }
-        deps.out(
-          `Replay of ${aggregate} stopped at sequence number ${outcome.failedSequenceNumber} after ${outcome.replayed} record(s): ${outcome.error}\nThe rest stays parked; fix the cause and replay again.`,
-        );
-        return 1;
+        let failed = 0;
+        for (const aggregate of aggregates)
+          if (!reportReplay(deps, aggregate, await replayParked(deps.store, handler, aggregate)))
+            failed++;
+        return failed === 0 && aggregates.length > 0 ? 0 : 1;
       } finally {
         await close();
       }

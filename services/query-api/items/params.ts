@@ -82,26 +82,20 @@ const unknownParams = (query: Query, known: ReadonlySet<string>): FieldError[] =
     .filter((k) => !known.has(k))
     .map((k) => fieldError(k, "is not a known query parameter"));
 
-const collect = <T>(
-  results: Result<unknown, FieldError>[],
-  unknown: FieldError[],
-  value: () => T,
-) => {
-  const errors = [...unknown, ...results.flatMap((r) => (r.isErr() ? [r.error] : []))];
-  return errors.length > 0 ? err(errors) : ok(value());
-};
+const errorsOf = (...results: Result<unknown, FieldError>[]): FieldError[] =>
+  results.flatMap((r) => (r.isErr() ? [r.error] : []));
 
+// Every invalid or unknown parameter is reported at once, so a client fixes them in one go.
 export const parseItemListParams = (query: Query): Result<ItemListParams, FieldError[]> => {
   const limit = parseLimit(query.limit);
   const after = parseItemCursor(query.cursor);
   const status = parseStatus(query.status);
   const q = parseQ(query.q);
-  return collect([limit, after, status, q], unknownParams(query, KNOWN_LIST), () => ({
-    limit: limit._unsafeUnwrap(),
-    after: after._unsafeUnwrap(),
-    status: status._unsafeUnwrap(),
-    q: q._unsafeUnwrap(),
-  }));
+  const unknown = unknownParams(query, KNOWN_LIST);
+  if (limit.isErr() || after.isErr() || status.isErr() || q.isErr() || unknown.length > 0) {
+    return err([...unknown, ...errorsOf(limit, after, status, q)]);
+  }
+  return ok({ limit: limit.value, after: after.value, status: status.value, q: q.value });
 };
 
 export interface HistoryParams extends PageParams<number> {
@@ -112,18 +106,20 @@ export const parseHistoryParams = (query: Query): Result<HistoryParams, FieldErr
   const limit = parseLimit(query.limit);
   const after = parseSeqCursor(query.cursor);
   const minVersion = parseMinVersion(query.minVersion);
-  return collect([limit, after, minVersion], unknownParams(query, KNOWN_HISTORY), () => ({
-    limit: limit._unsafeUnwrap(),
-    after: after._unsafeUnwrap(),
-    minVersion: minVersion._unsafeUnwrap(),
-  }));
+  const unknown = unknownParams(query, KNOWN_HISTORY);
+  if (limit.isErr() || after.isErr() || minVersion.isErr() || unknown.length > 0) {
+    return err([...unknown, ...errorsOf(limit, after, minVersion)]);
+  }
+  return ok({ limit: limit.value, after: after.value, minVersion: minVersion.value });
 };
 
 export const parseItemParams = (query: Query): Result<{ minVersion?: number }, FieldError[]> => {
   const minVersion = parseMinVersion(query.minVersion);
-  return collect([minVersion], unknownParams(query, KNOWN_ITEM), () => ({
-    minVersion: minVersion._unsafeUnwrap(),
-  }));
+  const unknown = unknownParams(query, KNOWN_ITEM);
+  if (minVersion.isErr() || unknown.length > 0) {
+    return err([...unknown, ...errorsOf(minVersion)]);
+  }
+  return ok({ minVersion: minVersion.value });
 };
 
 /** True when an If-None-Match header matches the current entity tag. */

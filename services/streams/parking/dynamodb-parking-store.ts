@@ -7,6 +7,7 @@ import {
   type DynamoDBClient,
   paginateQuery,
   paginateScan,
+  TransactionCanceledException,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { parkedTable } from "../../tables/definitions.js";
@@ -113,10 +114,18 @@ export class DynamoDbParkingStore implements ParkingStore {
   }
 
   async park(parked: ParkedRecord): Promise<void> {
-    await this.client.send(
+    const write = this.client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          { Put: { TableName: this.tableName, Item: recordItem(parked) } },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: recordItem(parked),
+              // A redelivered record must not overwrite the first copy (its error and attempts).
+              ConditionExpression: "attribute_not_exists(#sk)",
+              ExpressionAttributeNames: { "#sk": SK },
+            },
+          },
           {
             Update: {
               TableName: this.tableName,
@@ -132,6 +141,12 @@ export class DynamoDbParkingStore implements ParkingStore {
         ],
       }),
     );
+    await write.catch((e: unknown) => {
+      const alreadyParked =
+        e instanceof TransactionCanceledException &&
+        e.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed";
+      if (!alreadyParked) throw e;
+    });
   }
 
   async listBlocked(): Promise<readonly BlockedAggregate[]> {

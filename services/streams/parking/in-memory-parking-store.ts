@@ -10,6 +10,7 @@ export class InMemoryParkingStore implements ParkingStore {
   }
 
   async park(parked: ParkedRecord): Promise<void> {
+    if (this.records.get(parked.aggregateKey)?.has(parked.position)) return;
     const block = this.blocks.get(parked.aggregateKey);
     this.blocks.set(parked.aggregateKey, {
       aggregateKey: parked.aggregateKey,

@@ -34,7 +34,10 @@ export interface BlockedAggregate {
 export interface ParkingStore {
   /** Which of these aggregates are blocked now (strongly consistent). */
   blockedAmong(aggregateKeys: readonly string[]): Promise<ReadonlySet<string>>;
-  /** Durably stores the record and blocks its aggregate. Parking the same record twice is harmless. */
+  /**
+   * Durably stores the record and blocks its aggregate. A record parked again (redelivery after
+   * a crash) keeps its first copy, with the original error and attempts.
+   */
   park(parked: ParkedRecord): Promise<void>;
   listBlocked(): Promise<readonly BlockedAggregate[]>;
   /** The aggregate's block (undefined if not blocked) and its parked records in stream order. */

@@ -1,3 +1,4 @@
+import type { TrimmedDataPolicy } from "../lifecycle/trimmed-data-policy.js";
 import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
 import type { NeedsRebuildStore } from "../parking/needs-rebuild-store.js";
 import {
@@ -85,7 +86,7 @@ export interface TrimmedStreamPolicyOptions {
  * "needs rebuild" marker, then continue from TRIM_HORIZON (the oldest data still there), so the
  * stream keeps flowing and the read-model rebuild from the journal heals the gap.
  */
-export interface TrimmedStreamPolicy {
+export interface TrimmedStreamPolicy extends TrimmedDataPolicy {
   /** Where to open a shard given its checkpoint: after it, or (reported) TRIM_HORIZON if data after it is gone. */
   startPosition(shardId: string, checkpoint: string | undefined): Promise<IteratorPosition>;
   /** GetShardIterator/GetRecords threw TrimmedDataAccess: report it; resume at the returned position. */

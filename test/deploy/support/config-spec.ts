@@ -67,28 +67,55 @@ const freeNames = (expr: ts.Node): Set<string> => {
   return names;
 };
 
-const evaluate = async (
-  expr: ts.Expression,
-  source: ts.SourceFile,
-  file: string,
-): Promise<Record<string, VarSpec<unknown>>> => {
-  const imports = importsOf(source, file);
-  const scope: Record<string, unknown> = {};
-  for (const name of freeNames(expr)) {
-    if (name in globalThis) continue;
-    const imp = imports.get(name);
-    if (!imp) throw new Error(`${file}: config spec uses ${name}, which is not imported`);
-    const mod = imp.path.endsWith("/config/env.ts")
-      ? (envModule as Record<string, unknown>)
-      : ((await import(imp.path)) as Record<string, unknown>);
-    scope[name] = mod[imp.name];
+const transpile = (code: string): string =>
+  ts
+    .transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022 } })
+    .outputText.trim()
+    .replace(/;$/, "");
+
+const topLevelDeclaration = (source: ts.SourceFile, name: string): ts.Node | undefined => {
+  for (const st of source.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name?.text === name) return st;
+    if (ts.isVariableStatement(st))
+      for (const d of st.declarationList.declarations)
+        if (ts.isIdentifier(d.name) && d.name.text === name) return d;
   }
-  const js = ts.transpileModule(`(${expr.getText(source)})`, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022 },
-  }).outputText;
-  // The spec is plain data built by env.ts helpers; evaluating it gives the real parsers.
-  const build = new Function(...Object.keys(scope), `return ${js.trim().replace(/;$/, "")};`);
-  return build(...Object.values(scope)) as Record<string, VarSpec<unknown>>;
+  return undefined;
+};
+
+/**
+ * Evaluates an expression of main.ts with the real values of the names it uses: imports
+ * (env.ts helpers, defaults from other modules) and main.ts's own top-level helpers.
+ */
+const evaluate = async (expr: ts.Node, source: ts.SourceFile, file: string): Promise<unknown> => {
+  const imports = importsOf(source, file);
+  const cache = new Map<string, unknown>();
+  const evalNode = async (node: ts.Node): Promise<unknown> => {
+    const scope: Record<string, unknown> = {};
+    for (const name of freeNames(node)) {
+      if (name in globalThis) continue;
+      if (cache.has(name)) scope[name] = cache.get(name);
+      else if (imports.has(name)) {
+        const imp = imports.get(name) as { path: string; name: string };
+        const mod = imp.path.endsWith("/config/env.ts")
+          ? (envModule as Record<string, unknown>)
+          : ((await import(imp.path)) as Record<string, unknown>);
+        cache.set(name, mod[imp.name]);
+        scope[name] = mod[imp.name];
+      } else {
+        const decl = topLevelDeclaration(source, name);
+        if (!decl || decl === node) continue; // a parameter or local: JS scoping resolves it
+        const value = await evalNode(decl);
+        cache.set(name, value);
+        scope[name] = value;
+      }
+    }
+    const body = ts.isFunctionDeclaration(node)
+      ? `${transpile(node.getText(source))}; return ${node.name?.text};`
+      : `return (${transpile(`(${(ts.isVariableDeclaration(node) ? node.initializer : node)?.getText(source)})`)});`;
+    return new Function(...Object.keys(scope), body)(...Object.values(scope));
+  };
+  return evalNode(expr);
 };
 
 export const readConfigSpec = async (repoRoot: string, mainFile: string): Promise<ConfigVar[]> => {
@@ -110,7 +137,7 @@ export const readConfigSpec = async (repoRoot: string, mainFile: string): Promis
       .find((d) => ts.isIdentifier(d.name) && d.name.text === arg.text);
     if (local?.initializer) expr = local.initializer;
   }
-  const spec = await evaluate(expr, source, file);
+  const spec = (await evaluate(expr, source, file)) as Record<string, VarSpec<unknown>>;
   return Object.entries(spec).map(([name, s]) => {
     const absent = s.parse(undefined, name);
     const required = absent instanceof ConfigProblem;
