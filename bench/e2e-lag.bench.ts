@@ -59,7 +59,9 @@ const awaitVisible = async (itemId: string, version: number, since: number) => {
     const r = await fetch(`${queryBase}/${itemId}`);
     const body = (await r.json().catch(() => undefined)) as { version?: number } | undefined;
     if (r.status === 200 && (body?.version ?? 0) >= version) return performance.now() - since;
-    await sleep(pollMs);
+    // 10 ms, or 10% of the lag so far when that is more: resolution stays relative to the lag
+    // and a backlog does not turn the observer into the largest load on the query side.
+    await sleep(Math.min(250, Math.max(pollMs, (performance.now() - since) / 10)));
   }
   return undefined;
 };
@@ -121,12 +123,13 @@ try {
     journalTable.logicalName
   ];
   admin.destroy();
-  const ceiling = await transactWriteCeiling({
+  const ceilingOptions = {
     endpoint: stack.infra.dynamoDbEndpoint,
     journalTable: ceilingTable ?? "",
-    seconds: args.quick ? 2 : 4,
     concurrency: 8,
-  });
+  };
+  await transactWriteCeiling({ ...ceilingOptions, seconds: 2 }); // JIT warm-up of a fresh JVM
+  const ceiling = await transactWriteCeiling({ ...ceilingOptions, seconds: args.quick ? 2 : 4 });
   console.log(`  DynamoDB ceiling: ${round(ceiling)} one-Put TransactWriteItems/s at 8 concurrent`);
   await runPhase(warmupSeconds, false);
   // CPU used by every process of the stack during the measured phase: where the machine goes.
@@ -198,7 +201,7 @@ try {
       value: round(lag.p50),
       unit: "ms",
       goal: "≤ 150",
-      note: `${round(phase.achieved)} commands/s for ${seconds} s; n=${lag.n}, poll every ${pollMs} ms`,
+      note: `${round(phase.achieved)} commands/s for ${seconds} s; n=${lag.n}, polled every ${pollMs} ms or 10% of the lag`,
     },
     {
       figure: "3. end-to-end lag p99",

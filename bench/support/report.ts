@@ -23,6 +23,14 @@ export interface Machine {
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
+/** 3 significant digits, thousands separated: benches may print raw floats. */
+export const formatNumber = (x: number): string =>
+  !Number.isFinite(x)
+    ? String(x)
+    : Math.abs(x) >= 100
+      ? Math.round(x).toLocaleString("en-US")
+      : String(Number(x.toPrecision(3)));
+
 const verdict = (met: boolean | undefined) =>
   met === undefined ? "" : met ? "✅ met" : "❌ missed";
 
@@ -38,7 +46,8 @@ export const renderTable = (outcomes: readonly BenchOutcome[]): string => {
       continue;
     }
     for (const r of o.result.rows) {
-      const value = r.value === null ? "n/a" : `${r.value}${r.unit ? ` ${r.unit}` : ""}`;
+      const value =
+        r.value === null ? "n/a" : `${formatNumber(r.value)}${r.unit ? ` ${r.unit}` : ""}`;
       lines.push(
         `| ${o.name} | ${cell(r.figure)} | ${cell(value)} | ${cell(r.goal ?? "")} | ${verdict(goalMet(r))} | ${cell(r.note ?? "")} |`,
       );

@@ -21,7 +21,13 @@ export const journalTable = {
   stream: "NEW_IMAGE",
 } as const satisfies TableDefinition;
 
-/** Stream consumer leases and shard checkpoints, one item per shard (modelled on KCL). */
+/**
+ * Stream consumer leases and shard checkpoints, one item per shard (modelled on KCL). Attributes
+ * (schemaless; see services/streams/leases/dynamodb/lease-item.ts and docs/stream-consumer.md):
+ * leaseKey (S, shard id), leaseOwner (S, absent when free), leaseCounter (N, fencing token),
+ * checkpoint (S: sequence number | TRIM_HORIZON | SHARD_END), ownerSwitchesSinceCheckpoint (N),
+ * parentShardIds (SS), childShardIds (SS), concurrencyToken (S, per acquisition).
+ */
 export const leasesTable = {
   logicalName: "leases",
   partitionKey: { name: "leaseKey", type: "S" },

@@ -255,7 +255,10 @@ describe.each(services.map((s) => s.name))("%s: health check and routing", (name
       expect(url, "health check command calls a loopback URL").not.toBeNull();
       const port = Number(url?.[1]);
       const portVars = f.config.filter((c) => /(^|_)PORT$/.test(c.name)).map((c) => c.name);
-      expect(portVars, `${name} reads no *PORT variable for its health endpoint`).not.toEqual([]);
+      expect(
+        portVars,
+        `${name} reads no *PORT variable: its health endpoint (services/streams/health) must listen on the port its manifest health check calls (${port})`,
+      ).not.toEqual([]);
       expect(portVars.map((v) => effective(f, m, v))).toContain(port);
       expect(f.literals.has(url?.[2] ?? ""), `${url?.[2]} is a route in ${name}'s code`).toBe(true);
       expect(m.image.port, "a backend service publishes no port").toBeUndefined();

@@ -20,6 +20,8 @@ interface SimShard {
   shownOpenListings: number;
   /** Reads at the end left before a closed shard reports its end (it seals late). */
   unsealedReads: number;
+  /** Records before this index are past retention (trimmed). */
+  trimmed: number;
 }
 
 interface SimIterator {
@@ -92,6 +94,13 @@ export class SimulatedStream implements StreamClient {
     return [this.addShard(shardId, parent.lo, mid), this.addShard(shardId, mid, parent.hi)];
   }
 
+  /** Drops the oldest `count` records of a shard, as the 24-hour retention does. */
+  trim(shardId: string, count: number): void {
+    const shard = this.shards.get(shardId);
+    if (!shard) throw new Error(`no shard ${shardId}`);
+    shard.trimmed = Math.min(shard.records.length, shard.trimmed + count);
+  }
+
   openShardIds(): string[] {
     return [...this.shards.values()].filter((s) => !s.closed).map((s) => s.shardId);
   }
@@ -123,11 +132,12 @@ export class SimulatedStream implements StreamClient {
     this.checkArn(streamArn);
     const shard = this.shards.get(shardId);
     if (!shard) throw new StreamReadError("ResourceNotFound", `no shard ${shardId}`);
-    let index = 0;
+    let index = shard.trimmed;
     if (position.type === "AFTER_SEQUENCE_NUMBER" || position.type === "AT_SEQUENCE_NUMBER") {
       const at = shard.records.findIndex((r) => r.sequenceNumber === position.sequenceNumber);
       if (at < 0) throw new Error(`sequence number ${position.sequenceNumber} not in ${shardId}`);
       index = position.type === "AFTER_SEQUENCE_NUMBER" ? at + 1 : at;
+      if (index < shard.trimmed) throw new StreamReadError("TrimmedDataAccess", "trimmed");
     } else if (position.type === "LATEST") index = shard.records.length;
     return this.issue({ shardId, index });
   }
@@ -148,6 +158,7 @@ export class SimulatedStream implements StreamClient {
     }
     const shard = this.shards.get(it.shardId);
     if (!shard) throw new StreamReadError("ResourceNotFound", `no shard ${it.shardId}`);
+    if (it.index < shard.trimmed) throw new StreamReadError("TrimmedDataAccess", "trimmed");
     const records = shard.records.slice(it.index, it.index + Math.min(limit, 1000));
     const index = it.index + records.length;
     const atEnd = shard.closed && index >= shard.records.length;
@@ -173,6 +184,7 @@ export class SimulatedStream implements StreamClient {
       closed: false,
       shownOpenListings: 0,
       unsealedReads: 0,
+      trimmed: 0,
     });
     return shardId;
   }

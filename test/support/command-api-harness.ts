@@ -26,11 +26,8 @@ export type Harness = Awaited<ReturnType<typeof createCommandApiHarness>>;
 
 /** The real command API over its own DynamoDB Local tables, driven with `app.request`. */
 export const createCommandApiHarness = async (options: HarnessOptions = {}) => {
-  const tables: TestTables = await createTestTables([
-    journalTable,
-    snapshotsTable,
-    idempotencyTable,
-  ]);
+  const tables: TestTables =
+    options.tables ?? (await createTestTables([journalTable, snapshotsTable, idempotencyTable]));
   const journalName = tableName(tables, "journal");
   const real = new DynamoDbItemRepository({
     client: tables.client,

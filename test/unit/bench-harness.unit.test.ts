@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  formatNumber,
   renderSection,
   renderTable,
   replaceSection,
@@ -119,6 +120,15 @@ describe("report", () => {
     });
     expect(section).toContain("- Command: `npm run bench`");
     expect(section).toContain("42 ops/s");
+  });
+
+  it("prints raw floats with three significant digits", () => {
+    expect([4.133635000001959, 12.48, 0.2910001, 1234.5].map(formatNumber)).toEqual([
+      "4.13",
+      "12.5",
+      "0.291",
+      "1,235",
+    ]);
   });
 
   it("replaces only its own section and keeps what others wrote around it", () => {

@@ -77,10 +77,9 @@ describe("parked-records CLI", () => {
 
   it("replay --all replays every blocked aggregate", async () => {
     const { deps, lines } = await setup();
-    await deps.store.park({
-      ...(await deps.store.parkedOf("item-1")).records[0],
-      aggregateKey: "item-2",
-    } as never);
+    const [first] = (await deps.store.parkedOf("item-1")).records;
+    if (!first) throw new Error("setup parked nothing");
+    await deps.store.park({ ...first, aggregateKey: "item-2" });
     expect(await runParkedRecordsCli(["replay", "--all"], deps)).toBe(0);
     expect(lines.sort()).toEqual([
       "Replayed 1 record(s) of item-1; it is no longer blocked.",

@@ -40,6 +40,12 @@ export interface ShardConsumerDeps {
 
 type BatchOutcome = "DONE" | "RETRY" | "LOST";
 
+const untilAborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+
 /**
  * Consumes one leased shard (KCL's ShardConsumer with its tasks): waits for the parents, reads
  * from the checkpoint, hands each batch to ProcessBatch and checkpoints what it committed. At
@@ -140,7 +146,7 @@ export class ShardConsumer {
       }
     }
     // Stopped on trimmed data: hold the lease (nobody skips ahead) until lost or shut down.
-    if (this.state === "TRIMMED") await this.d.clock.sleep(Number.MAX_SAFE_INTEGER, this.stop);
+    if (this.state === "TRIMMED") await untilAborted(this.stop);
   }
 
   /** After the last committed record; on the first open the trimmed policy may say otherwise. */
@@ -226,6 +232,11 @@ export class ShardConsumer {
       return "RETRY";
     }
     const done = upTo === undefined ? 0 : records.findIndex((r) => r.sequenceNumber === upTo) + 1;
+    if (upTo !== undefined && done === 0)
+      this.d.onError(
+        new Error(`ProcessBatch returned checkpointUpTo ${upTo}, which is not in the batch`),
+        `processing a batch of ${this.shardId}`,
+      );
     if (upTo !== undefined && done > 0) {
       const written = await this.d.leases.checkpoint(this.held, upTo);
       if (written.isErr()) return "LOST";
