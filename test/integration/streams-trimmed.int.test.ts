@@ -5,9 +5,9 @@ import { workerId } from "../../services/streams/leases/lease.js";
 import type { TrimmedDataPolicy } from "../../services/streams/lifecycle/trimmed-data-policy.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { leasesTable } from "../../services/tables/definitions.js";
-import { createTestTables, eventually, type TestTables, tableName } from "../support/infra.js";
 import { handledLog } from "../streams-sim/harness.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
+import { createTestTables, eventually, type TestTables, tableName } from "../support/infra.js";
 
 const config = { failoverMs: 1_500, idlePollMs: 20, backoffMs: 20, takeIntervalMs: 200 };
 
@@ -52,7 +52,10 @@ describe("records trimmed before they were processed", () => {
       leases: s.store,
       processBatch: processBatch("b"),
       config,
-      metrics: { ...noMetrics, trimmed: (shard, checkpoint) => trimmed.push(`${shard}@${checkpoint}`) },
+      metrics: {
+        ...noMetrics,
+        trimmed: (shard, checkpoint) => trimmed.push(`${shard}@${checkpoint}`),
+      },
       onError: (e) => errors.push(String(e)),
     });
     await b.start();
