@@ -14,7 +14,7 @@ import { emitResult } from "./support/result.js";
 import { round } from "./support/stats.js";
 
 const args = benchArgs();
-const sizes = args.quick ? [100, 300] : [500, 2_500];
+const sizes = args.quick ? [100, 300] : [300, 1_500];
 const segments = 4;
 const infra = await startInfra({ postgres: true });
 const dynamo = dynamoDbClient({ endpoint: infra.dynamoDbEndpoint, region: "us-east-1" });

@@ -14,6 +14,7 @@ export const transactWriteCeiling = async (options: {
 }): Promise<number> => {
   const client = dynamoDbClient({ endpoint: options.endpoint, region: "us-east-1" });
   const payload = new Uint8Array(192);
+  const run = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   let done = 0;
   const start = performance.now();
   const until = start + options.seconds * 1000;
@@ -27,7 +28,7 @@ export const transactWriteCeiling = async (options: {
                 Put: {
                   TableName: options.journalTable,
                   Item: {
-                    [journalTable.partitionKey.name]: { S: `ceiling-${worker}-${i}` },
+                    [journalTable.partitionKey.name]: { S: `ceiling-${run}-${worker}-${i}` },
                     [journalTable.sortKey.name]: { N: "1" },
                     payload: { B: payload },
                   },

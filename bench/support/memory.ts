@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 /** A `kB` field (VmRSS, VmHWM) of /proc/<pid>/status in bytes; undefined off Linux or once gone. */
 export const procStatusBytes = (pid: number, field: "VmRSS" | "VmHWM"): number | undefined => {
@@ -58,5 +58,15 @@ export const cpuSeconds = (pid: number): number | undefined => {
     return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / 100 : undefined;
   } catch {
     return undefined;
+  }
+};
+
+/** Resets the kernel's peak-RSS mark (VmHWM) of a process, so a later peak covers one phase. */
+export const resetPeakRss = (pid: number): boolean => {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
   }
 };

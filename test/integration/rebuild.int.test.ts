@@ -5,6 +5,7 @@ import { appendLives, dumpReadModel, generateLives } from "../../bench/projectio
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import { openReadModel } from "../../services/read-model/data-source.js";
 import { createProjector } from "../../services/read-model/projector.js";
 import {
   projectJournalIntoShadow,
@@ -34,7 +35,7 @@ describe("rebuild", () => {
   const random = seededRandom(21);
 
   const freshModel = async () => {
-    const m = await createTestReadModel();
+    const m = await singleConnectionReadModel();
     models.push(m);
     return m;
   };
@@ -69,7 +70,10 @@ describe("rebuild", () => {
       journalTableName: tableName(tables, "journal"),
     });
     // ~2,200 events; several per append keeps DynamoDB Local's transactions few enough.
-    events = await appendLives(store, generateLives(random, 270, 8), { eventsPerAppend: 6 });
+    events = await appendLives(store, generateLives(random, 270, 8), {
+      concurrency: 8,
+      eventsPerAppend: 10,
+    });
     const live = await freshModel();
     await projectLive(live, events);
     reference = await dumpReadModel(live.db, live.schema);
@@ -155,3 +159,21 @@ describe("rebuild", () => {
     expect(missing?.stderr).toMatch(/journal table "no-such-journal" does not exist/);
   });
 });
+
+/**
+ * One connection: the embedded PGlite socket server interleaves the protocol messages of
+ * concurrent connections outside transactions; a single connection is correct on both it and
+ * real Postgres (read-your-writes does not depend on the pool size).
+ */
+const singleConnectionReadModel = async (): Promise<TestReadModel> => {
+  const m = await createTestReadModel();
+  const db = await openReadModel({ url: inject("databaseUrl"), schema: m.schema, poolSize: 1 });
+  return {
+    db,
+    schema: m.schema,
+    drop: async () => {
+      await db.destroy();
+      await m.drop();
+    },
+  };
+};

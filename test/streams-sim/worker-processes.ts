@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -17,10 +17,12 @@ const workerScript = (): Promise<string> => {
     // Inside node_modules so the bundle's external packages resolve from the project.
     const dir = join(process.cwd(), "node_modules", ".cache", "streams-sim");
     mkdirSync(dir, { recursive: true });
-    const outfile = join(mkdtempSync(join(dir, "worker-")), "worker.mjs");
+    // Built under a private name, then renamed: parallel test files never see a partial file.
+    const outfile = join(dir, "worker.mjs");
+    const building = join(dir, `worker-${process.pid}-${Date.now()}.mjs`);
     await build({
       entryPoints: [source],
-      outfile,
+      outfile: building,
       bundle: true,
       platform: "node",
       format: "esm",
@@ -28,6 +30,7 @@ const workerScript = (): Promise<string> => {
       packages: "external",
       logLevel: "silent",
     });
+    renameSync(building, outfile);
     return outfile;
   })();
   return bundled;

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DataSource } from "typeorm";
-import { createProjector, type JournalReader } from "../projector.js";
+import { applyInTransaction, type JournalReader } from "../projector.js";
 import { shadowTables } from "../tables.js";
 import { type ScanKey, scanSegment } from "./journal-scan.js";
 import {
@@ -41,8 +41,9 @@ export interface RebuildOutcome {
 
 /**
  * Rebuilds every projection from the journal, without the stream: parallel Scan segments are
- * projected into shadow tables by the same projector as the live path (so re-applying a page
- * after a restart is a no-op), then the shadow tables are swapped in atomically.
+ * projected into shadow tables by the same projector as the live path, each page in one
+ * transaction with its segment's position (so `resume` continues exactly where it stopped),
+ * then the shadow tables are swapped in atomically.
  */
 export const rebuildReadModel = async (o: RebuildOptions): Promise<RebuildOutcome> => {
   const scanned = await projectJournalIntoShadow(o);
@@ -64,7 +65,7 @@ export const projectJournalIntoShadow = async (o: RebuildOptions) => {
       done: false,
       events: 0,
     }));
-  const project = createProjector({ db: o.db, journal: o.journal, tables: shadowTables(o.schema) });
+  const shadow = { journal: o.journal, tables: shadowTables(o.schema) };
   const total = () => progress.reduce((n, p) => n + p.events, 0);
   const report = (phase: RebuildProgress["phase"]) =>
     o.onProgress?.({
@@ -88,16 +89,18 @@ export const projectJournalIntoShadow = async (o: RebuildOptions) => {
           p.segment,
           p.nextKey ? (JSON.parse(p.nextKey) as ScanKey) : undefined,
           async (page) => {
-            await project(page.events);
-            // Saved after the page committed: a crash in between re-applies it (a no-op).
             const next: SegmentProgress = {
               segment: p.segment,
               nextKey: page.nextKey ? JSON.stringify(page.nextKey) : null,
               done: page.nextKey === undefined,
               events: (progress[p.segment]?.events ?? 0) + page.events.length,
             };
+            // The page's rows and the segment's position commit together.
+            await o.db.transaction(async (tx) => {
+              await applyInTransaction(tx, shadow, page.events);
+              await saveProgress(tx, o.schema, next);
+            });
             progress[p.segment] = next;
-            await saveProgress(o.db, o.schema, next);
             report("scanning");
           },
         ),

@@ -83,8 +83,8 @@ export const loadProgress = async (
   }));
 };
 
-export const saveProgress = async (db: DataSource, schema: string, p: SegmentProgress) => {
-  await db.query(
+export const saveProgress = async (tx: EntityManager, schema: string, p: SegmentProgress) => {
+  await tx.query(
     `UPDATE ${progressTable(schema)} SET next_key = $2, done = $3, events = $4 WHERE segment = $1`,
     [p.segment, p.nextKey, p.done, p.events],
   );
@@ -144,7 +144,7 @@ const reconcile = async (
   );
   for (const b of behind) {
     const stream = await journal.readStream(b.item_id, b.version);
-    await applyInTransaction(tx, { journal, tables: shadow }, stream.events);
+    await applyInTransaction(tx, { journal, tables: shadow, notify: true }, stream.events);
   }
   return behind.length;
 };

@@ -24,6 +24,11 @@ export interface StreamWorkerOptions {
   /** Detection and healing of trimmed data; without it a trimmed shard stops (state TRIMMED). */
   readonly trimmedPolicy?: TrimmedDataPolicy;
   readonly onError?: (error: unknown, during: string) => void;
+  /**
+   * Called on every take and renew cycle and every read-loop iteration of every shard (idle polls
+   * included): a liveness heartbeat for /healthz. Silence means the worker is stuck.
+   */
+  readonly onHeartbeat?: () => void;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly newToken?: () => string;
@@ -72,6 +77,7 @@ export class StreamWorker {
       newToken: o.newToken ?? randomUUID,
       onTaken: (held) => this.consume(held),
       onError: this.onError,
+      onCycle: o.onHeartbeat ?? (() => {}),
     });
   }
 
@@ -79,9 +85,12 @@ export class StreamWorker {
     return this.o.workerId;
   }
 
-  /** Syncs shards once (so a fresh stream has leases), then starts taking and consuming. */
+  /**
+   * Syncs shards once (so a fresh stream has leases), then starts taking and consuming. A failed
+   * first sync is reported and retried by the sync loop, not fatal.
+   */
   async start(): Promise<void> {
-    await this.sync();
+    await this.sync().catch((e) => this.onError(e, "syncing shards"));
     this.coordinator.start();
     this.syncLoop = this.runSyncLoop();
   }
@@ -131,6 +140,7 @@ export class StreamWorker {
       config: this.config,
       ...(this.o.trimmedPolicy ? { trimmedPolicy: this.o.trimmedPolicy } : {}),
       onError: this.onError,
+      onProgress: this.o.onHeartbeat ?? (() => {}),
       onState: (shardId, state) => this.states.set(shardId, state),
       onFinished: (_shardId, children) => {
         // No children listed yet (resharding in progress): discover them now, then take.

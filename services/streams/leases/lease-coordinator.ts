@@ -26,6 +26,8 @@ export interface LeaseCoordinatorOptions {
   /** A lease was taken: start consuming its shard (stop when `held.signal` aborts). */
   readonly onTaken: (held: HeldLease) => void;
   readonly onError: (error: unknown, during: string) => void;
+  /** After every take and renew cycle (liveness). */
+  readonly onCycle?: () => void;
 }
 
 /**
@@ -36,7 +38,8 @@ export interface LeaseCoordinatorOptions {
 export class LeaseCoordinator {
   private readonly held = new Map<string, HeldLease>();
   private observations: Observations = new Map();
-  private taking = false;
+  /** Cleared for good by stopTaking (shutdown): no take after that, even mid-cycle. */
+  private taking = true;
   private renewing = false;
   private wake = new AbortController();
   private wakePending = false;
@@ -46,7 +49,6 @@ export class LeaseCoordinator {
   constructor(private readonly o: LeaseCoordinatorOptions) {}
 
   start(): void {
-    this.taking = true;
     this.renewing = true;
     this.loops = [this.takeLoop(), this.renewLoop()];
   }
@@ -112,6 +114,7 @@ export class LeaseCoordinator {
       } catch (e) {
         this.o.onError(e, "taking leases");
       }
+      this.o.onCycle?.();
       if (!this.taking) break;
       if (this.wakePending) continue;
       this.wake = new AbortController();
@@ -157,6 +160,7 @@ export class LeaseCoordinator {
   private async renewLoop(): Promise<void> {
     while (this.renewing) {
       await this.renewAll();
+      this.o.onCycle?.();
       await this.o.clock.sleep(this.o.renewIntervalMs, this.stopRenewing.signal);
     }
   }

@@ -33,6 +33,8 @@ export interface ShardConsumerDeps {
   readonly config: ConsumerConfig;
   readonly trimmedPolicy?: TrimmedDataPolicy;
   readonly onError: (error: unknown, during: string) => void;
+  /** Every read-loop iteration, idle polls and retries included (liveness). */
+  readonly onProgress?: () => void;
   readonly onState: (shardId: string, state: ShardState) => void;
   /** The shard ended and its lease is finished: hand the children over now. */
   readonly onFinished: (shardId: string, childShardIds: readonly string[]) => void;
@@ -117,6 +119,7 @@ export class ShardConsumer {
   /** Polls at once while records come, sleeps the idle interval on an empty page. */
   private async readUntilStopped(): Promise<void> {
     while (!this.stop.aborted && this.state !== "TRIMMED") {
+      this.d.onProgress?.();
       try {
         if (this.iterator === undefined) {
           const position = await this.nextPosition();

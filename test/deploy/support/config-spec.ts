@@ -18,16 +18,17 @@ export interface ConfigVar {
   readonly fallback: unknown;
 }
 
-const findReadConfig = (source: ts.SourceFile): ts.CallExpression | undefined => {
-  let found: ts.CallExpression | undefined;
+/** Every `readConfig(process.env, spec)` call (CLIs may also parse flags with readConfig). */
+const findReadConfigs = (source: ts.SourceFile): ts.CallExpression[] => {
+  const found: ts.CallExpression[] = [];
   const walk = (n: ts.Node): void => {
     if (
-      !found &&
       ts.isCallExpression(n) &&
       ts.isIdentifier(n.expression) &&
-      n.expression.text === "readConfig"
+      n.expression.text === "readConfig" &&
+      n.arguments[0]?.getText(source) === "process.env"
     )
-      found = n;
+      found.push(n);
     ts.forEachChild(n, walk);
   };
   walk(source);
@@ -126,18 +127,19 @@ export const readConfigSpec = async (repoRoot: string, mainFile: string): Promis
     ts.ScriptTarget.ES2023,
     true,
   );
-  const call = findReadConfig(source);
-  const arg = call?.arguments[1];
-  if (!arg) throw new Error(`${mainFile}: no readConfig(process.env, spec) call found`);
-  let expr: ts.Expression = arg;
-  if (ts.isIdentifier(arg)) {
-    const local = source.statements
-      .filter(ts.isVariableStatement)
-      .flatMap((s) => [...s.declarationList.declarations])
-      .find((d) => ts.isIdentifier(d.name) && d.name.text === arg.text);
-    if (local?.initializer) expr = local.initializer;
+  const calls = findReadConfigs(source);
+  if (calls.length === 0)
+    throw new Error(`${mainFile}: no readConfig(process.env, spec) call found`);
+  const spec: Record<string, VarSpec<unknown>> = {};
+  for (const call of calls) {
+    const arg = call.arguments[1] as ts.Expression;
+    let expr: ts.Expression = arg;
+    if (ts.isIdentifier(arg)) {
+      const local = topLevelDeclaration(source, arg.text);
+      if (local && ts.isVariableDeclaration(local) && local.initializer) expr = local.initializer;
+    }
+    Object.assign(spec, await evaluate(expr, source, file));
   }
-  const spec = (await evaluate(expr, source, file)) as Record<string, VarSpec<unknown>>;
   return Object.entries(spec).map(([name, s]) => {
     const absent = s.parse(undefined, name);
     const required = absent instanceof ConfigProblem;
