@@ -49,12 +49,3 @@ export const readModelHandler = (deps: ReadModelHandlerDeps): RecordHandler =>
       onCommitted: deps.onCommitted,
     }),
   );
-
-/** Adapts to the thin consumer's `(records, shardId)` callback until it takes a RecordHandler. */
-export const asRecordsCallback =
-  (handler: RecordHandler) =>
-  async (records: readonly StreamRecord[], shardId: string): Promise<void> => {
-    const result = await handler({ shardId, records });
-    if (result?.failedSequenceNumber)
-      throw new Error(`record ${result.failedSequenceNumber} failed`);
-  };

@@ -12,9 +12,20 @@ import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
 import { openReadModel } from "../read-model/data-source.js";
 import { readModelHandler } from "../read-model/stream-handler.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
-import { startDynamoDbStreamWorker } from "../streams/coordinator/dynamodb-stream-worker.js";
+import {
+  defaultWorkerId,
+  startDynamoDbStreamWorker,
+} from "../streams/coordinator/dynamodb-stream-worker.js";
+import { healthApp, startHealthServer } from "../streams/health/health-app.js";
+import { createHeartbeat } from "../streams/health/heartbeat.js";
 import { workerId } from "../streams/leases/lease.js";
-import { simpleProcessBatch } from "../streams/processing/contract.js";
+import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
+import { DynamoDbParkingStore } from "../streams/parking/dynamodb-parking-store.js";
+import { journalAggregateKey, journalPosition } from "../streams/parking/journal-keys.js";
+import { DynamoDbNeedsRebuildStore } from "../streams/parking/needs-rebuild-store.js";
+import { createResilientProcessBatch } from "../streams/processing/resilient-process-batch.js";
+import { createTrimmedStreamPolicy } from "../streams/processing/trimmed-stream.js";
+import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
 import { streamArnOf } from "../tables/provision.js";
 
 /** An integer setting whose default is derived elsewhere (undefined when not set). */
@@ -34,6 +45,7 @@ const config = readConfig(process.env, {
   DYNAMODB_ENDPOINT: optionalStr(),
   JOURNAL_TABLE: str(),
   LEASES_TABLE: str(),
+  PARKED_TABLE: str(),
   DATABASE_URL: databaseUrl(),
   DATABASE_SCHEMA: str("public"),
   WORKER_ID: optionalStr(),
@@ -46,6 +58,10 @@ const config = readConfig(process.env, {
   IDLE_POLL_MS: int(d.idlePollMs, 10, 10_000),
   BACKOFF_MS: int(d.backoffMs, 10, 60_000),
   SHUTDOWN_GRACE_MS: int(d.shutdownGraceMs, 0, 120_000),
+  // Loopback health endpoint for the container health check (copilot manifest: 8081).
+  HEALTH_PORT: int(8081, 0, 65535),
+  // Longer than the shard-sync interval and the longest retry backoff.
+  HEALTH_MAX_SILENCE_MS: int(120_000, 1_000, 3_600_000),
 });
 
 const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
@@ -53,17 +69,40 @@ const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =
 
 const aws = { endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION };
 const dynamo = dynamoDbClient(aws);
+const streams = dynamoDbStreamsClient(aws);
+const streamArn = await streamArnOf(dynamo, config.JOURNAL_TABLE);
+const id = config.WORKER_ID ? workerId(config.WORKER_ID) : defaultWorkerId();
 const db = await openReadModel({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
 const journal = new DynamoDbEventStore({ client: dynamo, journalTableName: config.JOURNAL_TABLE });
+const metrics = createEmfMetrics({ service: "stream-consumer", properties: { WorkerId: id } });
+const heartbeat = createHeartbeat();
+const health = await startHealthServer(
+  healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
+  config.HEALTH_PORT,
+);
 const worker = await startDynamoDbStreamWorker({
   dynamo,
-  streams: dynamoDbStreamsClient(aws),
+  streams,
   leasesTableName: config.LEASES_TABLE,
-  streamArn: await streamArnOf(dynamo, config.JOURNAL_TABLE),
-  ...(config.WORKER_ID ? { workerId: workerId(config.WORKER_ID) } : {}),
-  processBatch: simpleProcessBatch(
-    readModelHandler({ db, journal, schema: config.DATABASE_SCHEMA }),
-  ),
+  streamArn,
+  workerId: id,
+  // Retries, bisection and parking per aggregate (docs/failure-handling.md).
+  processBatch: createResilientProcessBatch({
+    handler: readModelHandler({ db, journal, schema: config.DATABASE_SCHEMA }),
+    parking: new DynamoDbParkingStore(dynamo, config.PARKED_TABLE),
+    keyOf: journalAggregateKey,
+    positionOf: journalPosition,
+    metrics,
+    onAttempt: heartbeat.beat,
+  }),
+  trimmedPolicy: createTrimmedStreamPolicy({
+    client: new DynamoDbStreamClient(streams),
+    streamArn,
+    needsRebuild: new DynamoDbNeedsRebuildStore(dynamo, config.PARKED_TABLE),
+    metrics,
+  }),
+  metrics,
+  onHeartbeat: heartbeat.beat,
   config: {
     failoverMs: config.LEASE_FAILOVER_MS,
     ...(config.LEASE_RENEW_INTERVAL_MS ? { renewIntervalMs: config.LEASE_RENEW_INTERVAL_MS } : {}),
@@ -77,7 +116,11 @@ const worker = await startDynamoDbStreamWorker({
   },
   onError: (e, during) => log("error", `stream consumer: ${during}`, { error: String(e) }),
 });
-log("info", "stream-consumer started", { workerId: worker.workerId, config: worker.config });
+log("info", "stream-consumer started", {
+  workerId: worker.workerId,
+  healthPort: health.port,
+  config: worker.config,
+});
 
 // ECS sends SIGTERM, then SIGKILL ~30 s later: finish the batch, checkpoint, release leases.
 let stopping = false;
@@ -86,6 +129,7 @@ const shutdown = async (signal: string) => {
   stopping = true;
   log("info", "stream-consumer stopping", { signal });
   await worker.shutdown();
+  await health.close();
   await db.destroy();
   log("info", "stream-consumer stopped: leases released");
   process.exit(0);

@@ -14,6 +14,7 @@ import {
 } from "../../services/read-model/rebuild/rebuild.js";
 import { swapShadowTables } from "../../services/read-model/rebuild/shadow-tables.js";
 import { liveTables } from "../../services/read-model/tables.js";
+import { DynamoDbNeedsRebuildStore } from "../../services/streams/parking/needs-rebuild-store.js";
 import {
   awsOptions,
   createTestReadModel,
@@ -137,7 +138,7 @@ describe("rebuild", () => {
     expect(await dumpReadModel(m.db, m.schema)).toEqual(reference);
   });
 
-  it("runs as a CLI with a progress bar, and explains a missing journal table", async () => {
+  it("runs as a CLI: heals and clears the consumer's markers, explains a missing journal table", async () => {
     const m = await freshModel();
     const env = {
       ...process.env,
@@ -146,11 +147,22 @@ describe("rebuild", () => {
       JOURNAL_TABLE: tableName(tables, "journal"),
       DYNAMODB_ENDPOINT: awsOptions().endpoint,
     };
+    const markers = new DynamoDbNeedsRebuildStore(tables.client, tableName(tables, "parked"));
+    await markers.mark({
+      shardId: "shard-1",
+      checkpoint: "100",
+      reason: "TrimmedDataAccess",
+      detectedAt: new Date(Date.now() - 60_000),
+    });
     const cli = ["tsx", "services/cli/rebuild/main.ts", "--segments", "2"];
-    const ok = await run("npx", cli, { env });
+    const ok = await run("npx", cli, {
+      env: { ...env, PARKED_TABLE: tableName(tables, "parked") },
+    });
+    expect(ok.stderr).toMatch(/healing "needs rebuild" marker of shard shard-1/);
     expect(ok.stderr).toMatch(/events projected/);
     expect(ok.stderr).toMatch(/ev\/s/);
     expect(await dumpReadModel(m.db, m.schema)).toEqual(reference);
+    expect(await markers.list()).toEqual([]);
 
     const missing = await run("npx", cli, { env: { ...env, JOURNAL_TABLE: "no-such-journal" } })
       .then(() => undefined)

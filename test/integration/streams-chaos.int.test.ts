@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +65,7 @@ describe("chaos: worker processes killed and restarted", () => {
     for (const c of slots) c.kill("SIGKILL");
     await Promise.all(slots.map(exited));
     await tables.drop();
+    rmSync(logFile, { force: true });
   });
 
   it("handles every event at least once, in per-item order, and resumes within failover + one take interval", {

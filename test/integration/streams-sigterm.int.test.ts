@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,6 +40,7 @@ describe("SIGTERM: graceful hand-over", () => {
     for (const c of children) c.kill("SIGKILL");
     await Promise.all(children.map(exited));
     await tables.drop();
+    rmSync(logFile, { force: true });
   });
 
   it("finishes the batch, checkpoints, releases the lease, and another worker resumes within one renew interval", async () => {

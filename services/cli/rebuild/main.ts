@@ -7,6 +7,7 @@ import { DynamoDbEventStore } from "../../event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../read-model/data-source.js";
 import { approximateEventCount } from "../../read-model/rebuild/journal-scan.js";
 import { rebuildReadModel } from "../../read-model/rebuild/rebuild.js";
+import { DynamoDbNeedsRebuildStore } from "../../streams/parking/needs-rebuild-store.js";
 
 const USAGE = `Rebuilds the read model (items, item_history, inventory_totals) from the journal.
 
@@ -16,7 +17,8 @@ Usage: npx tsx services/cli/rebuild/main.ts [--segments N] [--page-size N] [--re
   --page-size N   items per Scan page (default 500)
   --resume        continue an interrupted rebuild instead of starting afresh
 Environment: DATABASE_URL, DATABASE_SCHEMA (public), JOURNAL_TABLE, AWS_REGION (us-east-1),
-             DYNAMODB_ENDPOINT (DynamoDB Local only).
+             DYNAMODB_ENDPOINT (DynamoDB Local only), PARKED_TABLE (optional: the consumer's
+             "needs rebuild" markers, listed first and cleared after a successful swap).
 The live projection keeps running; the shadow tables are swapped in atomically at the end.`;
 
 const fail = (message: string): never => {
@@ -57,6 +59,7 @@ const readEnv = () => {
       JOURNAL_TABLE: str(),
       AWS_REGION: str("us-east-1"),
       DYNAMODB_ENDPOINT: optionalStr(),
+      PARKED_TABLE: optionalStr(),
     });
   } catch (e) {
     return fail(e instanceof ConfigError ? e.message : String(e));
@@ -77,6 +80,16 @@ const estimate = await approximateEventCount(dynamo, env.JOURNAL_TABLE).catch((e
 const db = await openReadModel({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }).catch(
   (e: unknown) => fail(`cannot open the read model database: ${String(e)}`),
 );
+
+const markers = env.PARKED_TABLE
+  ? new DynamoDbNeedsRebuildStore(dynamo, env.PARKED_TABLE)
+  : undefined;
+const scanStartedAt = new Date();
+for (const m of (await markers?.list()) ?? []) {
+  process.stderr.write(
+    `rebuild: healing "needs rebuild" marker of shard ${m.shardId} (${m.reason}, ${m.detectedAt.toISOString()})\n`,
+  );
+}
 
 const bar = new cliProgress.SingleBar(
   {
@@ -126,6 +139,11 @@ try {
       `${seconds.toFixed(1)} s (${Math.round(outcome.events / Math.max(seconds, 0.001))} ev/s), ` +
       `${outcome.reconciled} item(s) reconciled at the swap\n`,
   );
+  // Markers found before the scan started are healed by it; a newer one needs another run.
+  const left = (await markers?.list()) ?? [];
+  if (left.every((m) => m.detectedAt <= scanStartedAt)) await markers?.clear();
+  else
+    process.stderr.write('rebuild: a new "needs rebuild" marker appeared meanwhile: run again\n');
   await db.destroy();
 } catch (e) {
   bar.stop();

@@ -60,7 +60,10 @@ export class ShardConsumer {
   /** The last sequence number committed (or the starting sentinel). */
   private position: Checkpoint;
   private iterator: string | undefined;
-  /** Where to open the next iterator instead of after `position` (set by the trimmed policy). */
+  /**
+   * Where the trimmed policy said to read from instead of after `position`; kept until a record
+   * from there is committed, so a reopen (expired iterator, failed batch) goes back there too.
+   */
   private resumeAt: IteratorPosition | undefined;
   private opened = false;
   private readonly stop: AbortSignal;
@@ -129,7 +132,6 @@ export class ShardConsumer {
             this.shardId,
             position,
           );
-          this.resumeAt = undefined;
           this.go("ITERATOR_OPENED");
         }
         const page = await this.d.client.getRecords(this.iterator, this.d.config.batchSize);
@@ -159,12 +161,13 @@ export class ShardConsumer {
     const first = !this.opened;
     this.opened = true;
     const policy = this.d.trimmedPolicy;
-    if (first && after && policy?.startPosition)
-      return policy.startPosition(
-        this.shardId,
-        after.type === "AFTER_SEQUENCE_NUMBER" ? this.position : undefined,
-      );
-    return after;
+    if (!first || !after || !policy?.startPosition) return after;
+    const start = await policy.startPosition(
+      this.shardId,
+      after.type === "AFTER_SEQUENCE_NUMBER" ? this.position : undefined,
+    );
+    if (start.type !== after.type) this.resumeAt = start;
+    return start;
   }
 
   private async onReadError(e: unknown): Promise<void> {
@@ -244,6 +247,7 @@ export class ShardConsumer {
       const written = await this.d.leases.checkpoint(this.held, upTo);
       if (written.isErr()) return "LOST";
       this.position = upTo;
+      this.resumeAt = undefined;
       this.d.metrics.recordsProcessed(this.shardId, done);
       const last = records[done - 1];
       if (last)
