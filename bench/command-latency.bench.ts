@@ -13,6 +13,7 @@ import { journalTable } from "../services/tables/definitions.js";
 import { benchArgs } from "./support/args.js";
 import { startCountingProxy } from "./support/counting-proxy.js";
 import { postJson } from "./support/http.js";
+import { cpuSeconds } from "./support/memory.js";
 import { repoRoot } from "./support/paths.js";
 import { emitResult } from "./support/result.js";
 import { startService } from "./support/services.js";
@@ -120,6 +121,17 @@ try {
     for (let i = 0; i < block; i++) httpMs.push(await http());
     for (let i = 0; i < block; i++) hopMs.push(await hop());
   }
+  // CPU per call, from the kernel's accounting (not the sampling profiler): the service's for a
+  // command, this process's for a raw write (which includes its SDK client's work).
+  const cpuRuns = args.quick ? 50 : 300;
+  const servicePid = stack.service("command-api").pid;
+  const serviceCpu0 = cpuSeconds(servicePid) ?? 0;
+  for (let i = 0; i < cpuRuns; i++) await http();
+  const serviceCpuMs = (((cpuSeconds(servicePid) ?? 0) - serviceCpu0) * 1000) / cpuRuns;
+  const own0 = process.cpuUsage();
+  for (let i = 0; i < cpuRuns; i++) await raw();
+  const own = process.cpuUsage(own0);
+  const rawCpuMs = (own.user + own.system) / 1000 / cpuRuns;
   client.destroy();
 
   const cmd = summarize(httpMs);
@@ -136,6 +148,9 @@ try {
   show("raw TransactWriteItems (1 Put)", base);
   show("GET /commands/healthz (HTTP hop)", floor);
 
+  console.log(
+    `  CPU per call: command-api ${round(serviceCpuMs)} ms per command; client ${round(rawCpuMs)} ms per raw TransactWriteItems`,
+  );
   const trips = await roundTripsPerCommand(stack, warmRoute);
   console.log(
     `  DynamoDB requests per command (second instance behind a counting proxy): ${trips.perCommand} ${JSON.stringify(trips.counts)}`,
@@ -164,6 +179,12 @@ try {
         value: round(floor.p50 / base.p50),
         unit: "×",
         note: `${round(floor.p50)} ms: the floor any HTTP service adds on top of its one write`,
+      },
+      {
+        figure: "1. CPU of the command API per command",
+        value: round(serviceCpuMs),
+        unit: "ms",
+        note: `vs ${round(rawCpuMs)} ms of client CPU for one raw TransactWriteItems (kernel accounting, ${cpuRuns} calls each)`,
       },
       {
         figure: "1. DynamoDB requests per warm command",

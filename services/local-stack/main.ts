@@ -41,7 +41,8 @@ log(`Postgres: ${url.replace(/\/\/[^@]*@/, "//***@")}${pg ? " (embedded PGlite)"
 const aws = { endpoint, region: "us-east-1" };
 const dynamo = dynamoDbClient(aws);
 const names = await ensureTables(dynamo, config.TABLE_PREFIX, allTables);
-const db = await openReadModel({ url });
+// PGlite serves every connection from one backend and can interleave concurrent queries: one connection.
+const db = await openReadModel({ url, poolSize: pg ? 1 : 10 });
 stops.unshift(() => db.destroy());
 
 const store = new DynamoDbEventStore({ client: dynamo, journalTableName: names.journal ?? "" });
@@ -57,7 +58,8 @@ const consumer = await startDynamoDbStreamWorker({
   ),
   // One local worker: a short failover lets a restarted stack take its old leases quickly.
   config: { failoverMs: 3_000, idlePollMs: 50 },
-  onError: (e, during) => console.error(`consumer (${during}):`, e),
+  onError: (e, during) =>
+    console.error(`consumer (${during}): ${e instanceof Error ? e.message : String(e)}`),
 });
 stops.unshift(() => consumer.shutdown());
 

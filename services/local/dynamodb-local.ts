@@ -90,7 +90,12 @@ export const startDynamoDbLocal = async (
       "-port",
       String(port),
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...options.env },
+      // Own process group: Ctrl-C in a terminal reaches only us, and we stop the JVM last.
+      detached: true,
+    },
   );
   let output = "";
   child.stdout?.on("data", (d) => {
@@ -99,6 +104,9 @@ export const startDynamoDbLocal = async (
   child.stderr?.on("data", (d) => {
     output += String(d);
   });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntilListening(endpoint, child, () => output);
   return {

@@ -6,6 +6,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
     databaseUrl: string;
+    /** 1 on embedded PGlite, which can interleave concurrent queries of one pool. */
+    databasePoolSize: number;
   }
 }
 
@@ -29,6 +31,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide("dynamodbEndpoint", endpoint);
   project.provide("databaseUrl", url);
+  project.provide("databasePoolSize", process.env.DATABASE_URL ? 4 : 1);
   return async () => {
     for (const stop of stops) await stop();
   };

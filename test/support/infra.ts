@@ -55,7 +55,11 @@ export interface TestReadModel {
 /** A migrated read model in its own Postgres schema; `drop` removes the schema. */
 export const createTestReadModel = async (): Promise<TestReadModel> => {
   const schema = `rm_${uniqueSuffix()}`;
-  const db = await openReadModel({ url: inject("databaseUrl"), schema, poolSize: 4 });
+  const db = await openReadModel({
+    url: inject("databaseUrl"),
+    schema,
+    poolSize: inject("databasePoolSize"),
+  });
   return {
     db,
     schema,
