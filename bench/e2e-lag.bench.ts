@@ -5,6 +5,7 @@
 // lag below saturation.
 // Run alone: npx tsx bench/e2e-lag.bench.ts [--quick] [--rate=200] [--seconds=30]
 //   [--count-requests] [--cpu-prof=command-api|query-api|stream-consumer]
+//   [--service-node-options="--max-old-space-size=96"] (NODE_OPTIONS of the three services)
 import { join } from "node:path";
 import { dynamoDbClient } from "../services/aws/clients.js";
 import { journalTable } from "../services/tables/definitions.js";
@@ -38,11 +39,13 @@ const maxInFlight = 256;
 const visibleTimeoutMs = 30_000;
 const profiled = args.option("cpu-prof") as DeployableName | undefined;
 const countRequests = args.flag("count-requests");
+const serviceNodeOptions = args.option("service-node-options");
 const services: DeployableName[] = ["command-api", "query-api", "stream-consumer"];
 
 const stack = await startStack({
   services,
   countDynamoDbRequests: countRequests,
+  ...(serviceNodeOptions ? { extraEnv: { NODE_OPTIONS: serviceNodeOptions } } : {}),
   ...(profiled
     ? {
         nodeArgs: {
@@ -204,7 +207,7 @@ try {
         value: r.bytes === undefined ? null : round(mib(r.bytes)),
         unit: "MiB",
         goal: "≤ 150",
-        note: `VmHWM ${scope}, run through tsx`,
+        note: `VmHWM ${scope}, run through tsx${serviceNodeOptions ? `, NODE_OPTIONS=${serviceNodeOptions}` : ""}`,
       }),
     ),
     ...belowPeaks.map(

@@ -26,6 +26,8 @@ export interface StackOptions {
   /** Extra node flags per service (e.g. --cpu-prof). */
   readonly nodeArgs?: Partial<Record<DeployableName, readonly string[]>>;
   readonly log?: (line: string) => void;
+  /** More environment for every service (e.g. NODE_OPTIONS). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
   /** Put a counting proxy between each service and DynamoDB (costs the bench process CPU). */
   readonly countDynamoDbRequests?: boolean;
 }
@@ -54,13 +56,16 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     const client = dynamoDbClient({ endpoint: infra.dynamoDbEndpoint, region: "us-east-1" });
     const tables = await ensureTables(client, prefix, allTables);
     client.destroy();
-    const env = stackEnv({
-      dynamoDbEndpoint: infra.dynamoDbEndpoint,
-      databaseUrl: infra.databaseUrl,
-      databaseSchema: needsPostgres ? `bench_${suffix}` : undefined,
-      tablePrefix: prefix,
-      tables,
-    });
+    const env: Record<string, string> = {
+      ...options.extraEnv,
+      ...stackEnv({
+        dynamoDbEndpoint: infra.dynamoDbEndpoint,
+        databaseUrl: infra.databaseUrl,
+        databaseSchema: needsPostgres ? `bench_${suffix}` : undefined,
+        tablePrefix: prefix,
+        tables,
+      }),
+    };
     const services: Partial<Record<DeployableName, ServiceProcess>> = {};
     // One at a time: the read-model migrations and the JVM's warm-up fight for two cores.
     for (const name of options.services) {

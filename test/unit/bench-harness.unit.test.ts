@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { packageOf, summarizeProfile } from "../../bench/support/cpu-profile.js";
+import { analyseLag } from "../../bench/support/open-loop.js";
 import {
   formatNumber,
   renderSection,
@@ -139,5 +141,55 @@ describe("report", () => {
     );
     expect(replaceSection("# B\n\n## Other\n", "S")).toBe("# B\n\n## Other\n\nS\n");
     expect(replaceSection(undefined, "S")).toContain("# Benchmarks");
+  });
+});
+
+describe("profile summary", () => {
+  it("charges self time to functions, packages and the innermost project frame", () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: frame("(root)", ""), children: [2, 4] },
+        {
+          id: 2,
+          callFrame: frame("handle", "file:///app/services/command-api/app.ts"),
+          children: [3],
+        },
+        { id: 3, callFrame: frame("send", "file:///app/node_modules/@smithy/core/index.js") },
+        { id: 4, callFrame: frame("(idle)", "") },
+      ],
+      samples: [3, 3, 2, 4],
+      timeDeltas: [1000, 1000, 1000, 5000],
+    };
+    const s = summarizeProfile(profile);
+    expect(s.totalMs).toBe(3);
+    expect(s.selfByPackage[0]).toMatchObject({ key: "@smithy/core", ms: 2 });
+    expect(s.byProjectFrame[0]).toMatchObject({ ms: 3 });
+    expect(s.byProjectFrame[0]?.key).toContain("handle");
+    expect(packageOf("node:net", "writev")).toBe("node:internal");
+  });
+});
+
+describe("lag analysis", () => {
+  const phase = (lags: (number | undefined)[]) => ({
+    rate: 10,
+    seconds: 3,
+    samples: lags.map((lagMs, i) => ({ sentAt: i * 100, commandMs: 5, lagMs })),
+    commandMs: lags.map(() => 5),
+    failed: 0,
+    skipped: 0,
+    achieved: 10,
+  });
+
+  it("sees a lag that climbs through the run as growing", () => {
+    const a = analyseLag(phase([20, 20, 20, 60, 60, 60, 200, 200, 200]));
+    expect(a.growth).toBe(10);
+    expect(a.grows).toBe(true);
+  });
+
+  it("does not call jitter of a few milliseconds growth, and counts changes never seen", () => {
+    const a = analyseLag(phase([10, 12, 11, 14, 10, 13, 18, 17, undefined]));
+    expect(a.grows).toBe(false);
+    expect(a.invisible).toBe(1);
   });
 });
