@@ -4,6 +4,7 @@ import {
   type ItemCommand,
   type ItemEvent,
   type ItemRejection,
+  initialState,
 } from "../domain/item/index.js";
 import type { CommandContext, ExpectedVersion } from "../event-store/event-store.js";
 import type {
@@ -82,7 +83,12 @@ export const createItemCommandHandler = (options: CommandHandlerOptions) => {
   return async (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> => {
     const { command, context, ifMatch } = input;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-      let loaded = await repository.load(command.itemId, { fresh: attempt > 1 });
+      // A register targets an id the API has just generated: skip the reads and let the
+      // journal's attribute_not_exists condition be the check (a clash reloads and retries).
+      let loaded: LoadedItem =
+        command.type === "RegisterItem" && attempt === 1
+          ? { state: initialState(), version: 0, cached: true }
+          : await repository.load(command.itemId, { fresh: attempt > 1 });
       let next = plan(loaded, input);
       if (next.kind === "done" && loaded.cached) {
         loaded = await repository.load(command.itemId, { fresh: true });

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { type AddressInfo, createServer } from "node:net";
 import { serve } from "@hono/node-server";
+import { ResultAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { drain } from "../../services/http/graceful-shutdown.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
@@ -25,12 +26,12 @@ describe("draining the command API on shutdown", () => {
   beforeAll(async () => {
     h = await createCommandApiHarness({
       wrap: (real) => ({
-        load: async (id, o) => {
+        load: (id, o) => real.load(id, o),
+        // A register goes straight to save (no read for a fresh id): hold it there.
+        save: (...args) => {
           entered.open();
-          await g.opened;
-          return real.load(id, o);
+          return ResultAsync.fromSafePromise(g.opened).andThen(() => real.save(...args));
         },
-        save: (...args) => real.save(...args),
         findIdempotency: (k) => real.findIdempotency(k),
       }),
     });
