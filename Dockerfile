@@ -27,6 +27,9 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
+# A small young generation keeps each service's RSS well under its task memory (bench/: the
+# command API peaked at 235 MiB with defaults, 119 MiB with this); old space follows the cgroup.
+ENV NODE_OPTIONS="--max-semi-space-size=4"
 WORKDIR /app
 COPY --from=deps --chown=root:root /src/node_modules ./node_modules
 COPY --from=build --chown=root:root /src/dist ./dist

@@ -124,7 +124,7 @@ export const writeBenchSection = (key: string, markdown: string): void => {
   const block = `${start}\n${markdown.trim()}\n${end}`;
   const doc = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
   const i = doc.indexOf(start);
-  const j = doc.indexOf(end);
+  const j = i >= 0 ? doc.indexOf(end, i) : -1;
   writeFileSync(
     path,
     i >= 0 && j > i
