@@ -77,6 +77,11 @@ export interface StartServiceOptions {
  * service's pid for RSS) on a free port; resolves when its health route answers (or, without
  * one, when it logs that it started).
  */
+/** The image's NODE_OPTIONS (Dockerfile is the one place they are set), so figures match production. */
+const productionNodeOptions = (): string =>
+  /^ENV NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(join(repoRoot, "Dockerfile"), "utf8"))?.[1] ??
+  "";
+
 export const startService = async (options: StartServiceOptions): Promise<ServiceProcess> => {
   const d = deployables[options.name];
   const port = await freePort();
@@ -88,7 +93,11 @@ export const startService = async (options: StartServiceOptions): Promise<Servic
   const child = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), "--import", "tsx", join(repoRoot, d.main)],
-    { cwd: repoRoot, env: { ...process.env, ...supplied }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: productionNodeOptions(), ...supplied },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   track(child);
   let out = "";

@@ -28,7 +28,9 @@ import {
 } from "../../services/tables/definitions.js";
 import { createTestTables, type TestTables, tableName, testDynamoDb } from "../support/infra.js";
 
-const now = new Date("2026-03-01T00:00:00Z");
+// Real time (whole seconds): DynamoDB Local runs a TTL sweeper on the wall clock, so a key written
+// "in the past" could vanish mid-test.
+const now = new Date(Math.floor(Date.now() / 1000) * 1000);
 const context = (n = 0): CommandContext => ({ commandId: `c${n}`, correlationId: `k${n}`, now });
 const newId = (): ItemId => crypto.randomUUID() as ItemId;
 const registered = (itemId: ItemId): ItemEvent => ({
