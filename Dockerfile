@@ -34,6 +34,8 @@ WORKDIR /app
 COPY --from=deps --chown=root:root /src/node_modules ./node_modules
 COPY --from=build --chown=root:root /src/dist ./dist
 COPY --chown=root:root package.json ./
+# Amazon RDS CA bundle: the services verify Aurora's certificate (services/config/env.ts).
+ADD --chown=root:root --chmod=0444 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /app/certs/rds-global-bundle.pem
 COPY --chown=root:root --chmod=0555 scripts/deploy/entry.sh ./entry.sh
 # Files are owned by root and read-only to the `node` user (uid 1000 of the base image): the
 # process cannot modify its own code, and nothing writes to the root file system at run time.

@@ -54,8 +54,15 @@ export const readConfig = <S extends Record<string, VarSpec<unknown>>>(
 };
 
 /**
+ * Amazon RDS certificate bundle, baked into the image (see Dockerfile): connections built from
+ * an Aurora secret verify the server against it.
+ */
+export const RDS_CA_BUNDLE_PATH = "/app/certs/rds-global-bundle.pem";
+
+/**
  * DATABASE_URL, or the JSON secret Copilot injects for Aurora ({host, port, dbname, username,
- * password}) turned into a URL.
+ * password}) turned into a URL with TLS verified against the RDS CA bundle (the cluster forces
+ * TLS). A plain URL is taken as is: it says its own sslmode.
  */
 export const databaseUrl = (): VarSpec<string> => ({
   parse: (raw, name) => {
@@ -65,7 +72,8 @@ export const databaseUrl = (): VarSpec<string> => ({
       const s = JSON.parse(raw) as Record<string, unknown>;
       const user = encodeURIComponent(String(s.username));
       const pass = encodeURIComponent(String(s.password));
-      return `postgres://${user}:${pass}@${String(s.host)}:${String(s.port ?? 5432)}/${String(s.dbname ?? "postgres")}`;
+      const tls = `sslmode=verify-full&sslrootcert=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}`;
+      return `postgres://${user}:${pass}@${String(s.host)}:${String(s.port ?? 5432)}/${String(s.dbname ?? "postgres")}?${tls}`;
     } catch {
       return new ConfigProblem(`${name} is neither a URL nor a JSON secret`);
     }
