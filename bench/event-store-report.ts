@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeDocSection } from "./support/doc-section.js";
 
 /** The p-th percentile (nearest rank) of `xs`. */
 export const pct = (xs: readonly number[], p: number): number => {
@@ -7,15 +7,4 @@ export const pct = (xs: readonly number[], p: number): number => {
 };
 
 /** Replaces (or appends) the "## Event store" section of docs/benchmarks.md, nothing else. */
-export const writeSection = (section: string): void => {
-  const path = new URL("../docs/benchmarks.md", import.meta.url);
-  const doc = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
-  const start = doc.indexOf("## Event store\n");
-  if (start === -1) {
-    writeFileSync(path, `${doc.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = doc.indexOf("\n## ", start + 1);
-  const rest = next === -1 ? "" : `\n${doc.slice(next + 1)}`;
-  writeFileSync(path, `${doc.slice(0, start)}${section}${rest}`);
-};
+export const writeSection = (section: string): void => writeDocSection("## Event store", section);

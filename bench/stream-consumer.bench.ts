@@ -5,7 +5,6 @@
  * Local in both. Writes the "## Stream consumer" section of docs/benchmarks.md.
  * `npx tsx bench/stream-consumer.bench.ts [--quick] [--no-write]`
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dynamoDbClient, dynamoDbStreamsClient } from "../services/aws/clients.js";
 import { StreamWorker } from "../services/streams/coordinator/stream-worker.js";
@@ -19,6 +18,7 @@ import { ensureTables, streamArnOf } from "../services/tables/provision.js";
 import { writeVersion } from "../test/streams-sim/journal-writer.js";
 import { SimulatedStream } from "../test/streams-sim/simulated-stream.js";
 import { benchArgs } from "./support/args.js";
+import { writeDocSection } from "./support/doc-section.js";
 import { startInfra } from "./support/infra.js";
 import { type BenchRow, emitResult } from "./support/result.js";
 
@@ -107,19 +107,6 @@ const delayed = (c: StreamClient, ms: number): StreamClient => {
   };
 };
 
-const writeSection = (section: string): void => {
-  const path = new URL("../docs/benchmarks.md", import.meta.url);
-  const doc = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
-  const start = doc.indexOf("## Stream consumer\n");
-  if (start === -1) {
-    writeFileSync(path, `${doc.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = doc.indexOf("\n## ", start + 1);
-  const rest = next === -1 ? "" : `\n${doc.slice(next + 1)}`;
-  writeFileSync(path, `${doc.slice(0, start)}${section}${rest}`);
-};
-
 const main = async () => {
   const startedAt = new Date();
   const infra = await startInfra({ postgres: false });
@@ -184,7 +171,7 @@ const main = async () => {
   ].join("\n");
   console.log(section);
   if (write) {
-    writeSection(section);
+    writeDocSection("## Stream consumer", section);
     console.log("wrote docs/benchmarks.md (## Stream consumer)");
   }
   const rows: BenchRow[] = runs.map((r) => ({

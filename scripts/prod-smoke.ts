@@ -16,8 +16,8 @@ import { join } from "node:path";
 import pg from "pg";
 import { parse } from "yaml";
 import { dynamoDbClient } from "../services/aws/clients.js";
-import { freePort, startDynamoDbLocal } from "../services/local/dynamodb-local.js";
-import { startEmbeddedPostgres } from "../services/local/embedded-postgres.js";
+import { freePort } from "../services/local/dynamodb-local.js";
+import { startLocalInfrastructure } from "../services/local/local-infrastructure.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables } from "../services/tables/provision.js";
 
@@ -59,18 +59,12 @@ const installProductionBuild = (work: string): void => {
 };
 
 const infrastructure = async () => {
-  let endpoint = process.env.DYNAMODB_ENDPOINT;
-  if (!endpoint) {
-    const local = await startDynamoDbLocal();
-    stops.push(local.stop);
-    endpoint = local.endpoint;
-  }
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    const db = await startEmbeddedPostgres();
-    stops.push(db.stop);
-    url = db.url;
-  }
+  const local = await startLocalInfrastructure({
+    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    databaseUrl: process.env.DATABASE_URL,
+  });
+  stops.push(local.stop);
+  const { dynamodbEndpoint: endpoint, databaseUrl: url } = local;
   const prefix = `smoke${Date.now()}-`;
   const names = await ensureTables(dynamoDbClient({ endpoint }), prefix, allTables);
   const schema = `prod_smoke_${process.pid}`;

@@ -161,6 +161,18 @@ describe("a poison record in the journal stream, parked and replayed", () => {
       log: () => {},
     });
 
+  /** The parked-records CLI's dependencies, with its output collected in `lines`. */
+  const inProcessCli = () => {
+    const lines: string[] = [];
+    const deps = {
+      store: parking,
+      needsRebuild: new DynamoDbNeedsRebuildStore(tables.client, tableName(tables, "parked")),
+      openHandler: async () => ({ handler, close: async () => {} }),
+      out: (t: string) => lines.push(t),
+    };
+    return { lines, deps };
+  };
+
   it("isolates exactly the poison record, parks the rest of its aggregate behind it, lets the others flow", async () => {
     // Two batches, with a restart between them: the block must survive it (it lives in DynamoDB).
     for (const batch of [records.slice(0, 6), records.slice(6)]) {
@@ -190,13 +202,7 @@ describe("a poison record in the journal stream, parked and replayed", () => {
   });
 
   it("the CLI lists and shows the parked records and refuses an unconfirmed discard", async () => {
-    const lines: string[] = [];
-    const deps = {
-      store: parking,
-      needsRebuild: new DynamoDbNeedsRebuildStore(tables.client, tableName(tables, "parked")),
-      openHandler: async () => ({ handler, close: async () => {} }),
-      out: (t: string) => lines.push(t),
-    };
+    const { lines, deps } = inProcessCli();
     expect(await runParkedRecordsCli(["list"], deps)).toBe(0);
     expect(lines.join("\n")).toContain(`${ids.a}  4 record(s)`);
     lines.length = 0;
@@ -208,13 +214,7 @@ describe("a poison record in the journal stream, parked and replayed", () => {
   });
 
   it("replay after the fix restores exactly the state of an undisturbed run and unblocks the aggregate", async () => {
-    const lines: string[] = [];
-    const deps = {
-      store: parking,
-      needsRebuild: new DynamoDbNeedsRebuildStore(tables.client, tableName(tables, "parked")),
-      openHandler: async () => ({ handler, close: async () => {} }),
-      out: (t: string) => lines.push(t),
-    };
+    const { lines, deps } = inProcessCli();
     // Still broken: the replay stops at the poison record and keeps everything parked.
     expect(await runParkedRecordsCli(["replay", ids.a], deps)).toBe(1);
     expect((await parking.parkedOf(ids.a)).records).toHaveLength(4);
@@ -247,13 +247,7 @@ describe("a poison record in the journal stream, parked and replayed", () => {
       attempts: 1,
       parkedAt: new Date(),
     });
-    const lines: string[] = [];
-    const deps = {
-      store: parking,
-      needsRebuild: new DynamoDbNeedsRebuildStore(tables.client, tableName(tables, "parked")),
-      openHandler: async () => ({ handler, close: async () => {} }),
-      out: (t: string) => lines.push(t),
-    };
+    const { lines, deps } = inProcessCli();
     expect(await runParkedRecordsCli(["discard", "discard-me", "--yes"], deps)).toBe(0);
     expect(lines).toEqual([expect.stringContaining("Discarded 1 record(s) of discard-me")]);
     expect(await parking.parkedOf("discard-me")).toEqual({ records: [] });

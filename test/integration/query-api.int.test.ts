@@ -8,7 +8,6 @@ import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { queryApiOpenApi } from "../../services/query-api/openapi.js";
-import { openReadModel } from "../../services/read-model/data-source.js";
 import { createProjector, type Projector } from "../../services/read-model/projector.js";
 import { liveTables, versionChannel } from "../../services/read-model/tables.js";
 import {
@@ -17,9 +16,9 @@ import {
   type VersionSignal,
 } from "../../services/read-model/version-signal.js";
 import {
-  createTestReadModel,
   createTestTables,
   eventually,
+  singleConnectionReadModel,
   type TestReadModel,
   type TestTables,
   tableName,
@@ -306,22 +305,4 @@ const notifyDelivered = async (listener: VersionSignal, schema: string): Promise
     unsubscribe();
     await client.end();
   }
-};
-
-/**
- * One connection: the embedded PGlite socket server interleaves the protocol messages of
- * concurrent connections outside transactions; a single connection is correct on both it and
- * real Postgres (read-your-writes does not depend on the pool size).
- */
-const singleConnectionReadModel = async (): Promise<TestReadModel> => {
-  const m = await createTestReadModel();
-  const db = await openReadModel({ url: inject("databaseUrl"), schema: m.schema, poolSize: 1 });
-  return {
-    db,
-    schema: m.schema,
-    drop: async () => {
-      await db.destroy();
-      await m.drop();
-    },
-  };
 };

@@ -5,7 +5,6 @@ import { appendLives, dumpReadModel, generateLives } from "../../bench/projectio
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
-import { openReadModel } from "../../services/read-model/data-source.js";
 import { createProjector } from "../../services/read-model/projector.js";
 import {
   projectJournalIntoShadow,
@@ -17,8 +16,8 @@ import { liveTables } from "../../services/read-model/tables.js";
 import { DynamoDbNeedsRebuildStore } from "../../services/streams/parking/needs-rebuild-store.js";
 import {
   awsOptions,
-  createTestReadModel,
   createTestTables,
+  singleConnectionReadModel,
   type TestReadModel,
   type TestTables,
   tableName,
@@ -171,21 +170,3 @@ describe("rebuild", () => {
     expect(missing?.stderr).toMatch(/journal table "no-such-journal" does not exist/);
   });
 });
-
-/**
- * One connection: the embedded PGlite socket server interleaves the protocol messages of
- * concurrent connections outside transactions; a single connection is correct on both it and
- * real Postgres (read-your-writes does not depend on the pool size).
- */
-const singleConnectionReadModel = async (): Promise<TestReadModel> => {
-  const m = await createTestReadModel();
-  const db = await openReadModel({ url: inject("databaseUrl"), schema: m.schema, poolSize: 1 });
-  return {
-    db,
-    schema: m.schema,
-    drop: async () => {
-      await db.destroy();
-      await m.drop();
-    },
-  };
-};

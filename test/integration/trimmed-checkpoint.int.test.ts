@@ -4,6 +4,7 @@ import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../services/local/dynamodb-local.js";
+import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { DynamoDbNeedsRebuildStore } from "../../services/streams/parking/needs-rebuild-store.js";
 import { createTrimmedStreamPolicy } from "../../services/streams/processing/trimmed-stream.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
@@ -75,16 +76,7 @@ describe.skipIf(!haveFaketime)("a checkpoint older than the stream's oldest reco
       streamArn,
       needsRebuild,
       log: (e) => logs.push(e),
-      metrics: {
-        recordsProcessed: () => {},
-        batchProcessed: () => {},
-        leasesHeld: () => {},
-        leaseTaken: () => {},
-        leaseLost: () => {},
-        retry: () => {},
-        parked: () => {},
-        trimmed: (shardId, cp) => trimmedCalls.push([shardId, cp]),
-      },
+      metrics: { ...noMetrics, trimmed: (shardId, cp) => trimmedCalls.push([shardId, cp]) },
     });
 
     // Fresh: the checkpoint is inside the stream, reading continues after it.

@@ -1,6 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startDynamoDbLocal } from "../../services/local/dynamodb-local.js";
-import { startEmbeddedPostgres } from "../../services/local/embedded-postgres.js";
+import { startLocalInfrastructure } from "../../services/local/local-infrastructure.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,23 +15,12 @@ declare module "vitest" {
  * name running ones. Suites isolate themselves with unique table prefixes and schemas.
  */
 export default async function setup(project: TestProject) {
-  const stops: Array<() => Promise<void>> = [];
-  let endpoint = process.env.DYNAMODB_ENDPOINT;
-  if (!endpoint) {
-    const local = await startDynamoDbLocal();
-    stops.push(local.stop);
-    endpoint = local.endpoint;
-  }
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    const pg = await startEmbeddedPostgres();
-    stops.push(pg.stop);
-    url = pg.url;
-  }
-  project.provide("dynamodbEndpoint", endpoint);
-  project.provide("databaseUrl", url);
-  project.provide("databasePoolSize", process.env.DATABASE_URL ? 4 : 1);
-  return async () => {
-    for (const stop of stops) await stop();
-  };
+  const infra = await startLocalInfrastructure({
+    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    databaseUrl: process.env.DATABASE_URL,
+  });
+  project.provide("dynamodbEndpoint", infra.dynamodbEndpoint);
+  project.provide("databaseUrl", infra.databaseUrl);
+  project.provide("databasePoolSize", infra.embeddedPostgres ? 1 : 4);
+  return infra.stop;
 }

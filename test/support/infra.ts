@@ -70,6 +70,24 @@ export const createTestReadModel = async (): Promise<TestReadModel> => {
   };
 };
 
+/**
+ * One connection: the embedded PGlite socket server interleaves the protocol messages of
+ * concurrent connections outside transactions; a single connection is correct on both it and
+ * real Postgres (read-your-writes does not depend on the pool size).
+ */
+export const singleConnectionReadModel = async (): Promise<TestReadModel> => {
+  const m = await createTestReadModel();
+  const db = await openReadModel({ url: inject("databaseUrl"), schema: m.schema, poolSize: 1 });
+  return {
+    db,
+    schema: m.schema,
+    drop: async () => {
+      await db.destroy();
+      await m.drop();
+    },
+  };
+};
+
 /** Awaits a condition with a bounded timeout instead of sleeping a fixed time. */
 export const eventually = async <T>(
   probe: () => Promise<T | undefined>,

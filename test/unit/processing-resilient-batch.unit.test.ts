@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { InMemoryParkingStore } from "../../services/streams/parking/in-memory-parking-store.js";
 import type { RecordHandler } from "../../services/streams/processing/contract.js";
 import {
@@ -78,14 +79,9 @@ const setup = (
     sleep: time.sleep,
     log: () => {},
     metrics: {
-      recordsProcessed: () => {},
-      batchProcessed: () => {},
-      leasesHeld: () => {},
-      leaseTaken: () => {},
-      leaseLost: () => {},
+      ...noMetrics,
       retry: (shardId) => retries.push(shardId),
       parked: (key) => parkedCounts.push(key),
-      trimmed: () => {},
     },
     ...extra,
   });

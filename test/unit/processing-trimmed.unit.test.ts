@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { isInfrastructureError } from "../../services/streams/processing/transient-errors.js";
 import {
   classifyCheckpoint,
@@ -76,16 +77,7 @@ describe("the trimmed-stream policy", () => {
         list: async () => [],
         clear: async () => {},
       },
-      metrics: {
-        recordsProcessed: () => {},
-        batchProcessed: () => {},
-        leasesHeld: () => {},
-        leaseTaken: () => {},
-        leaseLost: () => {},
-        retry: () => {},
-        parked: () => {},
-        trimmed: (shardId, cp) => trimmed.push(`${shardId}@${cp}`),
-      },
+      metrics: { ...noMetrics, trimmed: (shardId, cp) => trimmed.push(`${shardId}@${cp}`) },
       log: (e) => logs.push(e),
       clock: () => new Date("2026-11-29T00:00:00Z"),
     });

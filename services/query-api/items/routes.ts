@@ -35,6 +35,13 @@ const notYetProjected = (c: Context, minVersion: number, version: number) => {
 export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
   const app = new Hono();
 
+  /** Read-your-writes: waits for `minVersion` if asked; the 504 to answer if it is not reached. */
+  const waitForMinVersion = async (c: Context, itemId: string, minVersion: number | undefined) => {
+    if (minVersion === undefined) return undefined;
+    const waited = await deps.waitForVersion(itemId, minVersion);
+    return waited.reached ? undefined : notYetProjected(c, minVersion, waited.version);
+  };
+
   app.get("/", async (c) => {
     const params = parseItemListParams(c.req.query());
     if (params.isErr()) return validationProblem(c, params.error);
@@ -51,11 +58,8 @@ export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
     const params = parseItemParams(c.req.query());
     const errors = [...(id.isErr() ? [id.error] : []), ...(params.isErr() ? params.error : [])];
     if (id.isErr() || params.isErr()) return validationProblem(c, errors);
-    const minVersion = params.value.minVersion;
-    if (minVersion !== undefined) {
-      const waited = await deps.waitForVersion(id.value, minVersion);
-      if (!waited.reached) return notYetProjected(c, minVersion, waited.version);
-    }
+    const lagging = await waitForMinVersion(c, id.value, params.value.minVersion);
+    if (lagging) return lagging;
     const row = await deps.reads.findItem(id.value);
     if (!row) return notFoundProblem(c, `no item ${id.value}`);
     const etag = `"${row.version}"`;
@@ -69,11 +73,8 @@ export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
     const params = parseHistoryParams(c.req.query());
     const errors = [...(id.isErr() ? [id.error] : []), ...(params.isErr() ? params.error : [])];
     if (id.isErr() || params.isErr()) return validationProblem(c, errors);
-    const minVersion = params.value.minVersion;
-    if (minVersion !== undefined) {
-      const waited = await deps.waitForVersion(id.value, minVersion);
-      if (!waited.reached) return notYetProjected(c, minVersion, waited.version);
-    }
+    const lagging = await waitForMinVersion(c, id.value, params.value.minVersion);
+    if (lagging) return lagging;
     const page = await deps.reads.listHistory(id.value, params.value);
     if (page.rows.length === 0 && params.value.after === undefined) {
       return notFoundProblem(c, `no item ${id.value}`);

@@ -1,3 +1,4 @@
+import { abortableSleep } from "../clock/clock.js";
 import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
 import type { ParkingStore } from "../parking/parking-store.js";
 import type { StreamRecord } from "../retrieval/stream-client.js";
@@ -43,18 +44,6 @@ export interface ResilientProcessBatchOptions {
 /** Default position: stream sequence numbers are decimal strings of up to 40 digits. */
 export const paddedSequenceNumber = (record: StreamRecord): string =>
   record.sequenceNumber.padStart(40, "0");
-
-export const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 const jsonLog = (entry: ProcessingLogEntry) => console.error(JSON.stringify(entry));
 
