@@ -25,7 +25,12 @@ const translate = (e: unknown): never => {
     throw new StreamReadError("TrimmedDataAccess", e.message);
   if (e instanceof ResourceNotFoundException)
     throw new StreamReadError("ResourceNotFound", e.message);
-  if (e instanceof LimitExceededException) throw new StreamReadError("Throttled", e.message);
+  // ThrottlingException is the common AWS error, not modelled by this SDK: match it by name.
+  if (
+    e instanceof LimitExceededException ||
+    (e instanceof Error && e.name === "ThrottlingException")
+  )
+    throw new StreamReadError("Throttled", e.message);
   throw e;
 };
 
