@@ -6,6 +6,7 @@ import type { RetryPolicy } from "../command-handling/retry-policy.js";
 import type { ItemId } from "../domain/item/index.js";
 import type { ItemRepository } from "../event-store/item-repository.js";
 import { type CorrelationVariables, correlationId } from "../http/correlation-id.js";
+import { installRouteFallback } from "../http/method-not-allowed.js";
 import { problemResponse } from "../http/problem.js";
 import { jsonLog, type Log, requestLog } from "../http/request-log.js";
 import { itemRoutes } from "./items/routes.js";
@@ -70,10 +71,9 @@ export const createCommandApi = ({
       now,
     }),
   );
-  // Inside the prefix so that it also answers when this app is mounted into another one.
-  app.all("/commands/*", (c) =>
-    problemResponse(c, "not-found", { detail: `no route ${c.req.method} ${c.req.path}` }),
-  );
+  // Last: 405 + Allow for a known path, else 404. Inside the prefix so that it also answers
+  // when this app is mounted into another one.
+  installRouteFallback(app, "/commands/*");
 
   app.onError((error, c) => {
     log({

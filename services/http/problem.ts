@@ -24,6 +24,7 @@ export const PROBLEM_KINDS = {
   validation: { status: 400, title: "The request is invalid" },
   "malformed-json": { status: 400, title: "The body is not valid JSON" },
   "not-found": { status: 404, title: "Not found" },
+  "method-not-allowed": { status: 405, title: "Method not allowed" },
   "already-registered": { status: 409, title: "Item already registered" },
   "concurrent-write": { status: 409, title: "Concurrent write" },
   "precondition-failed": { status: 412, title: "Precondition failed" },

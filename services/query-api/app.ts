@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { DataSource } from "typeorm";
+import { installRouteFallback } from "../http/method-not-allowed.js";
 import { problem, problemType } from "../http/problem.js";
 import type { VersionSignal } from "../read-model/version-signal.js";
 import { inventoryRoutes } from "./inventory/routes.js";
@@ -44,5 +45,8 @@ export const createQueryApi = (deps: QueryApiDeps): Hono => {
   });
   queries.get("/openapi.json", (c) => c.json(queryApiOpenApi));
 
-  return new Hono().route("/queries", queries);
+  const app = new Hono().route("/queries", queries);
+  // Last: 405 + Allow for a known path, else the 404 problem (kept when mounted elsewhere).
+  installRouteFallback(app, "/queries/*");
+  return app;
 };

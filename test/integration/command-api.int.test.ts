@@ -245,9 +245,11 @@ describe("command API over HTTP (DynamoDB Local)", () => {
       expect(p.errors).toEqual([{ field: "", message: "the body must be a JSON object" }]);
     });
 
-    it("answers 404 problem+json for an unknown command route", async () => {
+    it("answers 404 problem+json for an unknown command route, 405 for a wrong method", async () => {
       await expectProblem(await h.post("/commands/items/x/explode", {}), 404, "not-found");
-      await expectProblem(await h.app.request("/commands/items"), 404, "not-found");
+      const list = await h.app.request("/commands/items");
+      expect(list.headers.get("allow")).toBe("POST, OPTIONS");
+      await expectProblem(list, 405, "method-not-allowed");
     });
   });
 
