@@ -1,4 +1,3 @@
-import { connect, createServer, type Server, type Socket } from "node:net";
 import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { appendLives, dumpReadModel, generateLives } from "../../bench/projection-workload.js";
@@ -8,6 +7,7 @@ import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-st
 import { openReadModel } from "../../services/read-model/data-source.js";
 import { createProjector, type JournalReader } from "../../services/read-model/projector.js";
 import { liveTables } from "../../services/read-model/tables.js";
+import { cuttableProxy } from "../support/cuttable-proxy.js";
 import {
   createTestReadModel,
   createTestTables,
@@ -15,48 +15,6 @@ import {
   tableName,
   uniqueSuffix,
 } from "../support/infra.js";
-
-/** A TCP proxy in front of Postgres that a test can cut (every connection dies) and restore. */
-const cuttableProxy = async (target: URL) => {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = connect(Number(target.port || 5432), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on("close", () => sockets.delete(s));
-          s.on("error", () => s.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, "127.0.0.1", () => {
-        const address = server?.address();
-        if (address && typeof address === "object") port = address.port;
-        resolve();
-      });
-    });
-  await listen();
-  const url = new URL(target);
-  url.hostname = "127.0.0.1";
-  url.port = String(port);
-  return {
-    url: url.toString(),
-    cut: async () => {
-      await new Promise<void>((r) => {
-        server?.close(() => r());
-        for (const s of sockets) s.destroy();
-      });
-    },
-    restore: listen,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => (server?.listening ? server.close(() => r()) : r()));
-    },
-  };
-};
 
 describe("read-model database", () => {
   let tables: TestTables;
