@@ -141,6 +141,14 @@ describe("isInfrastructureError", () => {
     ).toBe(true);
     expect(isInfrastructureError(new Error("wrapped", { cause: { code: "08006" } }))).toBe(true);
   });
+  it("recognises a connection node-postgres lost mid-query (no code, message only)", () => {
+    const lost = { name: "QueryFailedError", message: "Connection terminated unexpectedly" };
+    expect(isInfrastructureError(lost)).toBe(true);
+    expect(isInfrastructureError(new Error("wrapped", { cause: lost }))).toBe(true);
+    expect(isInfrastructureError(new Error("duplicate key value violates unique constraint"))).toBe(
+      false,
+    );
+  });
   it("does not excuse bugs and bad data", () => {
     expect(isInfrastructureError(new TypeError("undefined is not a function"))).toBe(false);
     expect(

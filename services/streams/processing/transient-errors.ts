@@ -16,6 +16,17 @@ const NETWORK_CODES = new Set([
 const isTransientSqlState = (code: string): boolean =>
   code.startsWith("08") || ["40001", "40P01", "53300", "57P01", "57P02", "57P03"].includes(code);
 
+/**
+ * node-postgres reports a connection lost mid-query (RDS failover, proxy reset) by message only,
+ * with no code; without this, every such drop would count as a failed attempt.
+ */
+const PG_CONNECTION_LOST = [
+  "Connection terminated unexpectedly",
+  "Connection terminated",
+  "Client has encountered a connection error and is not queryable",
+  "timeout exceeded when trying to connect",
+];
+
 const codeOf = (e: unknown): string | undefined => {
   if (typeof e !== "object" || e === null) return undefined;
   const code = (e as { code?: unknown }).code;
@@ -31,6 +42,9 @@ export const isInfrastructureError = (e: unknown, depth = 0): boolean => {
   if (depth > 5 || typeof e !== "object" || e === null) return false;
   const code = codeOf(e);
   if (code && (NETWORK_CODES.has(code) || isTransientSqlState(code))) return true;
+  const message = (e as { message?: unknown }).message;
+  if (typeof message === "string" && PG_CONNECTION_LOST.some((m) => message.includes(m)))
+    return true;
   const name = (e as { name?: unknown }).name;
   if (name === "ThrottlingException" || name === "ProvisionedThroughputExceededException")
     return true;
