@@ -13,6 +13,7 @@ import type {
   LoadedItem,
   SaveError,
 } from "../event-store/item-repository.js";
+import { createPerKeyQueue } from "./per-key-queue.js";
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
 
 /** What a successful command did: the aggregate's version after it, and whether it wrote. */
@@ -80,7 +81,7 @@ export const createItemCommandHandler = (options: CommandHandlerOptions) => {
   const sleep = options.sleep ?? defaultSleep;
   const { repository } = options;
 
-  return async (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> => {
+  const run = async (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> => {
     const { command, context, ifMatch } = input;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       // A register targets an id the API has just generated: skip the reads and let the
@@ -122,6 +123,10 @@ export const createItemCommandHandler = (options: CommandHandlerOptions) => {
     }
     return err({ kind: "ConcurrentWrite", attempts: policy.maxAttempts });
   };
+  // Commands on one item run one at a time in this process (see per-key-queue.ts).
+  const queue = createPerKeyQueue();
+  return (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> =>
+    queue(input.command.itemId, () => run(input));
 };
 
 export type ItemCommandHandler = ReturnType<typeof createItemCommandHandler>;
