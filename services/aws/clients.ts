@@ -14,6 +14,8 @@ const common = (o: AwsOptions) => ({
   region: o.region ?? "us-east-1",
   ...(o.endpoint ? { endpoint: o.endpoint, credentials: localCredentials } : {}),
   maxAttempts: 5,
+  // A half-open connection must fail the call (and be retried), not hang a batch or a shutdown.
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
 });
 
 export const dynamoDbClient = (o: AwsOptions): DynamoDBClient => new DynamoDBClient(common(o));

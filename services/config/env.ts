@@ -68,14 +68,33 @@ export const databaseUrl = (): VarSpec<string> => ({
   parse: (raw, name) => {
     if (raw === undefined || raw === "") return new ConfigProblem(`${name} is required`);
     if (!raw.trimStart().startsWith("{")) return raw;
+    let secret: Record<string, unknown>;
     try {
-      const s = JSON.parse(raw) as Record<string, unknown>;
-      const user = encodeURIComponent(String(s.username));
-      const pass = encodeURIComponent(String(s.password));
-      const tls = `sslmode=verify-full&sslrootcert=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}`;
-      return `postgres://${user}:${pass}@${String(s.host)}:${String(s.port ?? 5432)}/${String(s.dbname ?? "postgres")}?${tls}`;
+      secret = JSON.parse(raw) as Record<string, unknown>;
     } catch {
       return new ConfigProblem(`${name} is neither a URL nor a JSON secret`);
     }
+    const missing = ["host", "username", "password"].filter((k) => typeof secret[k] !== "string");
+    if (missing.length > 0) {
+      return new ConfigProblem(`${name} is a JSON secret without ${missing.join(", ")}`);
+    }
+    const part = (v: unknown) => encodeURIComponent(String(v));
+    const tls = `sslmode=verify-full&sslrootcert=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}`;
+    return `postgres://${part(secret.username)}:${part(secret.password)}@${String(secret.host)}:${Number(secret.port ?? 5432)}/${part(secret.dbname ?? "postgres")}?${tls}`;
+  },
+});
+
+/**
+ * A Postgres schema name. It is spliced into SQL as a quoted identifier and into a NOTIFY
+ * channel name (63-byte limit), so only plain lowercase names are accepted.
+ */
+export const schemaName = (fallback = "public"): VarSpec<string> => ({
+  parse: (raw, name) => {
+    const value = raw === undefined || raw === "" ? fallback : raw;
+    return /^[a-z_][a-z0-9_]{0,39}$/.test(value)
+      ? value
+      : new ConfigProblem(
+          `${name} must be a lowercase Postgres identifier of at most 40 characters ([a-z_][a-z0-9_]*), got "${value}"`,
+        );
   },
 });

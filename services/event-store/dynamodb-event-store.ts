@@ -21,7 +21,7 @@ import {
 } from "./journal.js";
 
 /** DynamoDB's limit on the items of one TransactWriteItems call. */
-export const MAX_EVENTS_PER_APPEND = MAX_TRANSACTION_ITEMS;
+const MAX_EVENTS_PER_APPEND = MAX_TRANSACTION_ITEMS;
 
 /** Attempts of an "any" append when other writers keep moving the stream. */
 const ANY_VERSION_ATTEMPTS = 5;

@@ -1,12 +1,6 @@
 import type { ResultAsync } from "neverthrow";
-import { fold, type ItemEvent, type ItemState } from "../domain/item/index.js";
-import type {
-  AppendError,
-  AppendResult,
-  CommandContext,
-  EventStore,
-  ExpectedVersion,
-} from "./event-store.js";
+import type { ItemEvent, ItemState } from "../domain/item/index.js";
+import type { AppendError, AppendResult, CommandContext, ExpectedVersion } from "./event-store.js";
 
 export interface LoadedItem {
   readonly state: ItemState;
@@ -79,23 +73,4 @@ export interface ItemRepository {
   ): ResultAsync<AppendResult, SaveError>;
   /** The unexpired record stored under `key`, if any (strongly consistent). */
   findIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
-}
-
-/** Full replay on every load; no snapshots, cache or idempotency (see DynamoDbItemRepository). */
-export class ReplayingItemRepository implements Omit<ItemRepository, "findIdempotency"> {
-  constructor(private readonly store: EventStore) {}
-
-  async load(itemId: string): Promise<LoadedItem> {
-    const stream = await this.store.readStream(itemId);
-    return { state: fold(stream.events.map((e) => e.event)), version: stream.version };
-  }
-
-  save(
-    itemId: string,
-    expected: ExpectedVersion,
-    events: readonly ItemEvent[],
-    context: CommandContext,
-  ): ResultAsync<AppendResult, SaveError> {
-    return this.store.append(itemId, expected, events, context);
-  }
 }

@@ -1,14 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Exact version of the npm package that ships the official DynamoDB Local jar (1.25.1). */
 export const DYNAMODB_LOCAL_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
 
-const cacheRoot = resolve(
-  process.env.DYNAMODB_LOCAL_CACHE ?? join(process.cwd(), ".cache", "dynamodb-local"),
-);
+// The jar is cached in the repository's .cache/ (git-ignored), wherever the process was started.
+const cacheRoot = fileURLToPath(new URL("../../.cache/dynamodb-local", import.meta.url));
 const jarDir = join(cacheRoot, DYNAMODB_LOCAL_PACKAGE.replace(/[@/]/g, "_"));
 
 export const freePort = (): Promise<number> =>

@@ -19,7 +19,13 @@ export const createReadModelDataSource = (options: ReadModelDatabaseOptions): Da
     migrationsTableName: "read_model_migrations",
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10 },
+    extra: {
+      max: options.poolSize ?? 10,
+      // A dead socket must fail the query (the consumer retries it), never hang it forever.
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 120_000,
+      keepAlive: true,
+    },
   });
 
 /**

@@ -1,5 +1,5 @@
 import type { StoredEvent } from "../event-store/codec.js";
-import type { InventoryTotalsRow, ItemHistoryRow, ItemRow, ItemStatus } from "./entities.js";
+import type { ItemHistoryRow, ItemRow, ItemStatus } from "./entities.js";
 
 /**
  * Pure projection of one event onto the current row of its item (undefined before
@@ -105,14 +105,6 @@ export const totalsDelta = (before: ItemRow | undefined, after: ItemRow | undefi
     ...(before ? [contribution(before, -1)] : []),
     ...(after ? [contribution(after, 1)] : []),
   ]);
-
-/** Totals as the API shows them, from deltas summed over an empty table (used by tests). */
-export const totalsRowOf = (d: TotalsDelta): InventoryTotalsRow => ({
-  status: d.status,
-  itemCount: d.itemCount,
-  stockUnits: d.stockUnits,
-  stockValue: d.stockValue.toString(),
-});
 
 /**
  * What to do with the events a batch holds for one item, given its stored high-water mark:

@@ -16,8 +16,9 @@ Commands:
   replay <aggregate>       re-run them through the projection in order; on success remove them
                            and unblock the aggregate (fix the cause first)
   replay --all             the same for every blocked aggregate
-  discard <aggregate> --yes  drop them and unblock the aggregate (the read model misses them
-                           until a rebuild)
+  discard <aggregate> --yes  drop the parked copies and unblock the aggregate; the events stay
+                           in the journal, so the item's next event (gap healing) or a rebuild
+                           applies them again: discard only after fixing the projection
 
 Options:
   --json      machine-readable output (list, show)
@@ -194,7 +195,7 @@ export const runParkedRecordsCli = async (
         return 1;
       }
       deps.out(
-        `Discarded ${outcome.discarded} record(s) of ${aggregate}; it is no longer blocked. Rebuild the read model to apply their events.`,
+        `Discarded ${outcome.discarded} record(s) of ${aggregate}; it is no longer blocked. Their events stay in the journal: the item's next event or a rebuild applies them.`,
       );
       return 0;
     }

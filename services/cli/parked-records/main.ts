@@ -5,6 +5,7 @@ import {
   databaseUrl,
   optionalStr,
   readConfig,
+  schemaName,
   str,
 } from "../../config/env.js";
 import { DynamoDbEventStore } from "../../event-store/dynamodb-event-store.js";
@@ -33,7 +34,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
     PARKED_TABLE: str(),
     JOURNAL_TABLE: optionalStr(),
     DATABASE_URL: optionalStr(),
-    DATABASE_SCHEMA: str("public"),
+    DATABASE_SCHEMA: schemaName(),
   });
   const dynamo = dynamoDbClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION });
   return runParkedRecordsCli(argv, {

@@ -2,7 +2,15 @@ import { parseArgs } from "node:util";
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import cliProgress from "cli-progress";
 import { dynamoDbClient } from "../../aws/clients.js";
-import { ConfigError, databaseUrl, int, optionalStr, readConfig, str } from "../../config/env.js";
+import {
+  ConfigError,
+  databaseUrl,
+  int,
+  optionalStr,
+  readConfig,
+  schemaName,
+  str,
+} from "../../config/env.js";
 import { DynamoDbEventStore } from "../../event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../read-model/data-source.js";
 import { approximateEventCount } from "../../read-model/rebuild/journal-scan.js";
@@ -55,7 +63,7 @@ const readEnv = () => {
   try {
     return readConfig(process.env, {
       DATABASE_URL: databaseUrl(),
-      DATABASE_SCHEMA: str("public"),
+      DATABASE_SCHEMA: schemaName(),
       JOURNAL_TABLE: str(),
       AWS_REGION: str("us-east-1"),
       DYNAMODB_ENDPOINT: optionalStr(),

@@ -81,8 +81,9 @@ export const replayParked = async (
 };
 
 /**
- * Drops an aggregate's parked records and lifts its block (the read model then misses those
- * events until a rebuild: use after deciding they must not be applied). Returns how many.
+ * Drops an aggregate's parked records and lifts its block. The events themselves stay in the
+ * journal (the source of truth): the item's next event heals the gap from it, and a rebuild
+ * applies them too, so discarding cannot skip an event for good. Returns how many.
  */
 export const discardParked = async (
   store: ParkingStore,
