@@ -16,6 +16,8 @@ export interface QueryApiDeps {
   /** How long `?minVersion=` waits before answering 504. */
   readonly readYourWritesTimeoutMs?: number;
   readonly fallbackPollMs?: number;
+  /** True once shutdown began: health turns 503 so the load balancer stops sending traffic. */
+  readonly isDraining?: () => boolean;
 }
 
 export const createQueryApi = (deps: QueryApiDeps): Hono => {
@@ -32,6 +34,14 @@ export const createQueryApi = (deps: QueryApiDeps): Hono => {
     .route("/inventory", inventoryRoutes(deps.db));
 
   queries.get("/healthz", async (c) => {
+    if (deps.isDraining?.()) {
+      return problem(c, {
+        type: problemType("unavailable"),
+        title: "Shutting down",
+        status: 503,
+        detail: "shutting down",
+      });
+    }
     const ok = await deps.db.query("SELECT 1").then(
       () => true,
       () => false,

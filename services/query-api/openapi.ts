@@ -105,7 +105,7 @@ export const queryApiOpenApi = {
         operationId: "health",
         responses: {
           "200": { description: "The read model database answers" },
-          "503": problemResponse("The read model database does not answer"),
+          "503": problemResponse("Shutting down, or the read model database does not answer"),
         },
       },
     },

@@ -29,18 +29,28 @@ export class InProcessVersionSignal implements VersionSignal {
 export interface PgVersionListenerOptions {
   readonly url: string;
   readonly schema: string;
-  /** Reconnect delay after the LISTEN connection drops. */
+  /** First reconnect delay after the LISTEN connection drops; doubles per failed attempt. */
   readonly reconnectMs?: number;
+  /** Cap on the reconnect delay. */
+  readonly maxReconnectMs?: number;
   readonly onError?: (e: unknown) => void;
+  /** Called each time LISTEN is (re-)established. */
+  readonly onListening?: () => void;
 }
 
 /**
  * LISTENs on the projector's NOTIFY channel over one dedicated connection (real Postgres; PGlite
- * does not deliver notifications across connections). Reconnects after a drop.
+ * does not deliver notifications across connections). Reconnects after a drop, with capped
+ * exponential backoff, until stopped.
  */
 export class PgVersionListener implements VersionSignal {
   private readonly signal = new InProcessVersionSignal();
-  private client: pg.Client | undefined;
+  /** The client that is LISTENing; only its drop schedules a reconnect. */
+  private live: pg.Client | undefined;
+  /** A client still connecting or sending LISTEN; its failure is handled where it is awaited. */
+  private connecting: pg.Client | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private failures = 0;
   private stopped = false;
 
   constructor(private readonly options: PgVersionListenerOptions) {}
@@ -49,31 +59,72 @@ export class PgVersionListener implements VersionSignal {
     return this.signal.subscribe(listener);
   }
 
+  /** Connects and LISTENs; rejects when the first attempt fails (the caller decides). */
   async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    const clients = [this.live, this.connecting];
+    this.live = undefined;
+    this.connecting = undefined;
+    await Promise.all(clients.map((c) => c?.end().catch(() => undefined)));
+  }
+
+  private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.url });
     client.on("notification", (n) => {
       if (n.payload) this.signal.publish(parseVersionPayload(n.payload));
     });
     client.on("error", (e) => {
       this.options.onError?.(e);
-      this.reconnect(client);
+      this.dropped(client);
     });
-    client.on("end", () => this.reconnect(client));
-    await client.connect();
-    await client.query(`LISTEN "${versionChannel(this.options.schema)}"`);
-    this.client = client;
+    client.on("end", () => this.dropped(client));
+    this.connecting = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${versionChannel(this.options.schema)}"`);
+    } catch (e) {
+      // Not live yet, so its 'end' schedules nothing: end it here (connected clients would leak).
+      await client.end().catch(() => undefined);
+      throw e;
+    } finally {
+      if (this.connecting === client) this.connecting = undefined;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.live = client;
+    this.failures = 0;
+    this.options.onListening?.();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.client?.end().catch(() => undefined);
+  private dropped(dead: pg.Client): void {
+    if (this.live !== dead) return;
+    this.live = undefined;
+    this.scheduleReconnect();
   }
 
-  private reconnect(dead: pg.Client): void {
-    if (this.stopped || this.client !== dead) return;
-    this.client = undefined;
-    setTimeout(() => {
-      if (!this.stopped) this.start().catch((e) => this.options.onError?.(e));
-    }, this.options.reconnectMs ?? 1000).unref();
+  private scheduleReconnect(): void {
+    if (this.stopped || this.retry) return;
+    const base = this.options.reconnectMs ?? 1000;
+    const delay = Math.min(base * 2 ** this.failures, this.options.maxReconnectMs ?? 30_000);
+    this.failures += 1;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.stopped) return;
+      this.listen().catch((e) => {
+        if (this.stopped) return;
+        this.options.onError?.(e);
+        this.scheduleReconnect();
+      });
+    }, delay);
+    this.retry.unref();
   }
 }

@@ -1,4 +1,5 @@
 import type { VersionSignal } from "../../read-model/version-signal.js";
+import { type Clock, systemClock } from "../../streams/clock/clock.js";
 
 /** Reads the projected version of one item (0 when it has no row yet). */
 export type ReadVersion = (itemId: string) => Promise<number>;
@@ -10,6 +11,8 @@ export interface VersionWaiterOptions {
   readonly timeoutMs: number;
   /** Poll interval when there is no signal (PGlite delivers no cross-connection NOTIFY). */
   readonly fallbackPollMs?: number;
+  /** Deadline and waits; tests pass a fake one. */
+  readonly clock?: Clock;
 }
 
 export type WaitOutcome =
@@ -26,25 +29,27 @@ export type VersionWaiter = (itemId: string, minVersion: number) => Promise<Wait
 export const createVersionWaiter =
   (options: VersionWaiterOptions): VersionWaiter =>
   async (itemId, minVersion) => {
+    const clock = options.clock ?? systemClock;
     let wake: () => void = () => undefined;
     const woken = () => new Promise<void>((r) => (wake = r));
     let next = woken();
     const unsubscribe = options.signal?.subscribe((reached) => {
       if (reached.some((r) => r.itemId === itemId && r.version >= minVersion)) wake();
     });
-    const deadline = Date.now() + options.timeoutMs;
+    const deadline = clock.now() + options.timeoutMs;
     try {
       let version = await options.readVersion(itemId);
       while (version < minVersion) {
-        const left = deadline - Date.now();
+        const left = deadline - clock.now();
         if (left <= 0) {
           const last = await options.readVersion(itemId);
           return { reached: last >= minVersion, version: last };
         }
         const wait = options.signal ? left : Math.min(left, options.fallbackPollMs ?? 100);
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([next, new Promise<void>((r) => (timer = setTimeout(r, wait)))]);
-        clearTimeout(timer);
+        // Aborting ends the sleep's timer once the signal won the race.
+        const sleeping = new AbortController();
+        await Promise.race([next, clock.sleep(wait, sleeping.signal)]);
+        sleeping.abort();
         next = woken();
         version = await options.readVersion(itemId);
       }
