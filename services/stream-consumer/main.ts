@@ -5,6 +5,7 @@ import {
   int,
   optionalStr,
   readConfig,
+  schemaName,
   str,
   type VarSpec,
 } from "../config/env.js";
@@ -47,7 +48,7 @@ const config = readConfig(process.env, {
   LEASES_TABLE: str(),
   PARKED_TABLE: str(),
   DATABASE_URL: databaseUrl(),
-  DATABASE_SCHEMA: str("public"),
+  DATABASE_SCHEMA: schemaName(),
   WORKER_ID: optionalStr(),
   LEASE_FAILOVER_MS: int(d.failoverMs, 1_000, 600_000),
   LEASE_RENEW_INTERVAL_MS: optionalInt(100, 300_000),
@@ -58,7 +59,7 @@ const config = readConfig(process.env, {
   IDLE_POLL_MS: int(d.idlePollMs, 10, 10_000),
   BACKOFF_MS: int(d.backoffMs, 10, 60_000),
   SHUTDOWN_GRACE_MS: int(d.shutdownGraceMs, 0, 120_000),
-  // Loopback health endpoint for the container health check (copilot manifest: 8081).
+  // Health endpoint on 127.0.0.1: the container health check (manifest: 8081) runs in the task.
   HEALTH_PORT: int(8081, 0, 65535),
   // Longer than the shard-sync interval and the longest retry backoff.
   HEALTH_MAX_SILENCE_MS: int(120_000, 1_000, 3_600_000),
@@ -93,7 +94,7 @@ const worker = await startDynamoDbStreamWorker({
     keyOf: journalAggregateKey,
     positionOf: journalPosition,
     metrics,
-    onAttempt: heartbeat.beat,
+    onAttempt: heartbeat.shardProgress,
   }),
   trimmedPolicy: createTrimmedStreamPolicy({
     client: new DynamoDbStreamClient(streams),
@@ -102,7 +103,7 @@ const worker = await startDynamoDbStreamWorker({
     metrics,
   }),
   metrics,
-  onHeartbeat: heartbeat.beat,
+  heartbeat,
   config: {
     failoverMs: config.LEASE_FAILOVER_MS,
     ...(config.LEASE_RENEW_INTERVAL_MS ? { renewIntervalMs: config.LEASE_RENEW_INTERVAL_MS } : {}),
@@ -127,12 +128,26 @@ let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
+  // Hard deadline: lease releases, coordinator stop and a DescribeStream in flight are unbounded.
+  setTimeout(() => {
+    log("error", "stream-consumer shutdown deadline passed: exiting");
+    process.exit(1);
+  }, config.SHUTDOWN_GRACE_MS + 5_000).unref();
   log("info", "stream-consumer stopping", { signal });
-  await worker.shutdown();
-  await health.close();
-  await db.destroy();
-  log("info", "stream-consumer stopped: leases released");
-  process.exit(0);
+  let code = 0;
+  try {
+    await worker.shutdown();
+    log("info", "stream-consumer stopped: leases released");
+  } catch (e) {
+    code = 1;
+    log("error", "stream-consumer shutdown failed", { error: String(e) });
+    // Still free the leases, so other workers take the shards now rather than after failover.
+    await worker.releaseAll();
+  } finally {
+    await health.close().catch(() => {});
+    await db.destroy().catch(() => {});
+  }
+  process.exit(code);
 };
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

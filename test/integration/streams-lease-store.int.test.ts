@@ -88,6 +88,41 @@ describe("DynamoDB lease store (conditional writes on the observed counter)", ()
     expect(released.leaseCounter).toBe(h2.leaseCounter + 1);
   });
 
+  it("takes as succeeded a write whose first attempt committed but whose answer was lost", async () => {
+    // The SDK retries a write whose response was lost: its retry then fails the counter
+    // condition. Pre-applying the same write stands in for the committed first attempt.
+    await store.create(newLease("s-retry", [], "TRIM_HORIZON"));
+    const observed = (await store.get("s-retry")) as Lease;
+    await store.take(observed, w1, "tok-r");
+    const taken = await value(store.take(observed, w1, "tok-r"));
+    expect(taken).toMatchObject({ leaseOwner: "w1", concurrencyToken: "tok-r", leaseCounter: 1 });
+
+    await store.renew(taken);
+    const renewed = await value(store.renew(taken));
+    expect(renewed.leaseCounter).toBe(2);
+
+    await store.checkpoint(renewed, "000000000000000000007");
+    const checkpointed = await value(store.checkpoint(renewed, "000000000000000000007"));
+    expect(checkpointed).toMatchObject({ leaseCounter: 3, checkpoint: "000000000000000000007" });
+
+    await store.release(checkpointed);
+    const released = await value(store.release(checkpointed));
+    expect(released.leaseOwner).toBeUndefined();
+    expect(released.leaseCounter).toBe(4);
+  });
+
+  it("still refuses a write when the lease moved by another write, even one count later", async () => {
+    await store.create(newLease("s-retry-other", [], "TRIM_HORIZON"));
+    const held = await value(store.take((await store.get("s-retry-other")) as Lease, w1, "t1"));
+    // Our own renew won the race with our checkpoint at the same observed counter.
+    await value(store.renew(held));
+    expect((await store.checkpoint(held, "000000000000000000009")).isErr()).toBe(true);
+    // Another worker took it over one count later: our renew's retry must not count as ours.
+    const now = (await store.get("s-retry-other")) as Lease;
+    await value(store.take(now, w2, "t2"));
+    expect((await store.renew(now)).isErr()).toBe(true);
+  });
+
   it("lists every lease and deletes one", async () => {
     const keys = (await store.list()).map((l) => l.leaseKey);
     expect(keys).toEqual(expect.arrayContaining(["s-create", "s-cycle", "s-end"]));

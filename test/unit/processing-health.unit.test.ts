@@ -33,6 +33,24 @@ describe("/healthz", () => {
     expect((await app.request("/healthz")).status).toBe(200);
   });
 
+  it("counts the silence of each held shard, and only while it is held", async () => {
+    const time = fakeClock();
+    const heartbeat = createHeartbeat(time.clock);
+    const app = healthApp({ heartbeat, maxSilenceMs: 30_000, clock: time.clock });
+    heartbeat.shardStarted("s1");
+    heartbeat.shardStarted("s2");
+    for (let i = 0; i < 4; i++) {
+      time.advance(10_000);
+      heartbeat.beat(); // the coordinator keeps renewing
+      heartbeat.shardProgress("s1");
+    }
+    expect(await (await app.request("/healthz")).json()).toMatchObject({ status: 503 });
+    heartbeat.shardStopped("s2"); // lease released: no longer ours to move
+    heartbeat.shardProgress("s2"); // a late batch attempt does not bring it back
+    time.advance(10_000);
+    expect((await app.request("/healthz")).status).toBe(200);
+  });
+
   it("answers 404 for other paths", async () => {
     const time = fakeClock();
     const app = healthApp({

@@ -141,6 +141,19 @@ describe("isInfrastructureError", () => {
     ).toBe(true);
     expect(isInfrastructureError(new Error("wrapped", { cause: { code: "08006" } }))).toBe(true);
   });
+  it("recognises AWS SDK server faults, retryable errors and timeouts, also wrapped", () => {
+    const serverFault = { name: "InternalServerError", $fault: "server", message: "500" };
+    expect(isInfrastructureError(serverFault)).toBe(true);
+    expect(isInfrastructureError({ name: "SomeNewFault", $fault: "server" })).toBe(true);
+    expect(isInfrastructureError({ name: "RequestLimitExceeded", $fault: "client" })).toBe(true);
+    expect(isInfrastructureError({ name: "ServiceUnavailable" })).toBe(true);
+    expect(isInfrastructureError({ name: "X", $fault: "client", $retryable: {} })).toBe(true);
+    expect(isInfrastructureError({ name: "TimeoutError", message: "timed out" })).toBe(true);
+    expect(isInfrastructureError(new Error("wrapped", { cause: serverFault }))).toBe(true);
+    expect(
+      isInfrastructureError({ name: "ValidationException", $fault: "client", message: "bad" }),
+    ).toBe(false);
+  });
   it("recognises a connection node-postgres lost mid-query (no code, message only)", () => {
     const lost = { name: "QueryFailedError", message: "Connection terminated unexpectedly" };
     expect(isInfrastructureError(lost)).toBe(true);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Clock, systemClock } from "../clock/clock.js";
+import type { Heartbeat } from "../health/heartbeat.js";
 import type { HeldLease } from "../leases/held-lease.js";
 import type { WorkerId } from "../leases/lease.js";
 import { LeaseCoordinator } from "../leases/lease-coordinator.js";
@@ -25,10 +26,11 @@ export interface StreamWorkerOptions {
   readonly trimmedPolicy?: TrimmedDataPolicy;
   readonly onError?: (error: unknown, during: string) => void;
   /**
-   * Called on every take and renew cycle and every read-loop iteration of every shard (idle polls
-   * included): a liveness heartbeat for /healthz. Silence means the worker is stuck.
+   * Liveness for /healthz: `beat` on every take and renew cycle, per shard `shardStarted` when
+   * taken, `shardProgress` on every read-loop iteration (idle polls included) and `shardStopped`
+   * when its consumer ends. Renewals alone never prove a shard is moving.
    */
-  readonly onHeartbeat?: () => void;
+  readonly heartbeat?: Pick<Heartbeat, "beat" | "shardStarted" | "shardProgress" | "shardStopped">;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly newToken?: () => string;
@@ -77,7 +79,7 @@ export class StreamWorker {
       newToken: o.newToken ?? randomUUID,
       onTaken: (held) => this.consume(held),
       onError: this.onError,
-      onCycle: o.onHeartbeat ?? (() => {}),
+      onCycle: () => o.heartbeat?.beat(),
     });
   }
 
@@ -117,6 +119,13 @@ export class StreamWorker {
     await Promise.race([consumers, this.clock.sleep(this.config.shutdownGraceMs, grace.signal)]);
     grace.abort();
     // Batches still running after the grace time are abandoned: their checkpoint will fail.
+    await this.releaseAll();
+    await this.coordinator.stop();
+    await this.syncLoop;
+  }
+
+  /** Releases every held lease (owner cleared); failures are reported, never thrown. */
+  async releaseAll(): Promise<void> {
     await Promise.all(
       this.coordinator
         .heldLeases()
@@ -124,8 +133,6 @@ export class StreamWorker {
           this.coordinator.release(h).catch((e) => this.onError(e, `releasing ${h.leaseKey}`)),
         ),
     );
-    await this.coordinator.stop();
-    await this.syncLoop;
   }
 
   private consume(held: HeldLease): void {
@@ -140,7 +147,7 @@ export class StreamWorker {
       config: this.config,
       ...(this.o.trimmedPolicy ? { trimmedPolicy: this.o.trimmedPolicy } : {}),
       onError: this.onError,
-      onProgress: this.o.onHeartbeat ?? (() => {}),
+      onProgress: () => this.o.heartbeat?.shardProgress(held.leaseKey),
       onState: (shardId, state) => this.states.set(shardId, state),
       onFinished: (_shardId, children) => {
         // No children listed yet (resharding in progress): discover them now, then take.
@@ -149,8 +156,12 @@ export class StreamWorker {
       },
     });
     this.states.set(held.leaseKey, consumer.currentState);
+    this.o.heartbeat?.shardStarted(held.leaseKey);
     const run = consumer.run().finally(() => {
       this.consumers.delete(consumer);
+      // A consumer of the same shard retaken meanwhile keeps its own progress tracked.
+      if (![...this.consumers.keys()].some((c) => c.shardId === held.leaseKey))
+        this.o.heartbeat?.shardStopped(held.leaseKey);
       if (this.states.get(held.leaseKey) !== undefined && !this.isHeld(held.leaseKey))
         this.states.delete(held.leaseKey);
     });

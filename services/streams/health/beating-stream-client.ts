@@ -2,9 +2,9 @@ import type { StreamClient } from "../retrieval/stream-client.js";
 import type { Heartbeat } from "./heartbeat.js";
 
 /**
- * A StreamClient that beats the heartbeat whenever a read answers (records or not, error or not):
- * shard loops poll it several times a second and shard sync lists shards every minute, so
- * silence means every loop of the worker is stuck.
+ * A StreamClient that beats the heartbeat whenever a read answers (records or not, error or not).
+ * This is worker-wide liveness only: a held shard stuck in its batch is seen through the
+ * heartbeat's per-shard progress (`shardStarted` / `shardProgress`), which this never touches.
  */
 export const beatingStreamClient = (client: StreamClient, heartbeat: Heartbeat): StreamClient => ({
   listShards: (streamArn) => client.listShards(streamArn).finally(heartbeat.beat),

@@ -10,7 +10,10 @@ export interface HealthAppOptions {
   readonly clock?: () => Date;
 }
 
-/** `GET /healthz`: 200 while the worker loop beats, 503 (problem+json) once it has been silent too long. */
+/**
+ * `GET /healthz`: 200 while the coordinator and every held shard beat, 503 (problem+json) once
+ * one of them has been silent too long.
+ */
 export const healthApp = (options: HealthAppOptions): Hono => {
   const clock = options.clock ?? (() => new Date());
   const app = new Hono();
@@ -19,20 +22,24 @@ export const healthApp = (options: HealthAppOptions): Hono => {
     const body = { lastProgressAt: h.lastProgressAt.toISOString(), silentForMs: h.silentForMs };
     if (h.healthy) return c.json({ status: "ok", ...body });
     return problemResponse(c, "unavailable", {
-      detail: `the stream worker loop made no progress for ${h.silentForMs} ms (limit ${options.maxSilenceMs} ms)`,
+      detail: `the stream worker (coordinator or a held shard) made no progress for ${h.silentForMs} ms (limit ${options.maxSilenceMs} ms)`,
       ...body,
     });
   });
   return app;
 };
 
-/** Serves the health app on `port` (0: any free port); `close` stops it. */
+/**
+ * Serves the health app on `port` (0: any free port); `close` stops it. Loopback by default: the
+ * container health check runs inside the task, and nothing else should reach the endpoint.
+ */
 export const startHealthServer = async (
   app: Hono,
   port: number,
+  hostname = "127.0.0.1",
 ): Promise<{ readonly port: number; close(): Promise<void> }> =>
   new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname: "0.0.0.0" }, (info) =>
+    const server = serve({ fetch: app.fetch, port, hostname }, (info) =>
       resolve({
         port: info.port,
         close: () => new Promise<void>((r) => server.close(() => r())),

@@ -1,16 +1,39 @@
-/** The worker loop beats once per iteration (idle polls included): silence means it is stuck. */
+/**
+ * Liveness of a stream worker: the lease coordinator beats once per take/renew cycle, and each
+ * held shard reports its own progress (a read answered, an idle poll, a batch attempt). Silence
+ * of the coordinator or of any held shard means the worker is stuck, even while its leases are
+ * still renewed. A worker holding no shards is idle, not stuck.
+ */
 export interface Heartbeat {
+  /** The coordinator ran a take or renew cycle. */
   beat(): void;
+  /** A shard was taken: from now on its own silence counts. */
+  shardStarted(shardId: string): void;
+  /** A held shard made progress; ignored for shards not (or no longer) held. */
+  shardProgress(shardId: string): void;
+  /** The shard's consumer ended (released, lost or finished): its silence no longer counts. */
+  shardStopped(shardId: string): void;
+  /** The oldest of the coordinator's last beat and each held shard's last progress. */
   lastBeatAt(): Date;
 }
 
 export const createHeartbeat = (clock: () => Date = () => new Date()): Heartbeat => {
   let last = clock();
+  const shards = new Map<string, Date>();
   return {
     beat: () => {
       last = clock();
     },
-    lastBeatAt: () => last,
+    shardStarted: (shardId) => {
+      shards.set(shardId, clock());
+    },
+    shardProgress: (shardId) => {
+      if (shards.has(shardId)) shards.set(shardId, clock());
+    },
+    shardStopped: (shardId) => {
+      shards.delete(shardId);
+    },
+    lastBeatAt: () => new Date(Math.min(last.getTime(), ...[...shards.values()].map(Number))),
   };
 };
 

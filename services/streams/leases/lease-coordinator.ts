@@ -26,7 +26,7 @@ export interface LeaseCoordinatorOptions {
   /** A lease was taken: start consuming its shard (stop when `held.signal` aborts). */
   readonly onTaken: (held: HeldLease) => void;
   readonly onError: (error: unknown, during: string) => void;
-  /** After every take and renew cycle (liveness). */
+  /** After every take and renew cycle: the coordinator's own liveness (shards report theirs). */
   readonly onCycle?: () => void;
 }
 

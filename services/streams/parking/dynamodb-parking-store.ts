@@ -11,6 +11,7 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { parkedTable } from "../../tables/definitions.js";
+import { abortableSleep } from "../clock/clock.js";
 import type { ParkReason } from "../processing/retry-policy.js";
 import type { BlockedAggregate, ParkedRecord, ParkingStore } from "./parking-store.js";
 
@@ -83,6 +84,9 @@ const chunks = <T>(xs: readonly T[], size: number): T[][] =>
  * A record and its block are written in one transaction; reads are strongly consistent so a
  * worker taking over a shard sees blocks another worker wrote.
  */
+/** Capped exponential backoff before re-sending unprocessed keys: 50, 100, 200 … 2000 ms. */
+const unprocessedBackoffMs = (round: number): number => Math.min(2_000, 50 * 2 ** (round - 1));
+
 export class DynamoDbParkingStore implements ParkingStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -93,7 +97,9 @@ export class DynamoDbParkingStore implements ParkingStore {
     const blocked = new Set<string>();
     const readChunk = async (chunk: readonly string[]) => {
       let keys: Item[] | undefined = chunk.map((k) => ({ [PK]: { S: k }, [SK]: { S: BLOCK_KEY } }));
-      while (keys && keys.length > 0) {
+      for (let round = 0; keys && keys.length > 0; round++) {
+        // Unprocessed keys mean the table is throttled: back off before asking again.
+        if (round > 0) await abortableSleep(unprocessedBackoffMs(round));
         const out: BatchGetItemCommandOutput = await this.client.send(
           new BatchGetItemCommand({
             RequestItems: {

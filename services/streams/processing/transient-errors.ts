@@ -33,6 +33,33 @@ const codeOf = (e: unknown): string | undefined => {
   return typeof code === "string" ? code : undefined;
 };
 
+const AWS_TRANSIENT_NAMES = new Set([
+  "ThrottlingException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+  "ServiceUnavailable",
+  // The SDK's own request timeout (requestHandler.requestTimeout): no answer is not a bad record.
+  "TimeoutError",
+]);
+
+/**
+ * AWS SDK v3 service exceptions say themselves whether they are the service's fault or retryable
+ * (`$fault`, `$retryable`); a DynamoDB 500 must not count as a failed attempt of the record.
+ */
+const isAwsServerOrRetryable = (e: object): boolean => {
+  const { name, $fault, $retryable } = e as {
+    name?: unknown;
+    $fault?: unknown;
+    $retryable?: unknown;
+  };
+  return (
+    (typeof name === "string" && AWS_TRANSIENT_NAMES.has(name)) ||
+    $fault === "server" ||
+    ($retryable !== undefined && $retryable !== null && $retryable !== false)
+  );
+};
+
 /**
  * Default `isTransient` for the projection handler: infrastructure faults (network, Postgres
  * availability, throttling) are retried without counting, so an outage never parks healthy
@@ -45,9 +72,7 @@ export const isInfrastructureError = (e: unknown, depth = 0): boolean => {
   const message = (e as { message?: unknown }).message;
   if (typeof message === "string" && PG_CONNECTION_LOST.some((m) => message.includes(m)))
     return true;
-  const name = (e as { name?: unknown }).name;
-  if (name === "ThrottlingException" || name === "ProvisionedThroughputExceededException")
-    return true;
+  if (isAwsServerOrRetryable(e)) return true;
   const inner =
     (e as { cause?: unknown; driverError?: unknown }).driverError ??
     (e as { cause?: unknown }).cause;

@@ -73,45 +73,68 @@ export class DynamoDbLeaseStore implements LeaseStore {
 
   take(observed: Lease, owner: WorkerId, concurrencyToken: string): LeaseWrite {
     const switched = observed.leaseOwner !== owner;
-    return this.write(observed, false, {
-      UpdateExpression:
-        "SET leaseOwner = :owner, concurrencyToken = :token ADD leaseCounter :one, ownerSwitchesSinceCheckpoint :switch",
-      ExpressionAttributeValues: {
-        ":owner": { S: owner },
-        ":token": { S: concurrencyToken },
-        ":switch": { N: switched ? "1" : "0" },
+    return this.write(
+      observed,
+      false,
+      {
+        UpdateExpression:
+          "SET leaseOwner = :owner, concurrencyToken = :token ADD leaseCounter :one, ownerSwitchesSinceCheckpoint :switch",
+        ExpressionAttributeValues: {
+          ":owner": { S: owner },
+          ":token": { S: concurrencyToken },
+          ":switch": { N: switched ? "1" : "0" },
+        },
       },
-    });
+      // The token is fresh: only this take can have written it.
+      (after) => after.leaseOwner === owner && after.concurrencyToken === concurrencyToken,
+    );
   }
 
   renew(held: Lease): LeaseWrite {
-    return this.write(held, true, { UpdateExpression: "ADD leaseCounter :one" });
+    return this.write(held, true, { UpdateExpression: "ADD leaseCounter :one" }, (after) =>
+      stillHeld(held, after),
+    );
   }
 
   checkpoint(held: Lease, checkpoint: Checkpoint): LeaseWrite {
-    return this.write(held, true, {
-      UpdateExpression:
-        "SET checkpoint = :c, ownerSwitchesSinceCheckpoint = :zero ADD leaseCounter :one",
-      ExpressionAttributeValues: { ":c": { S: checkpoint }, ":zero": { N: "0" } },
-    });
+    return this.write(
+      held,
+      true,
+      {
+        UpdateExpression:
+          "SET checkpoint = :c, ownerSwitchesSinceCheckpoint = :zero ADD leaseCounter :one",
+        ExpressionAttributeValues: { ":c": { S: checkpoint }, ":zero": { N: "0" } },
+      },
+      (after) => stillHeld(held, after) && after.checkpoint === checkpoint,
+    );
   }
 
   finish(held: Lease, childShardIds: readonly string[]): LeaseWrite {
     const children = childShardIds.length > 0;
-    return this.write(held, true, {
-      UpdateExpression: `SET checkpoint = :c, ownerSwitchesSinceCheckpoint = :zero${children ? ", childShardIds = :children" : ""} REMOVE leaseOwner, concurrencyToken ADD leaseCounter :one`,
-      ExpressionAttributeValues: {
-        ":c": { S: SHARD_END },
-        ":zero": { N: "0" },
-        ...(children ? { ":children": { SS: [...childShardIds] } } : {}),
+    return this.write(
+      held,
+      true,
+      {
+        UpdateExpression: `SET checkpoint = :c, ownerSwitchesSinceCheckpoint = :zero${children ? ", childShardIds = :children" : ""} REMOVE leaseOwner, concurrencyToken ADD leaseCounter :one`,
+        ExpressionAttributeValues: {
+          ":c": { S: SHARD_END },
+          ":zero": { N: "0" },
+          ...(children ? { ":children": { SS: [...childShardIds] } } : {}),
+        },
       },
-    });
+      (after) => after.leaseOwner === undefined && after.checkpoint === SHARD_END,
+    );
   }
 
   release(held: Lease): LeaseWrite {
-    return this.write(held, true, {
-      UpdateExpression: "REMOVE leaseOwner, concurrencyToken ADD leaseCounter :one",
-    });
+    return this.write(
+      held,
+      true,
+      { UpdateExpression: "REMOVE leaseOwner, concurrencyToken ADD leaseCounter :one" },
+      // Only the holder may clear the owner at the observed counter: a cleared owner one
+      // count later is this release.
+      (after) => after.leaseOwner === undefined,
+    );
   }
 
   async delete(leaseKey: string): Promise<void> {
@@ -123,8 +146,18 @@ export class DynamoDbLeaseStore implements LeaseStore {
     );
   }
 
-  /** One conditional update on the observed counter (and owner + token for a holder). */
-  private async write(observed: Lease, asHolder: boolean, update: Update): LeaseWrite {
+  /**
+   * One conditional update on the observed counter (and owner + token for a holder). The SDK
+   * retries a write whose response was lost; if its first attempt committed, the retry fails the
+   * condition. So a failed condition re-reads the lease: exactly one count later and showing
+   * what this write sets (`committed`) means it was ours, and it succeeded.
+   */
+  private async write(
+    observed: Lease,
+    asHolder: boolean,
+    update: Update,
+    committed: (after: Lease) => boolean,
+  ): LeaseWrite {
     const holder = asHolder && observed.leaseOwner !== undefined;
     const condition = [
       "attribute_exists(#k)",
@@ -156,9 +189,14 @@ export class DynamoDbLeaseStore implements LeaseStore {
       if (!out.Attributes) throw new Error(`lease ${observed.leaseKey}: update returned nothing`);
       return ok(fromItem(out.Attributes));
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException)
-        return err({ reason: "LEASE_CONFLICT", leaseKey: observed.leaseKey });
-      throw e;
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const after = await this.get(observed.leaseKey);
+      if (after && after.leaseCounter === observed.leaseCounter + 1 && committed(after))
+        return ok(after);
+      return err({ reason: "LEASE_CONFLICT", leaseKey: observed.leaseKey });
     }
   }
 }
+
+const stillHeld = (held: Lease, after: Lease): boolean =>
+  after.leaseOwner === held.leaseOwner && after.concurrencyToken === held.concurrencyToken;
