@@ -1,14 +1,11 @@
 // Workload shared by the projection / rebuild benchmarks and their integration tests: plausible
 // random item lives, appended straight to the journal, and a row-for-row dump of a read model.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { DataSource } from "typeorm";
 import { v7 as uuidv7 } from "uuid";
 import type { ItemEvent } from "../services/domain/item/index.js";
 import type { StoredEvent } from "../services/event-store/codec.js";
 import type { EventStore } from "../services/event-store/event-store.js";
 import { liveTables, qualified } from "../services/read-model/tables.js";
-import { repoRoot } from "./support/paths.js";
 
 export interface ItemLife {
   readonly itemId: string;
@@ -112,23 +109,3 @@ export const storedEventsOf = (lives: readonly ItemLife[], now = new Date()): St
       event,
     })),
   );
-
-/**
- * Replaces (or appends) this bench's own section of docs/benchmarks.md, between its markers,
- * leaving the rest of the file to its other writers.
- */
-export const writeBenchSection = (key: string, markdown: string): void => {
-  const path = join(repoRoot, "docs/benchmarks.md");
-  const start = `<!-- bench:${key}:start (written by bench/${key}.bench.ts) -->`;
-  const end = `<!-- bench:${key}:end -->`;
-  const block = `${start}\n${markdown.trim()}\n${end}`;
-  const doc = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
-  const i = doc.indexOf(start);
-  const j = i >= 0 ? doc.indexOf(end, i) : -1;
-  writeFileSync(
-    path,
-    i >= 0 && j > i
-      ? doc.slice(0, i) + block + doc.slice(j + end.length)
-      : `${doc.trimEnd()}\n\n${block}\n`,
-  );
-};

@@ -5,8 +5,9 @@
 import { openReadModel } from "../services/read-model/data-source.js";
 import { createProjector } from "../services/read-model/projector.js";
 import { liveTables } from "../services/read-model/tables.js";
-import { generateLives, storedEventsOf, writeBenchSection } from "./projection-workload.js";
+import { generateLives, storedEventsOf } from "./projection-workload.js";
 import { benchArgs, seededRandom } from "./support/args.js";
+import { writeDocSection } from "./support/doc-section.js";
 import { startInfra } from "./support/infra.js";
 import { emitResult } from "./support/result.js";
 import { round } from "./support/stats.js";
@@ -60,8 +61,8 @@ try {
   }
   const table = rows.map((r) => `| ${r.figure} | ${r.value} ${r.unit} | ${r.note ?? ""} |`);
   if (!args.quick) {
-    writeBenchSection(
-      "projection",
+    writeDocSection(
+      "## Projection",
       [
         "## Projection",
         "",
@@ -71,6 +72,7 @@ try {
         "| Figure | Value | Note |",
         "|---|---|---|",
         ...table,
+        "",
       ].join("\n"),
     );
   }

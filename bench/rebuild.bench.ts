@@ -7,8 +7,9 @@ import { openReadModel } from "../services/read-model/data-source.js";
 import { rebuildReadModel } from "../services/read-model/rebuild/rebuild.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables } from "../services/tables/provision.js";
-import { appendLives, generateLives, writeBenchSection } from "./projection-workload.js";
+import { appendLives, generateLives } from "./projection-workload.js";
 import { benchArgs, seededRandom } from "./support/args.js";
+import { writeDocSection } from "./support/doc-section.js";
 import { startInfra } from "./support/infra.js";
 import { emitResult } from "./support/result.js";
 import { round } from "./support/stats.js";
@@ -58,8 +59,8 @@ try {
     await db.destroy();
   }
   if (!args.quick) {
-    writeBenchSection(
-      "rebuild",
+    writeDocSection(
+      "## Rebuild",
       [
         "## Rebuild",
         "",
@@ -69,6 +70,7 @@ try {
         "| Figure | Value |",
         "|---|---|",
         ...rows.map((r) => `| ${r.figure} | ${r.value} ${r.unit} |`),
+        "",
       ].join("\n"),
     );
   }

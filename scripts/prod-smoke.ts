@@ -10,7 +10,7 @@
  *   SMOKE_REMOVE_PACKAGE=hono npm run smoke:prod   # must fail: proves the check bites
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -19,16 +19,12 @@ import { dynamoDbClient } from "../services/aws/clients.js";
 import { freePort } from "../services/local/dynamodb-local.js";
 import { startLocalInfrastructure } from "../services/local/local-infrastructure.js";
 import { allTables } from "../services/tables/definitions.js";
-import { ensureTables } from "../services/tables/provision.js";
+import { ensureTables, tableEnv } from "../services/tables/provision.js";
+import { deployables } from "../test/deploy/support/deployables.js";
 
 const root = join(import.meta.dirname, "..");
 const log = (msg: string) => console.log(`prod-smoke: ${msg}`);
 const stops: Array<() => Promise<void>> = [];
-
-const mainsUnder = (dir: string): string[] =>
-  readdirSync(join(root, dir), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && readdirSync(join(root, dir, d.name)).includes("main.ts"))
-    .map((d) => d.name);
 
 interface Manifest {
   type: string;
@@ -74,10 +70,7 @@ const infrastructure = async () => {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.end();
   });
-  const tables = Object.fromEntries(
-    Object.entries(names).map(([logical, name]) => [`${logical.toUpperCase()}_TABLE`, name]),
-  );
-  return { endpoint, url, schema, tables };
+  return { endpoint, url, schema, tables: tableEnv(names) };
 };
 
 const exited = (child: ChildProcess) =>
@@ -170,11 +163,10 @@ const main = async () => {
   try {
     installProductionBuild(work);
     const infra = await infrastructure();
-    const services = mainsUnder("services").filter(
-      (n) => !["local", "local-stack", "cli"].includes(n),
-    );
+    const all = deployables(root);
+    const services = all.filter((d) => d.kind === "service").map((d) => d.name);
     for (const name of services) await smokeService(work, name, infra);
-    for (const name of mainsUnder("services/cli")) smokeCli(work, name);
+    for (const d of all) if (d.kind === "cli") smokeCli(work, d.name);
     log(`OK: ${services.length} services healthy from production dependencies only`);
   } finally {
     for (const stop of stops.reverse()) await stop().catch((e) => console.error(e));

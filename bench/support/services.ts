@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../services/local/dynamodb-local.js";
-import { allTables } from "../../services/tables/definitions.js";
-import type { TableNames } from "../../services/tables/provision.js";
+import { type TableNames, tableEnv } from "../../services/tables/provision.js";
 import { stopChild, track } from "./cleanup.js";
 import { type RssSampler, sampleRss } from "./memory.js";
 import { repoRoot } from "./paths.js";
@@ -34,7 +33,7 @@ export interface StackEnvInput {
   readonly tables: TableNames;
 }
 
-/** Every variable the deployables may need: one `<LOGICAL>_TABLE` per table definition. */
+/** Every variable the deployables may need: one `<LOGICAL>_TABLE` per table created. */
 export const stackEnv = (input: StackEnvInput): Record<string, string> => {
   const env: Record<string, string> = {
     AWS_REGION: "us-east-1",
@@ -43,11 +42,8 @@ export const stackEnv = (input: StackEnvInput): Record<string, string> => {
     AWS_SECRET_ACCESS_KEY: "local",
     DYNAMODB_ENDPOINT: input.dynamoDbEndpoint,
     TABLE_PREFIX: input.tablePrefix,
+    ...tableEnv(input.tables),
   };
-  for (const def of allTables) {
-    const name = input.tables[def.logicalName];
-    if (name) env[`${def.logicalName.toUpperCase()}_TABLE`] = name;
-  }
   if (input.databaseUrl) env.DATABASE_URL = input.databaseUrl;
   if (input.databaseSchema) env.DATABASE_SCHEMA = input.databaseSchema;
   return env;
@@ -72,23 +68,24 @@ export interface StartServiceOptions {
   readonly log?: (line: string) => void;
 }
 
-/**
- * Starts one deployable's main.ts as `node --import tsx <main>` (one process, so its pid is the
- * service's pid for RSS) on a free port; resolves when its health route answers (or, without
- * one, when it logs that it started).
- */
 /** The image's NODE_OPTIONS (Dockerfile is the one place they are set), so figures match production. */
 const productionNodeOptions = (): string =>
   /^ENV NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(join(repoRoot, "Dockerfile"), "utf8"))?.[1] ??
   "";
 
+/**
+ * Starts one deployable's main.ts as `node --import tsx <main>` (one process, so its pid is the
+ * service's pid for RSS) on a free port; resolves when its health route answers (or, without
+ * one, when it logs that it started).
+ */
 export const startService = async (options: StartServiceOptions): Promise<ServiceProcess> => {
   const d = deployables[options.name];
   const port = await freePort();
   const supplied: Record<string, string> = { ...options.env, PORT: String(port) };
-  const missing = configVarsOf(d.main).filter((v) => supplied[v] === undefined);
+  const reads = configVarsOf(d.main);
+  const missing = reads.filter((v) => supplied[v] === undefined);
   options.log?.(
-    `${options.name}: reads ${configVarsOf(d.main).join(", ")}${missing.length ? ` (left to defaults: ${missing.join(", ")})` : ""}`,
+    `${options.name}: reads ${reads.join(", ")}${missing.length ? ` (left to defaults: ${missing.join(", ")})` : ""}`,
   );
   const child = spawn(
     process.execPath,

@@ -1,8 +1,12 @@
 import type { Context } from "hono";
 import type { CommandFailure } from "../command-handling/item-command-handler.js";
 import { problemResponse } from "../http/problem.js";
+import { replayOrRefuse } from "./idempotency.js";
 
-/** Every refused command → its problem response; the status lives in the problem catalogue. */
+/**
+ * Every refused command → its problem response; the status lives in the problem catalogue.
+ * A taken Idempotency-Key replays the original answer instead (same request).
+ */
 export const failureResponse = (c: Context, failure: CommandFailure): Response => {
   switch (failure.kind) {
     case "ItemNotFound":
@@ -25,8 +29,6 @@ export const failureResponse = (c: Context, failure: CommandFailure): Response =
         currentVersion: failure.actual,
       });
     case "IdempotencyKeyReused":
-      return problemResponse(c, "idempotency-key-reused", {
-        detail: "this Idempotency-Key was used for a different request; use a new key",
-      });
+      return replayOrRefuse(c, failure);
   }
 };

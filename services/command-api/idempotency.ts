@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
-import type { IdempotencyRecord } from "../event-store/item-repository.js";
+import type { IdempotencyRecord, SaveError } from "../event-store/item-repository.js";
 import { problemResponse } from "../http/problem.js";
 
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
@@ -28,10 +28,9 @@ export const sendStored = (response: StoredResponse): Response =>
 /** A stored key: the same request gets the original answer again, another one a 422. */
 export const replayOrRefuse = (
   c: Context,
-  record: IdempotencyRecord,
-  fingerprint: string,
+  { record, sameRequest }: Extract<SaveError, { kind: "IdempotencyKeyReused" }>,
 ): Response => {
-  if (record.fingerprint !== fingerprint) {
+  if (!sameRequest) {
     return problemResponse(c, "idempotency-key-reused", {
       detail: "this Idempotency-Key was used for a different request; use a new key",
     });

@@ -1,4 +1,9 @@
 import { ITEM_NAME_MAX, PRICE_MAX, QUANTITY_MAX, REASON_MAX } from "../domain/item/index.js";
+import {
+  itemIdParameter,
+  problemResponse as problem,
+  problemSchema,
+} from "../http/openapi-document.js";
 import { PROBLEM_BASE, PROBLEM_KINDS } from "../http/problem.js";
 
 // The OpenAPI 3.1 description of the command routes, written by hand and kept honest by
@@ -16,11 +21,6 @@ const body = (properties: Record<string, unknown>, required: string[], example: 
       example,
     },
   },
-});
-
-const problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
 });
 
 const ref = (name: string) => ({ $ref: `#/components/${name}` });
@@ -122,32 +122,16 @@ export const commandApiOpenApi = {
         required: ["itemId", "version"],
       },
       Problem: {
-        type: "object",
+        ...problemSchema,
         properties: {
+          ...problemSchema.properties,
           type: { type: "string", enum: Object.keys(PROBLEM_KINDS).map((k) => PROBLEM_BASE + k) },
-          title: { type: "string" },
-          status: { type: "integer" },
-          detail: { type: "string" },
-          instance: { type: "string" },
           rule: { type: "string", description: "the violated business rule (422)" },
-          errors: {
-            type: "array",
-            items: {
-              type: "object",
-              properties: { field: { type: "string" }, message: { type: "string" } },
-            },
-          },
         },
-        required: ["type", "title", "status"],
       },
     },
     parameters: {
-      ItemId: {
-        name: "id",
-        in: "path",
-        required: true,
-        schema: { type: "string", format: "uuid" },
-      },
+      ItemId: itemIdParameter,
       IfMatch: {
         name: "If-Match",
         in: "header",

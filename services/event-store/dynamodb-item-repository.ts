@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
 import {
   type CancellationReason,
   type DynamoDBClient,
   GetItemCommand,
   type TransactWriteItem,
-  TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { LRUCache } from "lru-cache";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
@@ -21,12 +19,13 @@ import type {
 } from "./item-repository.js";
 import { matchIdempotency } from "./item-repository.js";
 import {
+  atAnyVersion,
   baseVersionOf,
-  conditionFailures,
   journalPut,
   MAX_TRANSACTION_ITEMS,
   queryJournal,
   stampEvents,
+  transactJournal,
 } from "./journal.js";
 import {
   snapshotDue,
@@ -63,9 +62,6 @@ const DEFAULTS = Object.freeze({
   newEventId: uuidv7,
   clock: () => new Date(),
 });
-
-/** Attempts of an "any" save when other writers keep moving the stream. */
-const ANY_VERSION_ATTEMPTS = 5;
 
 type CachedItem = { readonly state: ItemState; readonly version: number };
 
@@ -127,7 +123,7 @@ export class DynamoDbItemRepository implements ItemRepository {
   }
 
   /** Events that fit one transaction next to the snapshot and idempotency rows. */
-  maxEventsPerSave(withIdempotency: boolean): number {
+  private maxEventsPerSave(withIdempotency: boolean): number {
     return MAX_TRANSACTION_ITEMS - (this.o.snapshotEvery > 0 ? 1 : 0) - (withIdempotency ? 1 : 0);
   }
 
@@ -141,7 +137,12 @@ export class DynamoDbItemRepository implements ItemRepository {
     const max = this.maxEventsPerSave(idempotency !== undefined);
     if (events.length > max) return errAsync({ kind: "TooManyEvents", count: events.length, max });
     const base = baseVersionOf(expected);
-    if (base === undefined) return this.saveAtAnyVersion(itemId, events, context, idempotency, 1);
+    if (base === undefined) {
+      return atAnyVersion(
+        async () => (await this.load(itemId, { fresh: true })).version,
+        (exact) => this.save(itemId, exact, events, context, idempotency),
+      );
+    }
     if (events.length === 0 && !idempotency) return okAsync({ version: base, events: [] });
     return ResultAsync.fromSafePromise(this.stateForSnapshot(itemId, base, events.length)).andThen(
       (stateAtBase) =>
@@ -203,23 +204,16 @@ export class DynamoDbItemRepository implements ItemRepository {
           ]
         : []),
     ];
-    // The token makes the SDK's own retries of this call idempotent: a retry of a transaction
-    // that did commit succeeds instead of failing its conditions (a false VersionConflict).
-    const send = this.o.client.send(
-      new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: randomUUID() }),
-    );
-    return ResultAsync.fromPromise(send, (e) => e)
+    return transactJournal(this.o.client, items)
       .map((): AppendResult => {
         this.remember(itemId, base, stateAtBase, events);
         return { version: base + stored.length, events: stored };
       })
-      .orElse((e) => {
-        const reasons = conditionFailures(e);
-        if (!reasons) throw e;
-        return ResultAsync.fromSafePromise(
+      .orElse((reasons) =>
+        ResultAsync.fromSafePromise(
           this.classify(itemId, expected, reasons, idempotency, context.now),
-        ).andThen((error) => errAsync<AppendResult, SaveError>(error));
-      });
+        ).andThen((error) => errAsync<AppendResult, SaveError>(error)),
+      );
   }
 
   /** Moves the cached state forward after a successful save (or drops it if unknown). */
@@ -253,29 +247,5 @@ export class DynamoDbItemRepository implements ItemRepository {
     }
     this.cache?.delete(itemId);
     return { kind: "VersionConflict", expected };
-  }
-
-  private saveAtAnyVersion(
-    itemId: string,
-    events: readonly ItemEvent[],
-    context: CommandContext,
-    idempotency: IdempotencyRecord | undefined,
-    attempt: number,
-  ): ResultAsync<AppendResult, SaveError> {
-    return ResultAsync.fromSafePromise(this.load(itemId, { fresh: true })).andThen((loaded) =>
-      this.save(
-        itemId,
-        { kind: "exact", version: loaded.version },
-        events,
-        context,
-        idempotency,
-      ).orElse((e) =>
-        e.kind === "VersionConflict" && attempt < ANY_VERSION_ATTEMPTS
-          ? this.saveAtAnyVersion(itemId, events, context, idempotency, attempt + 1)
-          : errAsync<AppendResult, SaveError>(
-              e.kind === "VersionConflict" ? { ...e, expected: { kind: "any" } } : e,
-            ),
-      ),
-    );
   }
 }

@@ -1,11 +1,15 @@
+import { randomUUID } from "node:crypto";
 import {
+  type AttributeValue,
   type CancellationReason,
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandOutput,
   TransactionCanceledException,
   type TransactWriteItem,
+  TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
+import { errAsync, ResultAsync } from "neverthrow";
 import type { ItemEvent } from "../domain/item/index.js";
 import { journalTable } from "../tables/definitions.js";
 import { CURRENT_SCHEMA_VERSION, decodeEvent, encodeEvent, type StoredEvent } from "./codec.js";
@@ -65,6 +69,14 @@ export const journalPut = (tableName: string, stored: StoredEvent): TransactWrit
  * Events of one aggregate after `afterVersion`, in order: base table, strongly consistent,
  * following `LastEvaluatedKey` (a page holds at most 1 MB).
  */
+/** The event a journal item (or its stream image) holds; an item without a payload is none. */
+export const eventOfJournalItem = (
+  item: Record<string, AttributeValue> | undefined,
+): StoredEvent | undefined => {
+  const payload = item?.payload?.B;
+  return payload ? decodeEvent(payload) : undefined;
+};
+
 export const queryJournal = async (
   client: DynamoDBClient,
   tableName: string,
@@ -88,8 +100,8 @@ export const queryJournal = async (
       }),
     );
     for (const item of page.Items ?? []) {
-      const payload = item.payload?.B;
-      if (payload) events.push(decodeEvent(payload));
+      const event = eventOfJournalItem(item);
+      if (event) events.push(event);
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -98,8 +110,52 @@ export const queryJournal = async (
 };
 
 /** The per-item reasons of a cancelled transaction whose cause was a failed condition. */
-export const conditionFailures = (e: unknown): readonly CancellationReason[] | undefined => {
+const conditionFailures = (e: unknown): readonly CancellationReason[] | undefined => {
   if (!(e instanceof TransactionCanceledException)) return undefined;
   const reasons = e.CancellationReasons ?? [];
   return reasons.some((r) => r.Code === "ConditionalCheckFailed") ? reasons : undefined;
 };
+
+/**
+ * One TransactWriteItems call; a failed condition is a typed error carrying the reasons, any
+ * other fault rejects. The token makes the SDK's own retries idempotent: a retry of a
+ * transaction that did commit succeeds instead of failing its conditions (a false conflict).
+ */
+export const transactJournal = (
+  client: DynamoDBClient,
+  items: TransactWriteItem[],
+): ResultAsync<void, readonly CancellationReason[]> =>
+  ResultAsync.fromPromise(
+    client.send(
+      new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: randomUUID() }),
+    ),
+    (e) => e,
+  )
+    .map(() => undefined)
+    .orElse((e) => {
+      const reasons = conditionFailures(e);
+      if (!reasons) throw e;
+      return errAsync(reasons);
+    });
+
+/** Attempts of an "any" write when other writers keep moving the stream. */
+const ANY_VERSION_ATTEMPTS = 5;
+
+/**
+ * An "any" write: at whatever version the stream has now; a concurrent writer only causes a
+ * re-read. A conflict on the last attempt is reported with `expected: any`.
+ */
+export const atAnyVersion = <T, E extends { readonly kind: string }>(
+  currentVersion: () => Promise<number>,
+  writeAt: (expected: ExpectedVersion) => ResultAsync<T, E>,
+  attempt = 1,
+): ResultAsync<T, E> =>
+  ResultAsync.fromSafePromise(currentVersion()).andThen((version) =>
+    writeAt({ kind: "exact", version }).orElse((e) =>
+      e.kind !== "VersionConflict"
+        ? errAsync(e)
+        : attempt < ANY_VERSION_ATTEMPTS
+          ? atAnyVersion(currentVersion, writeAt, attempt + 1)
+          : errAsync({ ...e, expected: { kind: "any" } as const }),
+    ),
+  );

@@ -5,8 +5,7 @@ import { createCommandApi } from "../command-api/app.js";
 import { int, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
-import { startDynamoDbLocal } from "../local/dynamodb-local.js";
-import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
+import { startLocalInfrastructure } from "../local/local-infrastructure.js";
 import { createQueryApi } from "../query-api/app.js";
 import { openReadModel } from "../read-model/data-source.js";
 import { readModelHandler } from "../read-model/stream-handler.js";
@@ -28,21 +27,22 @@ const config = readConfig(process.env, {
 const log = (msg: string) => console.log(msg);
 const stops: Array<() => Promise<unknown>> = [];
 
-const dynamoLocal = config.DYNAMODB_ENDPOINT ? undefined : await startDynamoDbLocal();
-if (dynamoLocal) stops.unshift(() => dynamoLocal.stop());
-const endpoint = config.DYNAMODB_ENDPOINT ?? dynamoLocal?.endpoint;
-log(`DynamoDB: ${endpoint}${dynamoLocal ? " (DynamoDB Local, in memory)" : ""}`);
-
-const pg = config.DATABASE_URL ? undefined : await startEmbeddedPostgres();
-if (pg) stops.unshift(() => pg.stop());
-const url = config.DATABASE_URL ?? pg?.url ?? "";
-log(`Postgres: ${url.replace(/\/\/[^@]*@/, "//***@")}${pg ? " (embedded PGlite)" : ""}`);
+const local = await startLocalInfrastructure({
+  dynamodbEndpoint: config.DYNAMODB_ENDPOINT,
+  databaseUrl: config.DATABASE_URL,
+});
+stops.unshift(local.stop);
+const { dynamodbEndpoint: endpoint, databaseUrl: url, embeddedPostgres } = local;
+log(`DynamoDB: ${endpoint}${config.DYNAMODB_ENDPOINT ? "" : " (DynamoDB Local, in memory)"}`);
+log(
+  `Postgres: ${url.replace(/\/\/[^@]*@/, "//***@")}${embeddedPostgres ? " (embedded PGlite)" : ""}`,
+);
 
 const aws = { endpoint, region: "us-east-1" };
 const dynamo = dynamoDbClient(aws);
 const names = await ensureTables(dynamo, config.TABLE_PREFIX, allTables);
 // PGlite serves every connection from one backend and can interleave concurrent queries: one connection.
-const db = await openReadModel({ url, poolSize: pg ? 1 : 10 });
+const db = await openReadModel({ url, poolSize: embeddedPostgres ? 1 : 10 });
 stops.unshift(() => db.destroy());
 
 const store = new DynamoDbEventStore({ client: dynamo, journalTableName: names.journal ?? "" });

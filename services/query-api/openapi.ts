@@ -1,20 +1,17 @@
-/** The query API's contract; a test fails when it and the routes disagree. */
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
-});
+import {
+  itemIdParameter as itemId,
+  problemResponse,
+  problemSchema,
+} from "../http/openapi-document.js";
+import { ITEM_STATUSES } from "../read-model/entities.js";
+
+// The query API's contract; a test fails when it and the routes disagree.
 
 const json = (description: string, ref: string) => ({
   description,
   content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
 });
 
-const itemId = {
-  name: "id",
-  in: "path",
-  required: true,
-  schema: { type: "string", format: "uuid" },
-};
 const limit = {
   name: "limit",
   in: "query",
@@ -48,7 +45,7 @@ export const queryApiOpenApi = {
         parameters: [
           limit,
           cursor,
-          { name: "status", in: "query", schema: { enum: ["Active", "Discontinued"] } },
+          { name: "status", in: "query", schema: { enum: ITEM_STATUSES } },
           {
             name: "q",
             in: "query",
@@ -132,7 +129,7 @@ export const queryApiOpenApi = {
           name: { type: "string" },
           price: { type: "integer", description: "Minor currency units" },
           stock: { type: "integer" },
-          status: { enum: ["Active", "Discontinued"] },
+          status: { enum: ITEM_STATUSES },
           version: { type: "integer" },
           createdAt: { type: "string", format: "date-time" },
           updatedAt: { type: "string", format: "date-time" },
@@ -178,7 +175,7 @@ export const queryApiOpenApi = {
               type: "object",
               required: ["status", "itemCount", "stockUnits", "stockValue"],
               properties: {
-                status: { enum: ["Active", "Discontinued"] },
+                status: { enum: ITEM_STATUSES },
                 itemCount: { type: "integer" },
                 stockUnits: { type: "integer" },
                 stockValue: { type: "string", description: "Σ stock × price, decimal string" },
@@ -187,18 +184,7 @@ export const queryApiOpenApi = {
           },
         },
       },
-      Problem: {
-        type: "object",
-        required: ["type", "title", "status"],
-        properties: {
-          type: { type: "string" },
-          title: { type: "string" },
-          status: { type: "integer" },
-          detail: { type: "string" },
-          instance: { type: "string" },
-          errors: { type: "array", items: { type: "object" } },
-        },
-      },
+      Problem: problemSchema,
     },
   },
 } as const;

@@ -9,7 +9,7 @@ export interface ReadModelDatabaseOptions {
   readonly poolSize?: number;
 }
 
-export const createReadModelDataSource = (options: ReadModelDatabaseOptions): DataSource =>
+const createReadModelDataSource = (options: ReadModelDatabaseOptions): DataSource =>
   new DataSource({
     type: "postgres",
     url: options.url,

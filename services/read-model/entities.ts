@@ -1,6 +1,8 @@
 import { EntitySchema } from "typeorm";
 
-export type ItemStatus = "Active" | "Discontinued";
+/** Every status an item row can have (list filter, totals per status, OpenAPI enums). */
+export const ITEM_STATUSES = ["Active", "Discontinued"] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 /** Current state of one item, as the query API shows it. */
 export interface ItemRow {

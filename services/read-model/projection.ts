@@ -53,7 +53,7 @@ export const summarize = (stored: StoredEvent, after: ItemRow | undefined): stri
   }
 };
 
-export const historyRowOf = (stored: StoredEvent, after: ItemRow | undefined): ItemHistoryRow => ({
+const historyRowOf = (stored: StoredEvent, after: ItemRow | undefined): ItemHistoryRow => ({
   itemId: stored.metadata.aggregateId,
   sequenceNumber: stored.metadata.sequenceNumber,
   eventId: stored.metadata.eventId,

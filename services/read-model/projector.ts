@@ -97,7 +97,8 @@ interface RawItem {
   updated_at: Date;
 }
 
-const loadItems = async (
+/** The current rows of `ids` (undefined for an item with no row yet). */
+export const loadItems = async (
   tx: EntityManager,
   t: ReadModelTables,
   ids: readonly string[],

@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
-import { decodeEvent, type StoredEvent } from "../event-store/codec.js";
+import type { StoredEvent } from "../event-store/codec.js";
+import { eventOfJournalItem } from "../event-store/journal.js";
 import type { RecordHandler } from "../streams/processing/contract.js";
 import type { StreamRecord } from "../streams/retrieval/stream-client.js";
 import {
@@ -11,17 +12,15 @@ import {
 import { liveTables } from "./tables.js";
 
 /** Pure: journal stream record → stored event (records without a payload are not events). */
-export const eventOfRecord = (record: StreamRecord): StoredEvent | undefined => {
-  const payload = record.newImage?.payload?.B;
-  return payload ? decodeEvent(payload) : undefined;
-};
+export const eventOfRecord = (record: StreamRecord): StoredEvent | undefined =>
+  eventOfJournalItem(record.newImage);
 
 /**
  * The consumer's handler: decode the batch and project it in one transaction. Any fault
  * rejects with nothing written, so the consumer retries the batch and keeps its checkpoint;
  * redelivered records are skipped by the projector's high-water marks.
  */
-export const projectRecords =
+const projectRecords =
   (project: Projector): RecordHandler =>
   async ({ records }) => {
     const events = records.map(eventOfRecord).filter((e): e is StoredEvent => e !== undefined);

@@ -1,6 +1,5 @@
 import { dynamoDbClient, dynamoDbStreamsClient } from "../aws/clients.js";
 import {
-  ConfigProblem,
   databaseUrl,
   int,
   optionalStr,
@@ -25,19 +24,15 @@ import { DynamoDbParkingStore } from "../streams/parking/dynamodb-parking-store.
 import { journalAggregateKey, journalPosition } from "../streams/parking/journal-keys.js";
 import { DynamoDbNeedsRebuildStore } from "../streams/parking/needs-rebuild-store.js";
 import { createResilientProcessBatch } from "../streams/processing/resilient-process-batch.js";
+import { defaultRetryPolicy } from "../streams/processing/retry-policy.js";
 import { createTrimmedStreamPolicy } from "../streams/processing/trimmed-stream.js";
 import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
 import { streamArnOf } from "../tables/provision.js";
 
 /** An integer setting whose default is derived elsewhere (undefined when not set). */
 const optionalInt = (min: number, max: number): VarSpec<number | undefined> => ({
-  parse: (raw, name) => {
-    if (raw === undefined || raw === "") return undefined;
-    const n = Number(raw);
-    return Number.isInteger(n) && n >= min && n <= max
-      ? n
-      : new ConfigProblem(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  },
+  parse: (raw, name) =>
+    raw === undefined || raw === "" ? undefined : int(min, min, max).parse(raw, name),
 });
 
 const d = consumerConfigDefaults;
@@ -63,6 +58,8 @@ const config = readConfig(process.env, {
   HEALTH_PORT: int(8081, 0, 65535),
   // Longer than the shard-sync interval and the longest retry backoff.
   HEALTH_MAX_SILENCE_MS: int(120_000, 1_000, 3_600_000),
+  MAX_RETRIES: int(defaultRetryPolicy.maxRetries, -1, 10_000),
+  MAX_RECORD_AGE_SECONDS: int(defaultRetryPolicy.maxRecordAgeMs / 1000, -1, 86_400),
 });
 
 const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
@@ -95,6 +92,10 @@ const worker = await startDynamoDbStreamWorker({
     positionOf: journalPosition,
     metrics,
     onAttempt: heartbeat.shardProgress,
+    policy: {
+      maxRetries: config.MAX_RETRIES,
+      maxRecordAgeMs: config.MAX_RECORD_AGE_SECONDS < 0 ? -1 : config.MAX_RECORD_AGE_SECONDS * 1000,
+    },
   }),
   trimmedPolicy: createTrimmedStreamPolicy({
     client: new DynamoDbStreamClient(streams),

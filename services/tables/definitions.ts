@@ -13,6 +13,9 @@ export interface TableDefinition {
   readonly ttlAttribute?: string;
 }
 
+/** The variable a deployable reads a table's physical name from: `journal` → `JOURNAL_TABLE`. */
+export const tableEnvVar = (logicalName: string): string => `${logicalName.toUpperCase()}_TABLE`;
+
 /** Event journal: one item per event, keyed by aggregate and 1-based sequence number. */
 export const journalTable = {
   logicalName: "journal",

@@ -6,13 +6,17 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { createTableInput, type TableDefinition } from "./definitions.js";
+import { createTableInput, type TableDefinition, tableEnvVar } from "./definitions.js";
 
 /** Physical table names for one deployment (or one test suite): `<prefix><logicalName>`. */
 export type TableNames = Readonly<Record<string, string>>;
 
 export const tableNames = (prefix: string, defs: readonly TableDefinition[]): TableNames =>
   Object.fromEntries(defs.map((d) => [d.logicalName, `${prefix}${d.logicalName}`]));
+
+/** Each table's name under the variable the deployables read it from (`JOURNAL_TABLE`, …). */
+export const tableEnv = (names: TableNames): Record<string, string> =>
+  Object.fromEntries(Object.entries(names).map(([logical, name]) => [tableEnvVar(logical), name]));
 
 /** Creates the tables that do not exist yet (local development and tests; AWS uses the addons). */
 export const ensureTables = async (

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigProblem } from "../../services/config/env.js";
-import { allTables, createTableInput } from "../../services/tables/definitions.js";
+import { allTables, createTableInput, tableEnvVar } from "../../services/tables/definitions.js";
 import { fromCfnExport, isRecord, type Json, readYaml } from "./support/cfn-yaml.js";
 import { analyse, type Graph } from "./support/code-graph.js";
 import { type ConfigVar, readConfigSpec } from "./support/config-spec.js";
@@ -34,7 +34,6 @@ const ECS_STOP_TIMEOUT_MS = 30_000;
 const SECRET_NAME = /URL|PASSWORD|SECRET|TOKEN|CREDENTIAL/;
 
 const pascal = (logical: string) => logical.charAt(0).toUpperCase() + logical.slice(1);
-const tableVar = (logical: string) => `${logical.toUpperCase()}_TABLE`;
 
 interface Facts {
   readonly deployable: Deployable;
@@ -66,7 +65,7 @@ beforeAll(async () => {
     );
     const tables = allTables
       .map((t) => t.logicalName)
-      .filter((t) => config.some((c) => c.name === tableVar(t)));
+      .filter((t) => config.some((c) => c.name === tableEnvVar(t)));
     facts.set(d.name, {
       deployable: d,
       config,
@@ -148,7 +147,9 @@ describe.each(services.map((s) => s.name))("%s: configuration", (name) => {
     const f = factsOf(name);
     const m = manifestOf(name);
     for (const t of f.tables)
-      expect(fromCfnExport(m.variables?.[tableVar(t)]), tableVar(t)).toBe(`${pascal(t)}TableName`);
+      expect(fromCfnExport(m.variables?.[tableEnvVar(t)]), tableEnvVar(t)).toBe(
+        `${pascal(t)}TableName`,
+      );
   });
 
   it("imports only exports the environment addons define", () => {

@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { type AddressInfo, createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { ResultAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { drain } from "../../services/http/graceful-shutdown.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
-import { eventually, tableName } from "../support/infra.js";
+import { tableName } from "../support/infra.js";
+import { startMain } from "../support/main-process.js";
 
 /** A gate the test opens: requests that reach the store wait until then. */
 const gate = () => {
@@ -86,50 +85,27 @@ describe("draining the command API on shutdown", () => {
 });
 
 describe("services/command-api/main.ts", () => {
-  const freePort = async () => {
-    const probe = createServer().listen(0, "127.0.0.1");
-    await once(probe, "listening");
-    const { port } = probe.address() as AddressInfo;
-    probe.close();
-    return port;
-  };
-
   it("serves from its env configuration and exits 0 after draining on SIGTERM", async () => {
     const h = await createCommandApiHarness();
-    const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "services/command-api/main.ts"], {
-      env: {
-        ...process.env,
-        PORT: String(port),
+    const main = await startMain(
+      "services/command-api/main.ts",
+      {
         DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
         JOURNAL_TABLE: tableName(h.tables, "journal"),
         SNAPSHOTS_TABLE: tableName(h.tables, "snapshots"),
         IDEMPOTENCY_TABLE: tableName(h.tables, "idempotency"),
       },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
+      "/commands/healthz",
+    );
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await eventually(() => fetch(`${base}/commands/healthz`).then((r) => r.ok || undefined), {
-        what: "command-api to listen",
-      });
-      const res = await fetch(`${base}/commands/items`, {
+      const res = await fetch(`${main.base}/commands/items`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ name: "From main", price: 5 }),
       });
       expect(res.status).toBe(201);
-      child.kill("SIGTERM");
-      const [code] = await once(child, "exit");
+      const { code, lines } = await main.terminate();
       expect(code).toBe(0);
-      const lines = out
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.map((l) => l.msg)).toEqual([
         "command-api listening",
         "request",
@@ -139,7 +115,7 @@ describe("services/command-api/main.ts", () => {
       ]);
       expect(lines.at(-1)).toMatchObject({ how: "drained" });
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      main.kill();
       await h.drop();
     }
   });

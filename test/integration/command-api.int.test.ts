@@ -294,6 +294,41 @@ describe("command API over HTTP (DynamoDB Local)", () => {
       expect(stream.events.filter((e) => e.event.type === "StockReceived")).toHaveLength(1);
     });
 
+    it("replays the original answer when the retried command would now be refused", async () => {
+      const id = await h.register(3);
+      const headers = { "Idempotency-Key": `ship-${id}` };
+      const first = await h.post(`/commands/items/${id}/ship-stock`, { quantity: 3 }, headers);
+      expect(first.status).toBe(200);
+      const size = await h.journalSize();
+      const again = await h.post(`/commands/items/${id}/ship-stock`, { quantity: 3 }, headers);
+      expect(again.status).toBe(200);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(await again.json()).toEqual(await first.json());
+      expect(await h.journalSize()).toBe(size);
+    });
+
+    it("writes a keyed command without looking the key up first", async () => {
+      const lookups: string[] = [];
+      const counted = await createCommandApiHarness({
+        wrap: (real) => ({
+          load: (id, o) => real.load(id, o),
+          save: (...args) => real.save(...args),
+          findIdempotency: (k) => {
+            lookups.push(k);
+            return real.findIdempotency(k);
+          },
+        }),
+      });
+      try {
+        const headers = { "Idempotency-Key": "one-trip" };
+        const res = await counted.post("/commands/items", { name: "Sencha", price: 5 }, headers);
+        expect(res.status).toBe(201);
+        expect(lookups).toEqual([]);
+      } finally {
+        await counted.drop();
+      }
+    });
+
     it("records nothing for a command that changes nothing", async () => {
       const id = await h.register(0, "Hojicha");
       const headers = { "Idempotency-Key": `noop-${id}` };

@@ -7,6 +7,7 @@ import { seededRandom } from "../../bench/support/args.js";
 import { fold, type ItemEvent } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../services/read-model/data-source.js";
+import { loadItems } from "../../services/read-model/projector.js";
 import { readModelHandler } from "../../services/read-model/stream-handler.js";
 import { liveTables, qualified } from "../../services/read-model/tables.js";
 import { startDynamoDbStreamWorker } from "../../services/streams/coordinator/dynamodb-stream-worker.js";
@@ -195,10 +196,7 @@ describe("stream consumer during a Postgres outage", () => {
       }),
     );
     const t = liveTables(model.schema);
-    const items: Array<Record<string, unknown>> = await viaProxy.query(
-      `SELECT * FROM ${qualified(t, "items")} WHERE item_id = ANY($1) ORDER BY item_id`,
-      [ids],
-    );
+    const items = [...(await loadItems(viaProxy.manager, t, ids)).values()];
     const history: Array<Record<string, unknown>> = await viaProxy.query(
       `SELECT item_id, sequence_number, event_id FROM ${qualified(t, "history")}
         WHERE item_id = ANY($1) ORDER BY item_id, sequence_number`,
@@ -214,16 +212,9 @@ describe("stream consumer during a Postgres outage", () => {
       },
       projected: {
         items: items
-          .map((r) => ({
-            itemId: r.item_id,
-            name: r.name,
-            price: Number(r.price),
-            stock: Number(r.stock),
-            status: r.status,
-            version: r.version,
-            createdAt: (r.created_at as Date).getTime(),
-            updatedAt: (r.updated_at as Date).getTime(),
-          }))
+          .flatMap((r) =>
+            r ? [{ ...r, createdAt: r.createdAt.getTime(), updatedAt: r.updatedAt.getTime() }] : [],
+          )
           .sort(byId),
         history: history
           .map((r) => ({

@@ -1,18 +1,8 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { type AddressInfo, createServer } from "node:net";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { createQueryApi } from "../../services/query-api/app.js";
-import { createTestReadModel, eventually, uniqueSuffix } from "../support/infra.js";
-
-const freePort = async () => {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  return port;
-};
+import { createTestReadModel, uniqueSuffix } from "../support/infra.js";
+import { startMain } from "../support/main-process.js";
 
 describe("draining the query API on shutdown", () => {
   it("answers 503 problem+json on healthz while draining, so the load balancer moves away", async () => {
@@ -35,35 +25,20 @@ describe("draining the query API on shutdown", () => {
 describe("services/query-api/main.ts", () => {
   it("serves from its env configuration and exits 0 after draining on SIGTERM", async () => {
     const schema = `rm_${uniqueSuffix()}`;
-    const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "services/query-api/main.ts"], {
-      env: {
-        ...process.env,
-        PORT: String(port),
+    const main = await startMain(
+      "services/query-api/main.ts",
+      {
         DATABASE_URL: inject("databaseUrl"),
         DATABASE_SCHEMA: schema,
         DATABASE_POOL_SIZE: String(inject("databasePoolSize")),
       },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
+      "/queries/healthz",
+    );
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await eventually(() => fetch(`${base}/queries/healthz`).then((r) => r.ok || undefined), {
-        what: "query-api to listen",
-      });
-      const res = await fetch(`${base}/queries/items/0193c0de-0000-7000-8000-000000000001`);
+      const res = await fetch(`${main.base}/queries/items/0193c0de-0000-7000-8000-000000000001`);
       expect(res.status).toBe(404);
-      child.kill("SIGTERM");
-      const [code] = await once(child, "exit");
+      const { code, lines } = await main.terminate();
       expect(code).toBe(0);
-      const lines = out
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.map((l) => l.msg)).toEqual([
         "version listener listening",
         "query-api listening",
@@ -72,7 +47,7 @@ describe("services/query-api/main.ts", () => {
       ]);
       expect(lines.at(-1)).toMatchObject({ how: "drained" });
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      main.kill();
       const admin = new pg.Client({ connectionString: inject("databaseUrl") });
       await admin.connect();
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

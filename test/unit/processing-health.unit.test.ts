@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { beatingStreamClient } from "../../services/streams/health/beating-stream-client.js";
 import { healthApp } from "../../services/streams/health/health-app.js";
 import { createHeartbeat } from "../../services/streams/health/heartbeat.js";
 
@@ -59,28 +58,5 @@ describe("/healthz", () => {
       clock: time.clock,
     });
     expect((await app.request("/other")).status).toBe(404);
-  });
-});
-
-describe("beatingStreamClient", () => {
-  it("beats whenever a stream read answers, also with an error", async () => {
-    const time = fakeClock();
-    const heartbeat = createHeartbeat(time.clock);
-    const client = beatingStreamClient(
-      {
-        listShards: async () => [],
-        getShardIterator: async () => {
-          throw new Error("boom");
-        },
-        getRecords: async () => ({ records: [] }),
-      },
-      heartbeat,
-    );
-    time.advance(1000);
-    await client.getRecords("it", 10);
-    expect(heartbeat.lastBeatAt()).toEqual(time.clock());
-    time.advance(1000);
-    await expect(client.getShardIterator("arn", "s", { type: "LATEST" })).rejects.toThrow("boom");
-    expect(heartbeat.lastBeatAt()).toEqual(time.clock());
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { InMemoryParkingStore } from "../../services/streams/parking/in-memory-parking-store.js";
 import type { ParkedRecord } from "../../services/streams/parking/parking-store.js";
 import { discardParked, replayParked } from "../../services/streams/parking/replay.js";
 import type { RecordHandler } from "../../services/streams/processing/contract.js";
+import { InMemoryParkingStore } from "../streams-sim/in-memory-parking-store.js";
 
 const parkedAt = new Date("2026-11-29T00:00:00Z");
 const parked = (n: number, shardId = "s1"): ParkedRecord => ({

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
-import { InMemoryParkingStore } from "../../services/streams/parking/in-memory-parking-store.js";
 import type { RecordHandler } from "../../services/streams/processing/contract.js";
 import {
   createResilientProcessBatch,
@@ -9,6 +8,7 @@ import {
 } from "../../services/streams/processing/resilient-process-batch.js";
 import type { RetryPolicy } from "../../services/streams/processing/retry-policy.js";
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
+import { InMemoryParkingStore } from "../streams-sim/in-memory-parking-store.js";
 
 const T0 = new Date("2026-01-01T00:00:00Z");
 

@@ -138,4 +138,34 @@ describe("shard consumer", () => {
     expect(seen[0]).toBeGreaterThan(0);
     expect(s.store.leases.get(child)?.leaseOwner).toBeUndefined();
   });
+
+  it("retries a failed parent lookup instead of ending while it still holds the lease", async () => {
+    const stream = new SimulatedStream("arn:sim:unit/parent-read", 1);
+    const [parent = ""] = stream.openShardIds();
+    const [child = ""] = stream.split(parent);
+    for (let k = 0; k < 20; k++) stream.put(`k${k}`, 1);
+    const s = await setUp(stream, [newLease(child, [parent], "TRIM_HORIZON")]);
+    const h = s.held.find((x) => x.leaseKey === child) as HeldLease;
+    const get = s.store.get.bind(s.store);
+    let failures = 1;
+    s.store.get = async (key) => {
+      if (failures-- > 0) throw new Error("GetItem: network down");
+      return get(key);
+    };
+    const shutdown = new AbortController();
+    const seen: number[] = [];
+    const state = await s
+      .consumer(
+        h,
+        async (input) => {
+          seen.push(input.records.length);
+          shutdown.abort();
+          return upToLast(input);
+        },
+        shutdown,
+      )
+      .run();
+    expect(state).toBe("SHUT_DOWN");
+    expect(seen).toHaveLength(1);
+  });
 });

@@ -13,7 +13,7 @@ import {
   validateStockMovement,
 } from "../../domain/item/index.js";
 import type { Validation } from "../../domain/shared/validation.js";
-import type { ItemRepository } from "../../event-store/item-repository.js";
+import { type ItemRepository, matchIdempotency } from "../../event-store/item-repository.js";
 import type { CorrelationVariables } from "../../http/correlation-id.js";
 import { failureResponse } from "../failures.js";
 import { fingerprintOf, replayOrRefuse, type StoredResponse, sendStored } from "../idempotency.js";
@@ -45,7 +45,11 @@ const accepted =
 
 /** Item commands: POST /commands/items and POST /commands/items/{id}/<verb>. */
 export const itemRoutes = (deps: ItemRoutesDeps) => {
-  /** Idempotency lookup, the command itself, and the answer (stored with the events). */
+  /**
+   * The command and its answer (stored with the events). A keyed command that writes costs one
+   * round trip: the save itself reports a taken key. Only an answer that saved nothing (refusal,
+   * no-op, failed precondition) looks the key up, so that a retry still gets the original answer.
+   */
   const execute = async (
     c: Context<Env>,
     request: ParsedRequest<unknown>,
@@ -54,10 +58,6 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
   ): Promise<Response> => {
     const fingerprint = fingerprintOf(c.req.method, c.req.path, request.values);
     const key = request.idempotencyKey;
-    if (key !== undefined) {
-      const stored = await deps.idempotency.findIdempotency(key);
-      if (stored) return replayOrRefuse(c, stored, fingerprint);
-    }
     const context = {
       commandId: deps.newCommandId(),
       correlationId: c.get("correlationId"),
@@ -70,11 +70,12 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
       idempotency:
         key === undefined ? undefined : (o) => ({ key, fingerprint, response: reply(o) }),
     });
-    if (result.isOk()) return sendStored(reply(result.value));
-    if (result.error.kind === "IdempotencyKeyReused") {
-      return replayOrRefuse(c, result.error.record, fingerprint);
-    }
-    return failureResponse(c, result.error);
+    if (result.isOk() && result.value.changed) return sendStored(reply(result.value));
+    const keyTaken = result.isErr() && result.error.kind === "IdempotencyKeyReused";
+    const stored =
+      key === undefined || keyTaken ? undefined : await deps.idempotency.findIdempotency(key);
+    if (stored) return replayOrRefuse(c, matchIdempotency(stored, fingerprint));
+    return result.isOk() ? sendStored(reply(result.value)) : failureResponse(c, result.error);
   };
 
   const change =

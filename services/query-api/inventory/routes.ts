@@ -1,8 +1,6 @@
 import { Hono } from "hono";
 import type { DataSource } from "typeorm";
-import { InventoryTotalsEntity, type ItemStatus } from "../../read-model/entities.js";
-
-const STATUSES: readonly ItemStatus[] = ["Active", "Discontinued"];
+import { InventoryTotalsEntity, ITEM_STATUSES } from "../../read-model/entities.js";
 
 /** Cross-item totals per status; a status with no items shows zeros. */
 export const inventoryRoutes = (db: DataSource): Hono => {
@@ -11,7 +9,7 @@ export const inventoryRoutes = (db: DataSource): Hono => {
     const rows = await db.getRepository(InventoryTotalsEntity).find();
     const by = new Map(rows.map((r) => [r.status, r]));
     return c.json({
-      totals: STATUSES.map((status) => {
+      totals: ITEM_STATUSES.map((status) => {
         const r = by.get(status);
         return {
           status,

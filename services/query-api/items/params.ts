@@ -1,11 +1,10 @@
 import { err, ok, type Result } from "neverthrow";
 import { type FieldError, fieldError } from "../../domain/shared/validation.js";
-import type { ItemStatus } from "../../read-model/entities.js";
+import { ITEM_STATUSES, type ItemStatus } from "../../read-model/entities.js";
 
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
 const Q_MAX = 100;
-const STATUSES: readonly ItemStatus[] = ["Active", "Discontinued"];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Query = Readonly<Record<string, string | undefined>>;
@@ -51,8 +50,8 @@ const parseSeqCursor = (raw: string | undefined): Result<number | undefined, Fie
 
 const parseStatus = (raw: string | undefined): Result<ItemStatus | undefined, FieldError> => {
   if (raw === undefined) return ok(undefined);
-  const s = STATUSES.find((x) => x === raw);
-  return s ? ok(s) : err(fieldError("status", `must be one of ${STATUSES.join(", ")}`));
+  const s = ITEM_STATUSES.find((x) => x === raw);
+  return s ? ok(s) : err(fieldError("status", `must be one of ${ITEM_STATUSES.join(", ")}`));
 };
 
 const parseQ = (raw: string | undefined): Result<string | undefined, FieldError> => {
@@ -63,9 +62,7 @@ const parseQ = (raw: string | undefined): Result<string | undefined, FieldError>
 };
 
 /** `minVersion`: the version a command returned (read-your-writes). */
-export const parseMinVersion = (
-  raw: string | undefined,
-): Result<number | undefined, FieldError> => {
+const parseMinVersion = (raw: string | undefined): Result<number | undefined, FieldError> => {
   if (raw === undefined) return ok(undefined);
   const n = Number(raw);
   return /^\d{1,9}$/.test(raw) && n >= 1

@@ -1,5 +1,7 @@
 import { type Context, Hono } from "hono";
-import { createItemId } from "../../domain/item/values.js";
+import type { Result } from "neverthrow";
+import { createItemId, type ItemId } from "../../domain/item/values.js";
+import type { FieldError } from "../../domain/shared/validation.js";
 import { notFoundProblem, problem, problemType, validationProblem } from "../../http/problem.js";
 import type { VersionWaiter } from "../read-your-writes/version-waiter.js";
 import {
@@ -35,11 +37,28 @@ const notYetProjected = (c: Context, minVersion: number, version: number) => {
 export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
   const app = new Hono();
 
-  /** Read-your-writes: waits for `minVersion` if asked; the 504 to answer if it is not reached. */
-  const waitForMinVersion = async (c: Context, itemId: string, minVersion: number | undefined) => {
-    if (minVersion === undefined) return undefined;
-    const waited = await deps.waitForVersion(itemId, minVersion);
-    return waited.reached ? undefined : notYetProjected(c, minVersion, waited.version);
+  /**
+   * Validates `:id` and the query together (every invalid field in one 400), then waits for
+   * `?minVersion=` if asked (read-your-writes). A Response when the request ends here.
+   */
+  const itemRequest = async <P extends { readonly minVersion?: number }>(
+    c: Context,
+    parse: (query: Record<string, string>) => Result<P, FieldError[]>,
+  ): Promise<{ id: ItemId; params: P } | Response> => {
+    const id = createItemId(c.req.param("id"));
+    const params = parse(c.req.query());
+    if (id.isErr() || params.isErr()) {
+      return validationProblem(c, [
+        ...(id.isErr() ? [id.error] : []),
+        ...(params.isErr() ? params.error : []),
+      ]);
+    }
+    const { minVersion } = params.value;
+    if (minVersion !== undefined) {
+      const waited = await deps.waitForVersion(id.value, minVersion);
+      if (!waited.reached) return notYetProjected(c, minVersion, waited.version);
+    }
+    return { id: id.value, params: params.value };
   };
 
   app.get("/", async (c) => {
@@ -54,14 +73,10 @@ export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
   });
 
   app.get("/:id", async (c) => {
-    const id = createItemId(c.req.param("id"));
-    const params = parseItemParams(c.req.query());
-    const errors = [...(id.isErr() ? [id.error] : []), ...(params.isErr() ? params.error : [])];
-    if (id.isErr() || params.isErr()) return validationProblem(c, errors);
-    const lagging = await waitForMinVersion(c, id.value, params.value.minVersion);
-    if (lagging) return lagging;
-    const row = await deps.reads.findItem(id.value);
-    if (!row) return notFoundProblem(c, `no item ${id.value}`);
+    const req = await itemRequest(c, parseItemParams);
+    if (req instanceof Response) return req;
+    const row = await deps.reads.findItem(req.id);
+    if (!row) return notFoundProblem(c, `no item ${req.id}`);
     const etag = `"${row.version}"`;
     c.header("ETag", etag);
     if (etagMatches(c.req.header("if-none-match"), etag)) return c.body(null, 304);
@@ -69,19 +84,15 @@ export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
   });
 
   app.get("/:id/history", async (c) => {
-    const id = createItemId(c.req.param("id"));
-    const params = parseHistoryParams(c.req.query());
-    const errors = [...(id.isErr() ? [id.error] : []), ...(params.isErr() ? params.error : [])];
-    if (id.isErr() || params.isErr()) return validationProblem(c, errors);
-    const lagging = await waitForMinVersion(c, id.value, params.value.minVersion);
-    if (lagging) return lagging;
-    const page = await deps.reads.listHistory(id.value, params.value);
-    if (page.rows.length === 0 && params.value.after === undefined) {
-      return notFoundProblem(c, `no item ${id.value}`);
+    const req = await itemRequest(c, parseHistoryParams);
+    if (req instanceof Response) return req;
+    const page = await deps.reads.listHistory(req.id, req.params);
+    if (page.rows.length === 0 && req.params.after === undefined) {
+      return notFoundProblem(c, `no item ${req.id}`);
     }
     const last = page.rows.at(-1);
     return c.json({
-      itemId: id.value,
+      itemId: req.id,
       events: page.rows.map(historyJson),
       nextCursor: page.more && last ? encodeCursor(last.sequenceNumber) : null,
     });

@@ -4,7 +4,8 @@ import {
   type DynamoDBClient,
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
-import { decodeEvent, type StoredEvent } from "../../event-store/codec.js";
+import type { StoredEvent } from "../../event-store/codec.js";
+import { eventOfJournalItem } from "../../event-store/journal.js";
 
 export type ScanKey = Record<string, AttributeValue>;
 
@@ -46,10 +47,7 @@ export const scanSegment = async (
         ExclusiveStartKey: key,
       }),
     );
-    const events = (out.Items ?? []).flatMap((item) => {
-      const payload = item.payload?.B;
-      return payload ? [decodeEvent(payload)] : [];
-    });
+    const events = (out.Items ?? []).flatMap((item) => eventOfJournalItem(item) ?? []);
     key = out.LastEvaluatedKey;
     await onPage({ segment, events, nextKey: key });
   } while (key);

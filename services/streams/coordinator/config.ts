@@ -29,10 +29,8 @@ export interface ConsumerConfig {
   readonly shutdownGraceMs: number;
 }
 
-export const defaultFailoverMs = 10_000;
-
 export const consumerConfigDefaults = Object.freeze({
-  failoverMs: defaultFailoverMs,
+  failoverMs: 10_000,
   shardSyncIntervalMs: 60_000,
   maxLeasesToStealAtOnce: 1,
   batchSize: 1000,
@@ -58,7 +56,7 @@ export const resolveConsumerConfig = (given: Partial<ConsumerConfig> = {}): Cons
 };
 
 /** Settings that would break the lease protocol or the stream's limits. */
-export const consumerConfigProblems = (c: ConsumerConfig): string[] => {
+const consumerConfigProblems = (c: ConsumerConfig): string[] => {
   const problems: string[] = [];
   for (const [name, value] of Object.entries(c))
     if (!Number.isInteger(value) || value < 0) problems.push(`${name} must be a whole number ≥ 0`);

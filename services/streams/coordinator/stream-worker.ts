@@ -51,7 +51,6 @@ export class StreamWorker {
   private readonly coordinator: LeaseCoordinator;
   private readonly shutdownSignal = new AbortController();
   private readonly consumers = new Map<ShardConsumer, Promise<ShardState>>();
-  private readonly states = new Map<string, ShardState>();
   private readonly clock: Clock;
   private readonly metrics: ConsumerMetrics;
   private readonly onError: (error: unknown, during: string) => void;
@@ -99,7 +98,7 @@ export class StreamWorker {
 
   /** Shards this worker consumes now, with their life-cycle state. */
   status(): ShardStatus[] {
-    return [...this.states].map(([shardId, state]) => ({ shardId, state }));
+    return [...this.consumers.keys()].map((c) => ({ shardId: c.shardId, state: c.currentState }));
   }
 
   heldLeaseKeys(): string[] {
@@ -148,28 +147,20 @@ export class StreamWorker {
       ...(this.o.trimmedPolicy ? { trimmedPolicy: this.o.trimmedPolicy } : {}),
       onError: this.onError,
       onProgress: () => this.o.heartbeat?.shardProgress(held.leaseKey),
-      onState: (shardId, state) => this.states.set(shardId, state),
       onFinished: (_shardId, children) => {
         // No children listed yet (resharding in progress): discover them now, then take.
         if (children.length === 0) this.syncWake.abort();
         this.coordinator.takeSoon();
       },
     });
-    this.states.set(held.leaseKey, consumer.currentState);
     this.o.heartbeat?.shardStarted(held.leaseKey);
     const run = consumer.run().finally(() => {
       this.consumers.delete(consumer);
       // A consumer of the same shard retaken meanwhile keeps its own progress tracked.
       if (![...this.consumers.keys()].some((c) => c.shardId === held.leaseKey))
         this.o.heartbeat?.shardStopped(held.leaseKey);
-      if (this.states.get(held.leaseKey) !== undefined && !this.isHeld(held.leaseKey))
-        this.states.delete(held.leaseKey);
     });
     this.consumers.set(consumer, run);
-  }
-
-  private isHeld(leaseKey: string): boolean {
-    return this.coordinator.heldLeases().some((h) => h.leaseKey === leaseKey);
   }
 
   private async sync(): Promise<void> {

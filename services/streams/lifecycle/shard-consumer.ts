@@ -35,7 +35,7 @@ export interface ShardConsumerDeps {
   readonly onError: (error: unknown, during: string) => void;
   /** Every read-loop iteration, idle polls and retries included (liveness). */
   readonly onProgress?: () => void;
-  readonly onState: (shardId: string, state: ShardState) => void;
+  readonly onState?: (shardId: string, state: ShardState) => void;
   /** The shard ended and its lease is finished: hand the children over now. */
   readonly onFinished: (shardId: string, childShardIds: readonly string[]) => void;
 }
@@ -102,15 +102,16 @@ export class ShardConsumer {
     const next = transition(this.state, event);
     if (next === undefined) throw new Error(`shard ${this.shardId}: ${event} in ${this.state}`);
     this.state = next;
-    this.d.onState(this.shardId, next);
+    this.d.onState?.(this.shardId, next);
   }
 
   private async waitForParents(): Promise<boolean> {
     while (!this.stop.aborted) {
+      // A failed read is retried: ending here would leave the lease held (and renewed) unread.
       const parents = await Promise.all(
         this.held.lease.parentShardIds.map((p) => this.d.store.get(p)),
-      );
-      if (parents.every((p) => p === undefined || p.checkpoint === SHARD_END)) {
+      ).catch((e: unknown) => this.d.onError(e, `reading the parents of ${this.shardId}`));
+      if (parents?.every((p) => p === undefined || p.checkpoint === SHARD_END)) {
         this.go("PARENTS_FINISHED");
         return true;
       }

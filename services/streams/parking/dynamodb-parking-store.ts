@@ -20,7 +20,7 @@ type Item = Record<string, AttributeValue>;
 const PK = parkedTable.partitionKey.name;
 const SK = parkedTable.sortKey.name;
 /** Sort key of an aggregate's block item; it sorts before every record ("#" < "r"). */
-export const BLOCK_KEY = "#blocked";
+const BLOCK_KEY = "#blocked";
 const RECORD_PREFIX = "r#";
 
 const s = (item: Item, name: string): string | undefined => item[name]?.S;
@@ -78,15 +78,15 @@ const chunks = <T>(xs: readonly T[], size: number): T[][] =>
     xs.slice(i * size, i * size + size),
   );
 
+/** Capped exponential backoff before re-sending unprocessed keys: 50, 100, 200 … 2000 ms. */
+const unprocessedBackoffMs = (round: number): number => Math.min(2_000, 50 * 2 ** (round - 1));
+
 /**
  * The parked table: per aggregate one block item (sort key `#blocked`, a version counter) and
  * one item per parked record (sort key `r#<position>`, so a Query returns them in order).
  * A record and its block are written in one transaction; reads are strongly consistent so a
  * worker taking over a shard sees blocks another worker wrote.
  */
-/** Capped exponential backoff before re-sending unprocessed keys: 50, 100, 200 … 2000 ms. */
-const unprocessedBackoffMs = (round: number): number => Math.min(2_000, 50 * 2 ** (round - 1));
-
 export class DynamoDbParkingStore implements ParkingStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -194,15 +194,18 @@ export class DynamoDbParkingStore implements ParkingStore {
     return block ? { block, records } : { records };
   }
 
+  /** The records are already committed or dropped, so any subset may go first: in parallel. */
   async remove(aggregateKey: string, positions: readonly string[]): Promise<void> {
-    for (const position of positions) {
-      await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: { [PK]: { S: aggregateKey }, [SK]: { S: `${RECORD_PREFIX}${position}` } },
-        }),
-      );
-    }
+    await Promise.all(
+      positions.map((position) =>
+        this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { [PK]: { S: aggregateKey }, [SK]: { S: `${RECORD_PREFIX}${position}` } },
+          }),
+        ),
+      ),
+    );
   }
 
   async unblock(aggregateKey: string, version: number): Promise<boolean> {

@@ -27,7 +27,7 @@ export interface NeedsRebuildStore {
 const PK = parkedTable.partitionKey.name;
 const SK = parkedTable.sortKey.name;
 /** Reserved partition of the parked table (no aggregate id has this form). */
-export const CONSUMER_STATUS_KEY = "__consumer-status__";
+const CONSUMER_STATUS_KEY = "__consumer-status__";
 const PREFIX = "needs-rebuild#";
 
 /** Markers live in the parked table under a reserved partition, one item per affected shard. */

@@ -1,4 +1,4 @@
-import type { RecordHandler } from "../processing/contract.js";
+import { committedCount, type RecordHandler } from "../processing/contract.js";
 import type { ParkedRecord, ParkingStore } from "./parking-store.js";
 
 export type ReplayOutcome =
@@ -47,12 +47,9 @@ export const replayParked = async (
       const first = run[0] as ParkedRecord;
       let failed: { at: number; error: string } | undefined;
       try {
-        const result = await handler({ shardId: first.shardId, records: run.map((r) => r.record) });
-        const at = result?.failedSequenceNumber
-          ? run.findIndex((r) => r.record.sequenceNumber === result.failedSequenceNumber)
-          : -1;
-        if (result?.failedSequenceNumber)
-          failed = { at: Math.max(0, at), error: "handler reported a failed record" };
+        const records = run.map((r) => r.record);
+        const at = committedCount(records, await handler({ shardId: first.shardId, records }));
+        if (at < run.length) failed = { at, error: "handler reported a failed record" };
       } catch (e) {
         failed = { at: 0, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
       }

@@ -33,16 +33,28 @@ export interface ProcessBatchInput extends HandlerInput {
   readonly signal?: AbortSignal;
 }
 
-/** Part-1 behaviour: call the handler; a throw checkpoints nothing and the batch is retried. */
+/**
+ * How many leading records a handler result says are committed: all without a
+ * `failedSequenceNumber`, those before it with one, none when it names no record of the batch.
+ */
+export const committedCount = (
+  records: readonly StreamRecord[],
+  result: HandlerResult | undefined,
+): number =>
+  result?.failedSequenceNumber
+    ? Math.max(
+        0,
+        records.findIndex((r) => r.sequenceNumber === result.failedSequenceNumber),
+      )
+    : records.length;
+
+/**
+ * No retries, bisection or parking (npm start, e2e, the simulations): a throw checkpoints
+ * nothing and the batch is read again.
+ */
 export const simpleProcessBatch =
   (handler: RecordHandler): ProcessBatch =>
   async (input) => {
-    const result = await handler(input);
-    if (result?.failedSequenceNumber) {
-      const i = input.records.findIndex((r) => r.sequenceNumber === result.failedSequenceNumber);
-      const done = i > 0 ? input.records[i - 1] : undefined;
-      return done ? { checkpointUpTo: done.sequenceNumber } : {};
-    }
-    const last = input.records.at(-1);
-    return last ? { checkpointUpTo: last.sequenceNumber } : {};
+    const done = input.records[committedCount(input.records, await handler(input)) - 1];
+    return done ? { checkpointUpTo: done.sequenceNumber } : {};
   };

@@ -42,7 +42,7 @@ export interface ResilientProcessBatchOptions {
 }
 
 /** Default position: stream sequence numbers are decimal strings of up to 40 digits. */
-export const paddedSequenceNumber = (record: StreamRecord): string =>
+const paddedSequenceNumber = (record: StreamRecord): string =>
   record.sequenceNumber.padStart(40, "0");
 
 const jsonLog = (entry: ProcessingLogEntry) => console.error(JSON.stringify(entry));
@@ -111,7 +111,7 @@ class BatchRun {
   }
 
   async run(signal: AbortSignal | undefined): Promise<{ readonly checkpointUpTo?: string }> {
-    this.blocked = new Set(await this.s.parking.blockedAmong([...new Set(this.keys)]));
+    this.blocked = new Set(await this.s.parking.blockedAmong(this.keys));
     // Segments run left to right (a stack, left half on top), so records are tried in order.
     const stack: Segment[] = [
       { indices: this.records.map((_, i) => i), attempts: 0, transientFailures: 0 },

@@ -1,4 +1,8 @@
-import type { BlockedAggregate, ParkedRecord, ParkingStore } from "./parking-store.js";
+import type {
+  BlockedAggregate,
+  ParkedRecord,
+  ParkingStore,
+} from "../../services/streams/parking/parking-store.js";
 
 /** A ParkingStore in memory, for unit and model tests (same contract as the DynamoDB one). */
 export class InMemoryParkingStore implements ParkingStore {

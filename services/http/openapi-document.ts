@@ -1,0 +1,35 @@
+// Pieces both hand-written OpenAPI 3.1 documents (command and query API) describe alike.
+
+/** A response whose body is an RFC 9457 problem (components.schemas.Problem). */
+export const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+});
+
+/** The members every problem has; an API adds its own (`type` enum, extensions). */
+export const problemSchema = {
+  type: "object",
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    instance: { type: "string" },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { field: { type: "string" }, message: { type: "string" } },
+      },
+    },
+  },
+  required: ["type", "title", "status"],
+} as const;
+
+/** The `{id}` path parameter: an item id. */
+export const itemIdParameter = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+} as const;
