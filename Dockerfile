@@ -3,7 +3,10 @@
 #   docker run <image> command-api | query-api | stream-consumer | parked-records | rebuild [args]
 # Node 24 is an LTS line maintained until April 2028 (see docs/deploy.md for why not 20 or 26).
 # Pin the digest (node:24-slim@sha256:...) in your registry mirror for reproducible builds.
-ARG NODE_IMAGE=node:24-slim
+# NODE_VERSION is also what CI (.ci/run) installs from the npm registry, and .nvmrc / engines /
+# @types/node follow its major: one runtime everywhere.
+ARG NODE_VERSION=24.22.3
+ARG NODE_IMAGE=node:${NODE_VERSION}-slim
 
 # ---- build: all dependencies, compile TypeScript to dist/ ----
 FROM ${NODE_IMAGE} AS build

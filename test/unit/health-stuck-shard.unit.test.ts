@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../services/streams/clock/clock.js";
+import type { Clock } from "../../services/clock/clock.js";
 import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { healthApp } from "../../services/streams/health/health-app.js";
 import { createHeartbeat } from "../../services/streams/health/heartbeat.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../services/streams/clock/clock.js";
+import type { Clock } from "../../services/clock/clock.js";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { newLease, workerId } from "../../services/streams/leases/lease.js";
 import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../services/streams/clock/clock.js";
+import type { Clock } from "../../services/clock/clock.js";
 import { resolveConsumerConfig } from "../../services/streams/coordinator/config.js";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { type Lease, newLease, workerId } from "../../services/streams/leases/lease.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { Clock } from "../../services/clock/clock.js";
 import { createVersionWaiter } from "../../services/query-api/read-your-writes/version-waiter.js";
 import { InProcessVersionSignal } from "../../services/read-model/version-signal.js";
-import type { Clock } from "../../services/streams/clock/clock.js";
 
 const ID = "0193c0de-0000-7000-8000-000000000001";
 

@@ -1,5 +1,5 @@
+import { type Clock, systemClock } from "../../clock/clock.js";
 import type { VersionSignal } from "../../read-model/version-signal.js";
-import { type Clock, systemClock } from "../../streams/clock/clock.js";
 
 /** Reads the projected version of one item (0 when it has no row yet). */
 export type ReadVersion = (itemId: string) => Promise<number>;

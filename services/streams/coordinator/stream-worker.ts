@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Clock, systemClock } from "../clock/clock.js";
+import { type Clock, systemClock } from "../../clock/clock.js";
 import type { Heartbeat } from "../health/heartbeat.js";
 import type { HeldLease } from "../leases/held-lease.js";
 import type { WorkerId } from "../leases/lease.js";

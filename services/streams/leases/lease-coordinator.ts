@@ -1,6 +1,6 @@
 import type { Result } from "neverthrow";
+import type { Clock } from "../../clock/clock.js";
 import type { Checkpoint } from "../checkpoints/checkpoint.js";
-import type { Clock } from "../clock/clock.js";
 import type { ConsumerMetrics } from "../metrics/consumer-metrics.js";
 import { HeldLease } from "./held-lease.js";
 import type { Lease, WorkerId } from "./lease.js";

@@ -1,10 +1,10 @@
+import type { Clock } from "../../clock/clock.js";
 import {
   type Checkpoint,
   iteratorPositionOf,
   SHARD_END,
   TRIM_HORIZON,
 } from "../checkpoints/checkpoint.js";
-import type { Clock } from "../clock/clock.js";
 import type { ConsumerConfig } from "../coordinator/config.js";
 import type { HeldLease } from "../leases/held-lease.js";
 import { newLease } from "../leases/lease.js";

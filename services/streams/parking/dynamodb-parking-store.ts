@@ -10,8 +10,8 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
+import { abortableSleep } from "../../clock/clock.js";
 import { parkedTable } from "../../tables/definitions.js";
-import { abortableSleep } from "../clock/clock.js";
 import type { ParkReason } from "../processing/retry-policy.js";
 import type { BlockedAggregate, ParkedRecord, ParkingStore } from "./parking-store.js";
 

@@ -1,4 +1,4 @@
-import { abortableSleep } from "../clock/clock.js";
+import { abortableSleep } from "../../clock/clock.js";
 import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
 import type { ParkingStore } from "../parking/parking-store.js";
 import type { StreamRecord } from "../retrieval/stream-client.js";
