@@ -31,12 +31,24 @@ describe("Dockerfile", () => {
   });
 
   it("runs on a Node LTS slim image", () => {
-    const base = (final.split("\n")[0] ?? "")
-      .split(" ")[0]
-      ?.replace(/^\$\{(\w+)\}$/, (_, n) => arg(n) ?? "");
-    const m = /^node:(\d+)-(?:\w+-)?slim(@sha256:[0-9a-f]{64})?$/.exec(base ?? "");
+    const expand = (v: string): string =>
+      v.replace(/\$\{(\w+)\}/g, (_, n: string) => expand(arg(n) ?? ""));
+    const base = expand((final.split("\n")[0] ?? "").split(" ")[0] ?? "");
+    const m = /^node:(\d+)(?:\.\d+\.\d+)?-(?:\w+-)?slim(@sha256:[0-9a-f]{64})?$/.exec(base);
     expect(m, `final stage base ${base}`).not.toBeNull();
     expect(Number(m?.[1]) % 2, "even Node majors are the LTS lines").toBe(0);
+  });
+
+  it("names the one Node version that CI, .nvmrc, engines and @types/node follow", () => {
+    const version = arg("NODE_VERSION") ?? "";
+    const major = version.split(".")[0];
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(read(".nvmrc").trim()).toBe(major);
+    const pkg = JSON.parse(read("package.json"));
+    expect(pkg.devDependencies["@types/node"].split(".")[0]).toBe(major);
+    const engineMin = Number(/>=\s*(\d+)/.exec(pkg.engines.node)?.[1]);
+    expect(engineMin).toBeLessThanOrEqual(Number(major));
+    expect(read(".ci/run")).toMatch(/sed -n 's\/\^ARG NODE_VERSION=\/\/p' Dockerfile/);
   });
 
   it("runs as a non-root user behind an init process, in exec form", () => {
