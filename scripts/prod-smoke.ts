@@ -15,12 +15,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { parse } from "yaml";
+import { deployables } from "../deploy-facts/deployables.js";
 import { dynamoDbClient } from "../services/aws/clients.js";
 import { freePort } from "../services/local/dynamodb-local.js";
 import { startLocalInfrastructure } from "../services/local/local-infrastructure.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables, tableEnv } from "../services/tables/provision.js";
-import { deployables } from "../test/deploy/support/deployables.js";
 
 const root = join(import.meta.dirname, "..");
 const log = (msg: string) => console.log(`prod-smoke: ${msg}`);

@@ -6,13 +6,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { analyse, type Graph } from "../../deploy-facts/code-graph.js";
+import { type ConfigVar, readConfigSpec } from "../../deploy-facts/config-spec.js";
+import { type Deployable, deployables } from "../../deploy-facts/deployables.js";
+import { requirementsOf } from "../../deploy-facts/iam-actions.js";
 import { ConfigProblem } from "../../services/config/env.js";
 import { allTables, createTableInput, tableEnvVar } from "../../services/tables/definitions.js";
 import { fromCfnExport, isRecord, type Json, readYaml } from "./support/cfn-yaml.js";
-import { analyse, type Graph } from "./support/code-graph.js";
-import { type ConfigVar, readConfigSpec } from "./support/config-spec.js";
-import { type Deployable, deployables } from "./support/deployables.js";
-import { grantsOf, policyProblems, requirementsOf } from "./support/iam.js";
+import { grantsOf, policyProblems } from "./support/iam.js";
 import {
   environmentAddonPaths,
   environmentExports,

@@ -9,8 +9,8 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { moduleClosure } from "./support/code-graph.js";
-import { deployables } from "./support/deployables.js";
+import { moduleClosure } from "../../deploy-facts/code-graph.js";
+import { deployables } from "../../deploy-facts/deployables.js";
 import { repoRoot } from "./support/workspace.js";
 
 const read = (p: string) => readFileSync(join(repoRoot, p), "utf8");

@@ -4,9 +4,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { type ConfigVar, readConfigSpec } from "../../deploy-facts/config-spec.js";
+import { deployables } from "../../deploy-facts/deployables.js";
 import { ConfigError, ConfigProblem, readConfig } from "../../services/config/env.js";
-import { type ConfigVar, readConfigSpec } from "./support/config-spec.js";
-import { deployables } from "./support/deployables.js";
 import { repoRoot } from "./support/workspace.js";
 
 /** Values that some spec rejects: a malformed value for a var is the first one its parser refuses. */

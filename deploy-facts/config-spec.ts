@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import ts from "typescript";
-import * as envModule from "../../../services/config/env.js";
-import { ConfigProblem, type VarSpec } from "../../../services/config/env.js";
+import * as envModule from "../services/config/env.js";
+import { ConfigProblem, type VarSpec } from "../services/config/env.js";
 
 export interface ConfigVar {
   readonly name: string;

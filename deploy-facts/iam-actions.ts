@@ -1,0 +1,78 @@
+/**
+ * IAM actions a deployable needs, derived from the AWS SDK calls its code can reach. The one
+ * source for both deploy paths: the CDK app grants exactly these, and the Copilot policies are
+ * tested against them (test/deploy/).
+ */
+import type { Graph, SdkUse, TransactItem } from "./code-graph.js";
+
+export type ResourceKind = "table" | "stream";
+
+export interface Requirement {
+  readonly action: string;
+  readonly kind: ResourceKind;
+  /** Logical table name when the calling code names one table definition, else undefined. */
+  readonly table: string | undefined;
+  readonly because: string;
+}
+
+/** Actions on a table's stream ARN (`<table>/stream/*`), not on the table. */
+export const STREAM_ACTIONS = new Set([
+  "DescribeStream",
+  "GetRecords",
+  "GetShardIterator",
+  "ListStreams",
+]);
+const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
+  Put: "PutItem",
+  Update: "UpdateItem",
+  Delete: "DeleteItem",
+  ConditionCheck: "ConditionCheckItem",
+  Get: "GetItem",
+};
+const HELPERS: Record<string, string> = {
+  waitUntilTableExists: "DescribeTable",
+  waitUntilTableNotExists: "DescribeTable",
+  paginateQuery: "Query",
+  paginateScan: "Scan",
+  paginateListTables: "ListTables",
+};
+
+/** DynamoDB actions (without `dynamodb:`) one SDK symbol needs, each with its table if known. */
+const actionsOf = (
+  use: SdkUse,
+  items: readonly TransactItem[],
+): Array<{ action: string; table: string | undefined }> => {
+  if (
+    use.module !== "@aws-sdk/client-dynamodb" &&
+    use.module !== "@aws-sdk/client-dynamodb-streams"
+  )
+    throw new Error(
+      `${use.file}: ${use.symbol} of ${use.module} has no IAM mapping in test/deploy`,
+    );
+  // A site without a recognisable TableName falls back to the one table its file names, if any.
+  const fileTable = use.tables.length === 1 ? use.tables[0]?.replace(/Table$/, "") : undefined;
+  const sites = use.callTables.length > 0 ? use.callTables : [undefined];
+  const helper = HELPERS[use.symbol];
+  if (helper) return [{ action: helper, table: fileTable }];
+  const op = use.symbol.replace(/Command$/, "");
+  if (op === "TransactWriteItems" || op === "TransactGetItems") {
+    const relevant = items.filter((i) => (op === "TransactGetItems") === (i.kind === "Get"));
+    if (relevant.length === 0)
+      throw new Error(`${use.file}: ${op} whose items the test cannot see`);
+    return relevant.map((i) => ({
+      action: TRANSACT_ITEM_ACTIONS[i.kind] ?? i.kind,
+      table: i.table,
+    }));
+  }
+  return sites.map((t) => ({ action: op, table: t ?? fileTable }));
+};
+
+export const requirementsOf = (graph: Graph): Requirement[] =>
+  graph.sdkUses.flatMap((use) =>
+    actionsOf(use, graph.transactItems).map(({ action, table }) => ({
+      action,
+      kind: STREAM_ACTIONS.has(action) ? ("stream" as const) : ("table" as const),
+      table,
+      because: `${use.symbol} in ${use.file}`,
+    })),
+  );
