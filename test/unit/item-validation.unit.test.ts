@@ -91,3 +91,42 @@ describe("the other commands", () => {
     ]);
   });
 });
+
+describe("free text (names, reasons, query parameters)", () => {
+  const name = (raw: string) => validateRegisterItem({ name: raw, price: 1 });
+  const reason = (raw: string) => validateDiscontinueItem({ reason: raw });
+
+  it("refuses every C0 control, DEL and every C1 control anywhere in the text", () => {
+    const controls = [
+      ...Array.from({ length: 0x20 }, (_, i) => i),
+      ...Array.from({ length: 0x21 }, (_, i) => 0x7f + i),
+    ].map((cp) => String.fromCodePoint(cp));
+    for (const c of controls) {
+      expect(fields(name(`tea${c}pot`))).toEqual(["name"]);
+      expect(fields(reason(`re${c}called`))).toEqual(["reason"]);
+    }
+    expect(name("tea\u0000pot")._unsafeUnwrapErr()[0]?.message).toContain("control characters");
+  });
+
+  it("refuses lone surrogates but accepts paired ones", () => {
+    for (const raw of ["\ud800", "tea\udfff", "\udc00\ud800"]) {
+      expect(fields(name(raw))).toEqual(["name"]);
+      expect(fields(reason(raw))).toEqual(["reason"]);
+    }
+    expect(name("🍵")._unsafeUnwrap().name).toBe("🍵");
+  });
+
+  it("normalises to NFC before counting and storing", () => {
+    const decomposed = "Cafe\u0301"; // e + combining acute accent
+    expect(name(decomposed)._unsafeUnwrap().name).toBe("Caf\u00e9");
+    // 100 decomposed é are 200 code points, but 100 once composed.
+    expect(name("e\u0301".repeat(100)).isOk()).toBe(true);
+    expect(reason(`${"e\u0301".repeat(500)}`).isOk()).toBe(true);
+    expect(fields(reason("x".repeat(501)))).toEqual(["reason"]);
+  });
+
+  it("trims before checking, so edge white space (even a newline) is not an error", () => {
+    expect(name("\n Tea \t")._unsafeUnwrap().name).toBe("Tea");
+    expect(fields(name("Te\na"))).toEqual(["name"]);
+  });
+});

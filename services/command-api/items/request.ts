@@ -1,7 +1,12 @@
 import type { Context } from "hono";
 import { err, ok, type Result } from "neverthrow";
 import { createItemId, type ItemId } from "../../domain/item/index.js";
-import { type FieldError, fieldError, type Validation } from "../../domain/shared/validation.js";
+import {
+  allErrors,
+  type FieldError,
+  fieldError,
+  type Validation,
+} from "../../domain/shared/validation.js";
 import { readJsonBody } from "../../http/json-body.js";
 import { problemResponse, validationProblem } from "../../http/problem.js";
 import { IDEMPOTENCY_HEADER, isValidIdempotencyKey } from "../idempotency.js";
@@ -50,23 +55,13 @@ export const parseCommandRequest = async <V>(
 ): Promise<Result<ParsedRequest<V>, Response>> => {
   const body = await readJsonBody(c, { emptyAsObject: options.emptyAsObject });
   if (body.isErr()) return err(problemResponse(c, body.error.kind, body.error.extras));
-  const itemId = parsePathId(c.req.param("id"));
-  const ifMatch = parseIfMatch(c.req.header("If-Match"));
-  const key = parseIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER));
-  const values = options.validate(body.value);
-  const errors = [
-    ...(itemId.isErr() ? [itemId.error] : []),
-    ...(ifMatch.isErr() ? [ifMatch.error] : []),
-    ...(key.isErr() ? [key.error] : []),
-    ...(values.isErr() ? values.error : []),
-  ];
-  if (itemId.isErr() || ifMatch.isErr() || key.isErr() || values.isErr()) {
-    return err(validationProblem(c, errors));
-  }
-  return ok({
-    itemId: itemId.value,
-    ifMatch: ifMatch.value,
-    idempotencyKey: key.value,
-    values: values.value,
-  });
+  const parsed = allErrors(
+    parsePathId(c.req.param("id")),
+    parseIfMatch(c.req.header("If-Match")),
+    parseIdempotencyKey(c.req.header(IDEMPOTENCY_HEADER)),
+    options.validate(body.value),
+  );
+  if (parsed.isErr()) return err(validationProblem(c, parsed.error));
+  const [itemId, ifMatch, idempotencyKey, values] = parsed.value;
+  return ok({ itemId, ifMatch, idempotencyKey, values });
 };

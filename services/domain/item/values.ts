@@ -1,5 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import type { Brand } from "../shared/brand.js";
+import { freeText } from "../shared/text.js";
 import { type FieldError, fieldError } from "../shared/validation.js";
 
 export type ItemId = Brand<string, "ItemId">;
@@ -26,12 +27,7 @@ export const createItemId = (raw: unknown, field = "itemId"): Result<ItemId, Fie
 export const createItemName = (raw: unknown, field = "name"): Result<ItemName, FieldError> => {
   if (raw === undefined) return err(fieldError(field, "is required"));
   if (typeof raw !== "string") return err(fieldError(field, "must be a string"));
-  const trimmed = raw.trim();
-  if (trimmed.length === 0) return err(fieldError(field, "must not be blank"));
-  if ([...trimmed].length > ITEM_NAME_MAX) {
-    return err(fieldError(field, `must be at most ${ITEM_NAME_MAX} characters`));
-  }
-  return ok(trimmed as ItemName);
+  return freeText(raw, field, { maxCodePoints: ITEM_NAME_MAX }).map((t) => t as ItemName);
 };
 
 const boundedInteger = (
@@ -58,8 +54,7 @@ export const createDiscontinueReason = (
 ): Result<DiscontinueReason, FieldError> => {
   if (raw === undefined) return ok("" as DiscontinueReason);
   if (typeof raw !== "string") return err(fieldError(field, "must be a string"));
-  if ([...raw].length > REASON_MAX) {
-    return err(fieldError(field, `must be at most ${REASON_MAX} characters`));
-  }
-  return ok(raw.trim() as DiscontinueReason);
+  return freeText(raw, field, { maxCodePoints: REASON_MAX, allowBlank: true }).map(
+    (t) => t as DiscontinueReason,
+  );
 };

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, ok, Result } from "neverthrow";
 
 /** One invalid field of a request; every one of them is reported at once. */
 export interface FieldError {
@@ -19,30 +19,46 @@ const isPlainObject = (raw: unknown): raw is Record<string, unknown> =>
   typeof raw === "object" && raw !== null && !Array.isArray(raw);
 
 /**
- * Checks that `raw` is a JSON object, parses each known field and rejects unknown ones (a typo
- * such as `prize` must not be silently ignored). Unknown and invalid fields are reported
- * together, in one list, so a client fixes its request in one round trip.
+ * Every error of several parts of one request (path, headers, query, body), in order, through
+ * neverthrow's `combineWithAllErrors`; a part may report one error or a list of them.
+ */
+export const allErrors = <T extends readonly Result<unknown, FieldError | FieldError[]>[]>(
+  ...parts: T
+): Result<{ [K in keyof T]: T[K] extends Result<infer V, unknown> ? V : never }, FieldError[]> =>
+  Result.combineWithAllErrors(parts as unknown as Result<unknown, FieldError | FieldError[]>[])
+    .map(
+      (values) => values as { [K in keyof T]: T[K] extends Result<infer V, unknown> ? V : never },
+    )
+    .mapErr((errors) => errors.flat());
+
+/** A key the request may not carry (a typo such as `prize` must not be silently ignored). */
+export const unknownKeys = (
+  keys: readonly string[],
+  allowed: readonly string[],
+  message: (allowed: string) => string,
+): Result<undefined, FieldError>[] =>
+  keys
+    .filter((key) => !allowed.includes(key))
+    .map((key) => err(fieldError(key, message(allowed.join(", ") || "none"))));
+
+/**
+ * Checks that `raw` is a JSON object, parses each known field and rejects unknown ones. Unknown
+ * and invalid fields are reported together, in one list, so a client fixes its request in one
+ * round trip.
  */
 export const objectOf = <P extends Record<string, FieldParser<unknown>>>(
   raw: unknown,
   parsers: P,
+  unknownMessage = (allowed: string) => `unknown field; allowed: ${allowed}`,
 ): Validation<Parsed<P>> => {
   if (!isPlainObject(raw)) return err([fieldError("", "the body must be a JSON object")]);
-  const allowed = Object.keys(parsers);
-  const errors: FieldError[] = Object.keys(raw)
-    .filter((key) => !Object.hasOwn(parsers, key))
-    .map((key) => fieldError(key, `unknown field; allowed: ${allowed.join(", ") || "none"}`));
-  const out: Record<string, unknown> = {};
-  for (const [key, parse] of Object.entries(parsers)) {
-    const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
-    parse(value, key).match(
-      (v) => {
-        out[key] = v;
-      },
-      (e) => {
-        errors.push(e);
-      },
-    );
-  }
-  return errors.length > 0 ? err(errors) : ok(out as Parsed<P>);
+  const names = Object.keys(parsers);
+  const unknown = unknownKeys(Object.keys(raw), names, unknownMessage);
+  const fields = names.map(
+    (key) => parsers[key]?.(Object.hasOwn(raw, key) ? raw[key] : undefined, key) ?? ok(undefined),
+  );
+  return Result.combineWithAllErrors([...unknown, ...fields]).map(
+    (values) =>
+      Object.fromEntries(names.map((key, i) => [key, values[unknown.length + i]])) as Parsed<P>,
+  );
 };

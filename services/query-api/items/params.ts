@@ -1,5 +1,12 @@
 import { err, ok, type Result } from "neverthrow";
-import { type FieldError, fieldError } from "../../domain/shared/validation.js";
+import { freeText } from "../../domain/shared/text.js";
+import {
+  type FieldError,
+  type FieldParser,
+  fieldError,
+  objectOf,
+  type Validation,
+} from "../../domain/shared/validation.js";
 import { ITEM_STATUSES, type ItemStatus } from "../../read-model/entities.js";
 
 const DEFAULT_LIMIT = 20;
@@ -26,98 +33,96 @@ export const encodeCursor = (key: string | number): string =>
 
 const decodeCursor = (raw: string): string => Buffer.from(raw, "base64url").toString("utf8");
 
-const parseLimit = (raw: string | undefined): Result<number, FieldError> => {
+/** A query parameter: absent, or text that already passed the free-text rule. */
+type ParamParser<T> = (value: string | undefined, field: string) => Result<T, FieldError>;
+
+/** Longest value of any parameter; `q` has its own, shorter limit. */
+const PARAM_MAX = 200;
+
+/**
+ * Every query parameter goes through the free-text rule first (NFC, trimmed, no control
+ * character or lone surrogate, bounded length), then through its own parser.
+ */
+const param =
+  <T>(parse: ParamParser<T>, maxCodePoints = PARAM_MAX): FieldParser<T> =>
+  (raw, field) => {
+    if (raw === undefined) return parse(undefined, field);
+    if (typeof raw !== "string") return err(fieldError(field, "must be given once"));
+    return freeText(raw, field, { maxCodePoints, allowBlank: true }).andThen((v) =>
+      parse(v, field),
+    );
+  };
+
+const parseLimit: ParamParser<number> = (raw, field) => {
   if (raw === undefined) return ok(DEFAULT_LIMIT);
   const n = Number(raw);
   return /^\d+$/.test(raw) && n >= 1 && n <= MAX_LIMIT
     ? ok(n)
-    : err(fieldError("limit", `must be an integer between 1 and ${MAX_LIMIT}`));
+    : err(fieldError(field, `must be an integer between 1 and ${MAX_LIMIT}`));
 };
 
-const parseItemCursor = (raw: string | undefined): Result<string | undefined, FieldError> => {
+const parseItemCursor: ParamParser<string | undefined> = (raw, field) => {
   if (raw === undefined) return ok(undefined);
   const key = decodeCursor(raw);
-  return UUID.test(key) ? ok(key) : err(fieldError("cursor", "is not a cursor this API issued"));
+  return UUID.test(key) ? ok(key) : err(fieldError(field, "is not a cursor this API issued"));
 };
 
-const parseSeqCursor = (raw: string | undefined): Result<number | undefined, FieldError> => {
+const parseSeqCursor: ParamParser<number | undefined> = (raw, field) => {
   if (raw === undefined) return ok(undefined);
   const key = decodeCursor(raw);
   return /^\d{1,9}$/.test(key)
     ? ok(Number(key))
-    : err(fieldError("cursor", "is not a cursor this API issued"));
+    : err(fieldError(field, "is not a cursor this API issued"));
 };
 
-const parseStatus = (raw: string | undefined): Result<ItemStatus | undefined, FieldError> => {
+const parseStatus: ParamParser<ItemStatus | undefined> = (raw, field) => {
   if (raw === undefined) return ok(undefined);
   const s = ITEM_STATUSES.find((x) => x === raw);
-  return s ? ok(s) : err(fieldError("status", `must be one of ${ITEM_STATUSES.join(", ")}`));
+  return s ? ok(s) : err(fieldError(field, `must be one of ${ITEM_STATUSES.join(", ")}`));
 };
 
-const parseQ = (raw: string | undefined): Result<string | undefined, FieldError> => {
+const parseQ: ParamParser<string | undefined> = (raw, field) => {
   if (raw === undefined) return ok(undefined);
-  const q = raw.trim();
-  if (q.length === 0) return err(fieldError("q", "must not be blank"));
-  return q.length <= Q_MAX ? ok(q) : err(fieldError("q", `must be at most ${Q_MAX} characters`));
+  return raw.length === 0 ? err(fieldError(field, "must not be blank")) : ok(raw);
 };
 
 /** `minVersion`: the version a command returned (read-your-writes). */
-const parseMinVersion = (raw: string | undefined): Result<number | undefined, FieldError> => {
+const parseMinVersion: ParamParser<number | undefined> = (raw, field) => {
   if (raw === undefined) return ok(undefined);
   const n = Number(raw);
   return /^\d{1,9}$/.test(raw) && n >= 1
     ? ok(n)
-    : err(fieldError("minVersion", "must be a positive integer (the version a command returned)"));
+    : err(fieldError(field, "must be a positive integer (the version a command returned)"));
 };
 
-const KNOWN_LIST = new Set(["limit", "cursor", "status", "q"]);
-const KNOWN_HISTORY = new Set(["limit", "cursor", "minVersion"]);
-const KNOWN_ITEM = new Set(["minVersion"]);
-
-const unknownParams = (query: Query, known: ReadonlySet<string>): FieldError[] =>
-  Object.keys(query)
-    .filter((k) => !known.has(k))
-    .map((k) => fieldError(k, "is not a known query parameter"));
-
-const errorsOf = (...results: Result<unknown, FieldError>[]): FieldError[] =>
-  results.flatMap((r) => (r.isErr() ? [r.error] : []));
+const unknownParam = (allowed: string) => `is not a known query parameter; allowed: ${allowed}`;
 
 // Every invalid or unknown parameter is reported at once, so a client fixes them in one go.
-export const parseItemListParams = (query: Query): Result<ItemListParams, FieldError[]> => {
-  const limit = parseLimit(query.limit);
-  const after = parseItemCursor(query.cursor);
-  const status = parseStatus(query.status);
-  const q = parseQ(query.q);
-  const unknown = unknownParams(query, KNOWN_LIST);
-  if (limit.isErr() || after.isErr() || status.isErr() || q.isErr() || unknown.length > 0) {
-    return err([...unknown, ...errorsOf(limit, after, status, q)]);
-  }
-  return ok({ limit: limit.value, after: after.value, status: status.value, q: q.value });
-};
+export const parseItemListParams = (query: Query): Validation<ItemListParams> =>
+  objectOf(
+    query,
+    {
+      limit: param(parseLimit),
+      cursor: param(parseItemCursor),
+      status: param(parseStatus),
+      q: param(parseQ, Q_MAX),
+    },
+    unknownParam,
+  ).map(({ limit, cursor, status, q }) => ({ limit, after: cursor, status, q }));
 
 export interface HistoryParams extends PageParams<number> {
   readonly minVersion?: number;
 }
 
-export const parseHistoryParams = (query: Query): Result<HistoryParams, FieldError[]> => {
-  const limit = parseLimit(query.limit);
-  const after = parseSeqCursor(query.cursor);
-  const minVersion = parseMinVersion(query.minVersion);
-  const unknown = unknownParams(query, KNOWN_HISTORY);
-  if (limit.isErr() || after.isErr() || minVersion.isErr() || unknown.length > 0) {
-    return err([...unknown, ...errorsOf(limit, after, minVersion)]);
-  }
-  return ok({ limit: limit.value, after: after.value, minVersion: minVersion.value });
-};
+export const parseHistoryParams = (query: Query): Validation<HistoryParams> =>
+  objectOf(
+    query,
+    { limit: param(parseLimit), cursor: param(parseSeqCursor), minVersion: param(parseMinVersion) },
+    unknownParam,
+  ).map(({ limit, cursor, minVersion }) => ({ limit, after: cursor, minVersion }));
 
-export const parseItemParams = (query: Query): Result<{ minVersion?: number }, FieldError[]> => {
-  const minVersion = parseMinVersion(query.minVersion);
-  const unknown = unknownParams(query, KNOWN_ITEM);
-  if (minVersion.isErr() || unknown.length > 0) {
-    return err([...unknown, ...errorsOf(minVersion)]);
-  }
-  return ok({ minVersion: minVersion.value });
-};
+export const parseItemParams = (query: Query): Validation<{ minVersion?: number }> =>
+  objectOf(query, { minVersion: param(parseMinVersion) }, unknownParam);
 
 /** True when an If-None-Match header matches the current entity tag. */
 export const etagMatches = (ifNoneMatch: string | undefined, etag: string): boolean =>

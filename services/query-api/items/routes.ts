@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { Result } from "neverthrow";
 import { createItemId, type ItemId } from "../../domain/item/values.js";
-import type { FieldError } from "../../domain/shared/validation.js";
+import { allErrors, type FieldError } from "../../domain/shared/validation.js";
 import { notFoundProblem, problem, problemType, validationProblem } from "../../http/problem.js";
 import type { VersionWaiter } from "../read-your-writes/version-waiter.js";
 import {
@@ -45,20 +45,15 @@ export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
     c: Context,
     parse: (query: Record<string, string>) => Result<P, FieldError[]>,
   ): Promise<{ id: ItemId; params: P } | Response> => {
-    const id = createItemId(c.req.param("id"));
-    const params = parse(c.req.query());
-    if (id.isErr() || params.isErr()) {
-      return validationProblem(c, [
-        ...(id.isErr() ? [id.error] : []),
-        ...(params.isErr() ? params.error : []),
-      ]);
-    }
-    const { minVersion } = params.value;
+    const parsed = allErrors(createItemId(c.req.param("id")), parse(c.req.query()));
+    if (parsed.isErr()) return validationProblem(c, parsed.error);
+    const [id, params] = parsed.value;
+    const { minVersion } = params;
     if (minVersion !== undefined) {
-      const waited = await deps.waitForVersion(id.value, minVersion);
+      const waited = await deps.waitForVersion(id, minVersion);
       if (!waited.reached) return notYetProjected(c, minVersion, waited.version);
     }
-    return { id: id.value, params: params.value };
+    return { id, params };
   };
 
   app.get("/", async (c) => {
