@@ -2,6 +2,15 @@ import type { StoredEvent } from "../event-store/codec.js";
 import type { ItemHistoryRow, ItemRow, ItemStatus } from "./entities.js";
 
 /**
+ * Text as Postgres can store it. Events already journaled may hold anything (they were written
+ * before text was validated, or by another writer): a NUL, which Postgres refuses in `text`
+ * (SQLSTATE 22021), or a lone surrogate. Each becomes U+FFFD, so such an event still projects
+ * and rebuilds instead of parking its item for good.
+ */
+export const storableText = (text: string): string =>
+  text.replaceAll("\u0000", "\ufffd").replace(/\p{Cs}/gu, "\ufffd");
+
+/**
  * Pure projection of one event onto the current row of its item (undefined before
  * registration). Returns the next row, with `version` = the event's sequence number.
  */
@@ -11,7 +20,7 @@ export const projectItem = (row: ItemRow | undefined, stored: StoredEvent): Item
   if (event.type === "ItemRegistered") {
     return {
       itemId: metadata.aggregateId,
-      name: event.data.name,
+      name: storableText(event.data.name),
       price: event.data.price,
       stock: 0,
       status: "Active",
@@ -22,7 +31,7 @@ export const projectItem = (row: ItemRow | undefined, stored: StoredEvent): Item
   if (!row) return row;
   switch (event.type) {
     case "ItemRenamed":
-      return { ...row, name: event.data.name, ...touched };
+      return { ...row, name: storableText(event.data.name), ...touched };
     case "ItemPriceChanged":
       return { ...row, price: event.data.price, ...touched };
     case "StockReceived":
@@ -59,7 +68,7 @@ const historyRowOf = (stored: StoredEvent, after: ItemRow | undefined): ItemHist
   eventId: stored.metadata.eventId,
   eventType: stored.metadata.eventType,
   occurredAt: stored.metadata.occurredAt,
-  summary: summarize(stored, after),
+  summary: storableText(summarize(stored, after)),
 });
 
 /** Change of one status's totals; stockValue as bigint (stock × price may exceed 2^53). */
