@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { v7 as uuidv7 } from "uuid";
 import { createItemCommandHandler } from "../command-handling/item-command-handler.js";
-import type { RetryPolicy } from "../command-handling/retry-policy.js";
+import type { ConflictRetryPolicy } from "../command-handling/retry-policy.js";
 import type { ItemId } from "../domain/item/index.js";
 import type { ItemRepository } from "../event-store/item-repository.js";
 import { type CorrelationVariables, correlationId } from "../http/correlation-id.js";
@@ -20,7 +20,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface CommandApiOptions {
   readonly repository: ItemRepository;
-  readonly retry?: RetryPolicy;
+  readonly retry?: ConflictRetryPolicy;
   readonly log?: Log;
   readonly newId?: () => string;
   readonly now?: () => Date;

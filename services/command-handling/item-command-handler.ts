@@ -1,4 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
+import { backoffDelay } from "../backoff/backoff.js";
+import { type Clock, systemClock } from "../clock/clock.js";
 import {
   decide,
   type ItemCommand,
@@ -14,7 +16,7 @@ import type {
   SaveError,
 } from "../event-store/item-repository.js";
 import { createPerKeyQueue } from "./per-key-queue.js";
-import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry-policy.js";
+import { type ConflictRetryPolicy, DEFAULT_CONFLICT_RETRY_POLICY } from "./retry-policy.js";
 
 /** What a successful command did: the aggregate's version after it, and whether it wrote. */
 export type CommandOutcome = { readonly version: number; readonly changed: boolean };
@@ -39,9 +41,10 @@ export interface CommandInput {
 
 export interface CommandHandlerOptions {
   readonly repository: ItemRepository;
-  readonly retry?: RetryPolicy;
+  readonly retry?: ConflictRetryPolicy;
   readonly random?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Waits between conflict retries. */
+  readonly clock?: Clock;
 }
 
 type Plan =
@@ -66,8 +69,6 @@ const plan = (loaded: LoadedItem, input: CommandInput): Plan => {
   return { kind: "write", events: decision.value };
 };
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs a command in four steps: (1) load state and version, (2) decide, (3) save the events
  * with the loaded version as the expected one, (4) on a version conflict, back off and start
@@ -76,9 +77,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * confirmed on a fresh load first. A decision without events records no idempotency key.
  */
 export const createItemCommandHandler = (options: CommandHandlerOptions) => {
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const policy = options.retry ?? DEFAULT_CONFLICT_RETRY_POLICY;
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
+  const clock = options.clock ?? systemClock;
   const { repository } = options;
 
   const run = async (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> => {
@@ -118,7 +119,8 @@ export const createItemCommandHandler = (options: CommandHandlerOptions) => {
             const actual = (await repository.load(command.itemId, { fresh: true })).version;
             return err({ kind: "PreconditionFailed", expected: ifMatch, actual });
           }
-          if (attempt < policy.maxAttempts) await sleep(backoffDelay(policy, attempt, random()));
+          if (attempt < policy.maxAttempts)
+            await clock.sleep(backoffDelay(policy.backoff, attempt, random()));
       }
     }
     return err({ kind: "ConcurrentWrite", attempts: policy.maxAttempts });

@@ -1,20 +1,16 @@
+import type { Backoff } from "../backoff/backoff.js";
+
 /**
  * How often a command is re-decided on fresh state after losing a write race, and how long it
- * waits in between: exponential backoff with full jitter, so racing writers spread out.
+ * waits in between (the one capped, jittered backoff), so racing writers spread out.
  */
-export interface RetryPolicy {
+export interface ConflictRetryPolicy {
   /** Total attempts, the first one included. */
   readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
+  readonly backoff: Backoff;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+export const DEFAULT_CONFLICT_RETRY_POLICY: ConflictRetryPolicy = Object.freeze({
   maxAttempts: 10,
-  baseDelayMs: 5,
-  maxDelayMs: 200,
+  backoff: Object.freeze({ initialMs: 5, maxMs: 200, multiplier: 2 }),
 });
-
-/** Delay before attempt `attempt + 1`, given a uniform random number in [0, 1). */
-export const backoffDelay = (policy: RetryPolicy, attempt: number, random: number): number =>
-  random * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));

@@ -98,3 +98,16 @@ export const schemaName = (fallback = "public"): VarSpec<string> => ({
         );
   },
 });
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** LOG_LEVEL: one of pino's level names; `info` when unset. */
+export const logLevel = (): VarSpec<LogLevel> => ({
+  parse: (raw, name) => {
+    if (raw === undefined || raw === "") return "info";
+    return (LOG_LEVELS as readonly string[]).includes(raw)
+      ? (raw as LogLevel)
+      : new ConfigProblem(`${name} must be one of ${LOG_LEVELS.join(", ")}, got "${raw}"`);
+  },
+});

@@ -12,6 +12,13 @@ export interface LoggerOptions {
 }
 
 /**
+ * Stdout, written asynchronously (pino's sonic-boom, flushed on exit). A process that writes
+ * other lines too (EMF metrics) writes them here, so that everything goes to one stream.
+ */
+export const stdoutDestination = (): DestinationStream =>
+  pino.destination({ dest: 1, sync: false });
+
+/**
  * The one structured logger: JSON lines on one stream per process, each with `service`,
  * `level` (as a word) and `time`. Created once in each `main.ts` and passed down; per-request
  * and per-shard context rides on `logger.child({ correlationId })`.
@@ -24,7 +31,7 @@ export const createLogger = ({ service, level = "info", destination }: LoggerOpt
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? stdoutDestination(),
   );
 
 /** For code paths (tests, benchmarks) where nobody reads the log. */

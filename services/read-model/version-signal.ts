@@ -1,4 +1,6 @@
 import pg from "pg";
+import { type Backoff, backoffDelay } from "../backoff/backoff.js";
+import { type Clock, systemClock } from "../clock/clock.js";
 import { parseVersionPayload, type VersionReached } from "./projector.js";
 import { versionChannel } from "./tables.js";
 
@@ -29,10 +31,12 @@ export class InProcessVersionSignal implements VersionSignal {
 export interface PgVersionListenerOptions {
   readonly url: string;
   readonly schema: string;
-  /** First reconnect delay after the LISTEN connection drops; doubles per failed attempt. */
-  readonly reconnectMs?: number;
-  /** Cap on the reconnect delay. */
-  readonly maxReconnectMs?: number;
+  /** Wait before each reconnect after the LISTEN connection drops (default 1 s … 30 s). */
+  readonly reconnect?: Backoff;
+  /** Waits between reconnects. */
+  readonly clock?: Clock;
+  /** Jitter of the reconnect backoff: a uniform number in [0, 1). */
+  readonly random?: () => number;
   readonly onError?: (e: unknown) => void;
   /** Called each time LISTEN is (re-)established. */
   readonly onListening?: () => void;
@@ -40,16 +44,19 @@ export interface PgVersionListenerOptions {
 
 /**
  * LISTENs on the projector's NOTIFY channel over one dedicated connection (real Postgres; PGlite
- * does not deliver notifications across connections). Reconnects after a drop, with capped
- * exponential backoff, until stopped.
+ * does not deliver notifications across connections). Reconnects after a drop, with the capped,
+ * jittered backoff, until stopped.
  */
+const defaultReconnect: Backoff = Object.freeze({ initialMs: 1000, maxMs: 30_000, multiplier: 2 });
+
 export class PgVersionListener implements VersionSignal {
   private readonly signal = new InProcessVersionSignal();
   /** The client that is LISTENing; only its drop schedules a reconnect. */
   private live: pg.Client | undefined;
   /** A client still connecting or sending LISTEN; its failure is handled where it is awaited. */
   private connecting: pg.Client | undefined;
-  private retry: NodeJS.Timeout | undefined;
+  /** Aborts the pending reconnect wait. */
+  private retry: AbortController | undefined;
   private failures = 0;
   private stopped = false;
 
@@ -67,7 +74,7 @@ export class PgVersionListener implements VersionSignal {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.retry);
+    this.retry?.abort();
     this.retry = undefined;
     const clients = [this.live, this.connecting];
     this.live = undefined;
@@ -113,18 +120,22 @@ export class PgVersionListener implements VersionSignal {
 
   private scheduleReconnect(): void {
     if (this.stopped || this.retry) return;
-    const base = this.options.reconnectMs ?? 1000;
-    const delay = Math.min(base * 2 ** this.failures, this.options.maxReconnectMs ?? 30_000);
     this.failures += 1;
-    this.retry = setTimeout(() => {
-      this.retry = undefined;
-      if (this.stopped) return;
+    const {
+      reconnect = defaultReconnect,
+      clock = systemClock,
+      random = Math.random,
+    } = this.options;
+    const retry = new AbortController();
+    this.retry = retry;
+    void clock.sleep(backoffDelay(reconnect, this.failures, random()), retry.signal).then(() => {
+      if (this.retry === retry) this.retry = undefined;
+      if (this.stopped || retry.signal.aborted) return;
       this.listen().catch((e) => {
         if (this.stopped) return;
         this.options.onError?.(e);
         this.scheduleReconnect();
       });
-    }, delay);
-    this.retry.unref();
+    });
   }
 }

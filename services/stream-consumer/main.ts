@@ -2,6 +2,7 @@ import { dynamoDbClient, dynamoDbStreamsClient } from "../aws/clients.js";
 import {
   databaseUrl,
   int,
+  logLevel,
   optionalStr,
   readConfig,
   schemaName,
@@ -9,6 +10,7 @@ import {
   type VarSpec,
 } from "../config/env.js";
 import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
+import { createLogger, stdoutDestination } from "../logging/logger.js";
 import { openReadModel } from "../read-model/data-source.js";
 import { readModelHandler } from "../read-model/stream-handler.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
@@ -24,7 +26,7 @@ import { DynamoDbParkingStore } from "../streams/parking/dynamodb-parking-store.
 import { journalAggregateKey, journalPosition } from "../streams/parking/journal-keys.js";
 import { DynamoDbNeedsRebuildStore } from "../streams/parking/needs-rebuild-store.js";
 import { createResilientProcessBatch } from "../streams/processing/resilient-process-batch.js";
-import { defaultRetryPolicy } from "../streams/processing/retry-policy.js";
+import { defaultBatchRetryPolicy } from "../streams/processing/retry-policy.js";
 import { createTrimmedStreamPolicy } from "../streams/processing/trimmed-stream.js";
 import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
 import { streamArnOf } from "../tables/provision.js";
@@ -58,12 +60,18 @@ const config = readConfig(process.env, {
   HEALTH_PORT: int(8081, 0, 65535),
   // Longer than the shard-sync interval and the longest retry backoff.
   HEALTH_MAX_SILENCE_MS: int(120_000, 1_000, 3_600_000),
-  MAX_RETRIES: int(defaultRetryPolicy.maxRetries, -1, 10_000),
-  MAX_RECORD_AGE_SECONDS: int(defaultRetryPolicy.maxRecordAgeMs / 1000, -1, 86_400),
+  MAX_RETRIES: int(defaultBatchRetryPolicy.maxRetries, -1, 10_000),
+  MAX_RECORD_AGE_SECONDS: int(defaultBatchRetryPolicy.maxRecordAgeMs / 1000, -1, 86_400),
+  LOG_LEVEL: logLevel(),
 });
 
-const log = (level: string, msg: string, fields: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ level, msg, ...fields }));
+// One stream for the process: log lines and EMF metric lines both go to stdout.
+const stdout = stdoutDestination();
+const logger = createLogger({
+  service: "stream-consumer",
+  level: config.LOG_LEVEL,
+  destination: stdout,
+});
 
 const aws = { endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION };
 const dynamo = dynamoDbClient(aws);
@@ -72,7 +80,11 @@ const streamArn = await streamArnOf(dynamo, config.JOURNAL_TABLE);
 const id = config.WORKER_ID ? workerId(config.WORKER_ID) : defaultWorkerId();
 const db = await openReadModel({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
 const journal = new DynamoDbEventStore({ client: dynamo, journalTableName: config.JOURNAL_TABLE });
-const metrics = createEmfMetrics({ service: "stream-consumer", properties: { WorkerId: id } });
+const metrics = createEmfMetrics({
+  service: "stream-consumer",
+  properties: { WorkerId: id },
+  write: (line) => stdout.write(`${line}\n`),
+});
 const heartbeat = createHeartbeat();
 const health = await startHealthServer(
   healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
@@ -91,6 +103,7 @@ const worker = await startDynamoDbStreamWorker({
     keyOf: journalAggregateKey,
     positionOf: journalPosition,
     metrics,
+    logger,
     onAttempt: heartbeat.shardProgress,
     policy: {
       maxRetries: config.MAX_RETRIES,
@@ -102,6 +115,7 @@ const worker = await startDynamoDbStreamWorker({
     streamArn,
     needsRebuild: new DynamoDbNeedsRebuildStore(dynamo, config.PARKED_TABLE),
     metrics,
+    logger,
   }),
   metrics,
   heartbeat,
@@ -116,13 +130,12 @@ const worker = await startDynamoDbStreamWorker({
     backoffMs: config.BACKOFF_MS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   },
-  onError: (e, during) => log("error", `stream consumer: ${during}`, { error: String(e) }),
+  onError: (e, during) => logger.error({ error: String(e) }, `stream consumer: ${during}`),
 });
-log("info", "stream-consumer started", {
-  workerId: worker.workerId,
-  healthPort: health.port,
-  config: worker.config,
-});
+logger.info(
+  { workerId: worker.workerId, healthPort: health.port, config: worker.config },
+  "stream-consumer started",
+);
 
 // ECS sends SIGTERM, then SIGKILL ~30 s later: finish the batch, checkpoint, release leases.
 let stopping = false;
@@ -131,17 +144,17 @@ const shutdown = async (signal: string) => {
   stopping = true;
   // Hard deadline: lease releases, coordinator stop and a DescribeStream in flight are unbounded.
   setTimeout(() => {
-    log("error", "stream-consumer shutdown deadline passed: exiting");
+    logger.error("stream-consumer shutdown deadline passed: exiting");
     process.exit(1);
   }, config.SHUTDOWN_GRACE_MS + 5_000).unref();
-  log("info", "stream-consumer stopping", { signal });
+  logger.info({ signal }, "stream-consumer stopping");
   let code = 0;
   try {
     await worker.shutdown();
-    log("info", "stream-consumer stopped: leases released");
+    logger.info("stream-consumer stopped: leases released");
   } catch (e) {
     code = 1;
-    log("error", "stream-consumer shutdown failed", { error: String(e) });
+    logger.error({ error: String(e) }, "stream-consumer shutdown failed");
     // Still free the leases, so other workers take the shards now rather than after failover.
     await worker.releaseAll();
   } finally {

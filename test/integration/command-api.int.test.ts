@@ -381,7 +381,7 @@ describe("command API under faults", () => {
     let active = false;
     const h = await createCommandApiHarness({
       cache: false,
-      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+      retry: { maxAttempts: 3, backoff: { initialMs: 1, maxMs: 2, multiplier: 2 } },
       wrap: (real) => ({
         load: (id, o) => real.load(id, o),
         findIdempotency: (k) => real.findIdempotency(k),

@@ -23,10 +23,7 @@ import {
   journalPosition,
 } from "../../services/streams/parking/journal-keys.js";
 import type { RecordHandler } from "../../services/streams/processing/contract.js";
-import {
-  createResilientProcessBatch,
-  type ProcessingLogEntry,
-} from "../../services/streams/processing/resilient-process-batch.js";
+import { createResilientProcessBatch } from "../../services/streams/processing/resilient-process-batch.js";
 import { isInfrastructureError } from "../../services/streams/processing/transient-errors.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import { streamArnOf } from "../../services/tables/provision.js";
@@ -40,13 +37,14 @@ import {
   tableName,
   testDynamoDbStreams,
 } from "../support/infra.js";
+import { memoryLogger } from "../support/memory-logger.js";
 
 // Issue 7: Postgres goes away mid-stream under the real stream worker (DynamoDB Local stream,
 // leases and parking in DynamoDB, the read model behind a TCP proxy that the test cuts).
 // The consumer must retry, keep its checkpoint, park nothing, and catch up once Postgres is back.
 
 /** Small backoffs keep the test fast; the outage below outlasts maxRetries several times. */
-const policy = { maxRetries: 3, initialBackoffMs: 10, maxBackoffMs: 100 };
+const policy = { maxRetries: 3, backoff: { initialMs: 10, maxMs: 100, multiplier: 2 } };
 
 interface FailedAttempt {
   readonly sequenceNumbers: readonly string[];
@@ -67,7 +65,7 @@ describe("stream consumer during a Postgres outage", () => {
   const counts = { retries: 0, parked: 0 };
   const failures: FailedAttempt[] = [];
   const workerErrors: string[] = [];
-  const processingLog: ProcessingLogEntry[] = [];
+  const { logger, lines: processingLog } = memoryLogger("stream-consumer");
   let cutAtNextBatch = false;
 
   const metrics: ConsumerMetrics = {
@@ -124,7 +122,7 @@ describe("stream consumer during a Postgres outage", () => {
         positionOf: journalPosition,
         policy,
         metrics,
-        log: (entry) => processingLog.push(entry),
+        logger,
       }),
       metrics,
       config: { idlePollMs: 20, backoffMs: 50 },

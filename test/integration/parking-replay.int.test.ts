@@ -10,6 +10,7 @@ import type {
   Quantity,
 } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import { silentLogger } from "../../services/logging/logger.js";
 import { readModelHandler } from "../../services/read-model/stream-handler.js";
 import { DynamoDbParkingStore } from "../../services/streams/parking/dynamodb-parking-store.js";
 import {
@@ -23,6 +24,7 @@ import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
 import { journalTable, parkedTable } from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
+import { FakeClock } from "../support/fake-clock.js";
 import {
   createTestReadModel,
   createTestTables,
@@ -157,8 +159,8 @@ describe("a poison record in the journal stream, parked and replayed", () => {
       keyOf: journalAggregateKey,
       positionOf: journalPosition,
       policy: { maxRetries: 2, maxRecordAgeMs: -1 },
-      sleep: async () => {},
-      log: () => {},
+      clock: new FakeClock({ autoAdvance: true }),
+      logger: silentLogger,
     });
 
   /** The parked-records CLI's dependencies, with its output collected in `lines`. */

@@ -11,6 +11,7 @@ import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-
 import { journalTable, parkedTable } from "../../services/tables/definitions.js";
 import { ensureTables, streamArnOf } from "../../services/tables/provision.js";
 import { eventually } from "../support/infra.js";
+import { memoryLogger } from "../support/memory-logger.js";
 
 // DynamoDB Local under libfaketime ×2000: its 24 h stream retention passes in about 45 s.
 const FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
@@ -69,13 +70,13 @@ describe.skipIf(!haveFaketime)("a checkpoint older than the stream's oldest reco
     const checkpoint = page.records[0]?.sequenceNumber as string;
 
     const trimmedCalls: Array<[string, string]> = [];
-    const logs: Record<string, unknown>[] = [];
+    const { logger, lines: logs } = memoryLogger();
     const needsRebuild = new DynamoDbNeedsRebuildStore(dynamo, names.parked as string);
     const policy = createTrimmedStreamPolicy({
       client,
       streamArn,
       needsRebuild,
-      log: (e) => logs.push(e),
+      logger,
       metrics: { ...noMetrics, trimmed: (shardId, cp) => trimmedCalls.push([shardId, cp]) },
     });
 

@@ -19,8 +19,7 @@ describe("PgVersionListener reconnecting", () => {
     const listener = new PgVersionListener({
       url: proxy.url,
       schema,
-      reconnectMs: 10,
-      maxReconnectMs: 50,
+      reconnect: { initialMs: 10, maxMs: 50, multiplier: 2 },
       onError: (e) => errors.push(e),
       onListening: () => {
         listens += 1;

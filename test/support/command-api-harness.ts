@@ -1,6 +1,6 @@
 import { ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
 import { createCommandApi } from "../../services/command-api/app.js";
-import type { RetryPolicy } from "../../services/command-handling/retry-policy.js";
+import type { ConflictRetryPolicy } from "../../services/command-handling/retry-policy.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
 import type { ItemRepository } from "../../services/event-store/item-repository.js";
@@ -13,7 +13,7 @@ import {
 import { createTestTables, type TestTables, tableName } from "./infra.js";
 
 export interface HarnessOptions {
-  readonly retry?: RetryPolicy;
+  readonly retry?: ConflictRetryPolicy;
   readonly cache?: boolean;
   /** Wraps the real repository, e.g. to interleave a competing writer. */
   readonly wrap?: (repository: ItemRepository) => ItemRepository;

@@ -5,26 +5,51 @@ interface Sleeper {
   readonly resolve: () => void;
 }
 
+export interface FakeClockOptions {
+  /** What `now()` returns first (ms). */
+  readonly start?: number;
+  /**
+   * Each `sleep` moves time forward by its duration and resolves at once: for code whose
+   * waits matter only as a record (`slept`), not as points where the test steps in.
+   */
+  readonly autoAdvance?: boolean;
+}
+
 /**
- * The one controlled clock for tests: time moves only when the test calls `advance`, and a
- * `sleep` resolves once time has reached its wake-up point (or its signal aborts). `sleeping`
- * lets a test await "the code under test is now waiting" instead of counting event-loop turns.
+ * The one controlled clock for tests: time moves only when the test calls `advance` (or, with
+ * `autoAdvance`, when the code sleeps), and a `sleep` resolves once time has reached its wake-up
+ * point (or its signal aborts). `sleeping` lets a test await "the code under test is now
+ * waiting" instead of counting event-loop turns; `slept` lists every requested duration.
  */
 export class FakeClock implements Clock {
   private current: number;
+  private readonly autoAdvance: boolean;
   private readonly sleepers = new Set<Sleeper>();
   private readonly sleepWaiters: Array<() => void> = [];
+  /** Every duration passed to `sleep`, in call order. */
+  readonly slept: number[] = [];
 
-  constructor(start = 0) {
-    this.current = start;
+  constructor(options: FakeClockOptions = {}) {
+    this.current = options.start ?? 0;
+    this.autoAdvance = options.autoAdvance ?? false;
   }
 
   now(): number {
     return this.current;
   }
 
+  /** `now()` as a Date. */
+  date(): Date {
+    return new Date(this.current);
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.slept.push(ms);
     if (signal?.aborted) return Promise.resolve();
+    if (this.autoAdvance) {
+      this.current += Math.max(0, ms);
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => {
       const sleeper: Sleeper = {
         wakeAt: this.current + Math.max(0, ms),

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../services/clock/clock.js";
 import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { healthApp } from "../../services/streams/health/health-app.js";
 import { createHeartbeat } from "../../services/streams/health/heartbeat.js";
@@ -7,48 +6,32 @@ import { workerId } from "../../services/streams/leases/lease.js";
 import type { ProcessBatch } from "../../services/streams/processing/contract.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 // A whole worker (coordinator, shard loops) on the simulated stream and the in-memory lease
 // table, driven by a fake clock: sleeps resolve only when the test advances time.
-const fakeClock = () => {
-  let t = Date.parse("2026-11-29T05:00:00Z");
-  let timers: { at: number; resolve: () => void }[] = [];
-  const clock: Clock = {
-    now: () => t,
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve) => {
-        if (signal?.aborted) return resolve();
-        const done = () => {
-          signal?.removeEventListener("abort", done);
-          resolve();
-        };
-        timers.push({ at: t + ms, resolve: done });
-        signal?.addEventListener("abort", done, { once: true });
-      }),
-  };
+const fakeTime = () => {
+  const clock = new FakeClock({ start: Date.parse("2026-11-29T05:00:00Z") });
   const settle = async () => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
   };
   /** Moves time forward in 500 ms steps, letting every loop due in each step run. */
   const advance = async (ms: number) => {
-    for (const end = t + ms; t < end; ) {
-      t = Math.min(end, t + 500);
-      const due = timers.filter((x) => x.at <= t);
-      timers = timers.filter((x) => x.at > t);
-      for (const x of due) x.resolve();
+    for (const end = clock.now() + ms; clock.now() < end; ) {
+      await clock.advance(Math.min(500, end - clock.now()));
       await settle();
     }
   };
-  return { clock, date: () => new Date(t), settle, advance };
+  return { clock, advance };
 };
 
 const MAX_SILENCE_MS = 30_000;
 
 const setUp = async (processBatch: ProcessBatch, shards = 1) => {
-  const time = fakeClock();
+  const time = fakeTime();
   const stream = new SimulatedStream("arn:sim:stream", shards);
   const store = new InMemoryLeaseStore();
-  const heartbeat = createHeartbeat(time.date);
+  const heartbeat = createHeartbeat(time.clock);
   const worker = new StreamWorker({
     workerId: workerId("me"),
     streamArn: stream.streamArn,
@@ -61,7 +44,7 @@ const setUp = async (processBatch: ProcessBatch, shards = 1) => {
     heartbeat,
     config: { failoverMs: 10_000, shardSyncIntervalMs: 60_000, shutdownGraceMs: 1_000 },
   });
-  const app = healthApp({ heartbeat, maxSilenceMs: MAX_SILENCE_MS, clock: time.date });
+  const app = healthApp({ heartbeat, maxSilenceMs: MAX_SILENCE_MS, clock: time.clock });
   const healthz = async () => (await app.request("/healthz")).status;
   const stop = async () => {
     const done = worker.shutdown();

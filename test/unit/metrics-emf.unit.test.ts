@@ -2,6 +2,7 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import type { ConsumerMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { createEmfMetrics, emfLine } from "../../services/streams/metrics/emf-metrics.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 // The structure from the CloudWatch Embedded Metric Format specification.
 const units = [
@@ -105,7 +106,7 @@ describe("EMF metrics lines", () => {
     createEmfMetrics({
       service: "stream-consumer",
       write: (l) => lines.push(l),
-      clock: () => at,
+      clock: new FakeClock({ start: at.getTime() }),
       properties: { WorkerId: "w-1" },
     }),
   );

@@ -1,14 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../services/logging/logger.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import type { RecordHandler } from "../../services/streams/processing/contract.js";
 import {
   createResilientProcessBatch,
   type ResilientProcessBatchOptions,
 } from "../../services/streams/processing/resilient-process-batch.js";
-import type { RetryPolicy } from "../../services/streams/processing/retry-policy.js";
+import type { BatchRetryPolicy } from "../../services/streams/processing/retry-policy.js";
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
 import { InMemoryParkingStore } from "../streams-sim/in-memory-parking-store.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 const T0 = new Date("2026-01-01T00:00:00Z");
 
@@ -22,20 +24,6 @@ const recordsOf = (spec: string, createdAt = T0): StreamRecord[] =>
 
 const aggregateOf = (r: StreamRecord) => r.keys.aggregateId?.S ?? "";
 const seq = (r: StreamRecord) => Number(r.sequenceNumber);
-
-/** A fake clock that sleeping advances; every wait is recorded. */
-const fakeTime = () => {
-  let now = T0.getTime();
-  const sleeps: number[] = [];
-  return {
-    clock: () => new Date(now),
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    sleeps,
-  };
-};
 
 /**
  * A handler whose commit is all-or-nothing: it throws (committing nothing) when the batch holds a
@@ -63,10 +51,11 @@ const flakyHandler = (
 
 const setup = (
   handler: RecordHandler,
-  policy: Partial<RetryPolicy> = {},
+  policy: Partial<BatchRetryPolicy> = {},
   extra: Partial<ResilientProcessBatchOptions> = {},
 ) => {
-  const time = fakeTime();
+  // Sleeping advances the clock; every wait is recorded in `time.slept`.
+  const time = new FakeClock({ start: T0.getTime(), autoAdvance: true });
   const parking = new InMemoryParkingStore();
   const parkedCounts: string[] = [];
   const retries: string[] = [];
@@ -74,10 +63,15 @@ const setup = (
     handler,
     parking,
     keyOf: aggregateOf,
-    policy: { maxRetries: 2, maxRecordAgeMs: -1, initialBackoffMs: 100, ...policy },
-    clock: time.clock,
-    sleep: time.sleep,
-    log: () => {},
+    policy: {
+      maxRetries: 2,
+      maxRecordAgeMs: -1,
+      backoff: { initialMs: 100, maxMs: 30_000, multiplier: 2 },
+      ...policy,
+    },
+    clock: time,
+    random: () => 1, // the jitter at its ceiling: waits are the backoff's upper bounds
+    logger: silentLogger,
     metrics: {
       ...noMetrics,
       retry: (shardId) => retries.push(shardId),
@@ -111,7 +105,7 @@ describe("a batch with one poison record", () => {
     // The poison record alone was tried 1 + maxRetries times; splits were not retries.
     expect(calls.filter((c) => c.length === 1 && c[0] === poisonSeq)).toHaveLength(3);
     expect(retries).toEqual(["s1", "s1"]);
-    expect(time.sleeps).toEqual([100, 200]);
+    expect(time.slept).toEqual([100, 200]);
     const poison = (await parking.parkedOf("a")).records[0];
     expect(poison).toMatchObject({
       attempts: 3,
@@ -150,12 +144,12 @@ describe("partial batch failure", () => {
     const records = recordsOf("a b c d e");
     const { handler, committed, calls } = flakyHandler((r) => seq(r) === 3, "partial");
     const stop = new AbortController();
-    const { process, parking } = setup(
-      handler,
-      {},
-      { sleep: async () => stop.abort() }, // the consumer stops during the first backoff
-    );
-    const result = await process({ shardId: "s1", records, signal: stop.signal });
+    const clock = new FakeClock({ start: T0.getTime() });
+    const { process, parking } = setup(handler, {}, { clock });
+    const running = process({ shardId: "s1", records, signal: stop.signal });
+    await clock.sleeping(); // the consumer stops during the first backoff
+    stop.abort();
+    const result = await running;
     expect(result.checkpointUpTo).toBe(records[1]?.sequenceNumber);
     expect(committed.map(seq)).toEqual([1, 2]);
     expect(calls).toEqual([[1, 2, 3, 4, 5]]);
@@ -182,8 +176,12 @@ describe("partial batch failure", () => {
     const records = recordsOf("a b");
     const { handler } = flakyHandler((r) => seq(r) === 1, "partial");
     const stop = new AbortController();
-    const { process } = setup(handler, {}, { sleep: async () => stop.abort() });
-    expect(await process({ shardId: "s1", records, signal: stop.signal })).toEqual({});
+    const clock = new FakeClock({ start: T0.getTime() });
+    const { process } = setup(handler, {}, { clock });
+    const running = process({ shardId: "s1", records, signal: stop.signal });
+    await clock.sleeping();
+    stop.abort();
+    expect(await running).toEqual({});
   });
 });
 
@@ -253,8 +251,21 @@ describe("transient (infrastructure) errors", () => {
       records[2]?.sequenceNumber,
     );
     expect(seen).toEqual(Array(5).fill([1, 2, 3]));
-    expect(time.sleeps).toEqual([100, 200, 400, 800]);
+    expect(time.slept).toEqual([100, 200, 400, 800]);
     expect(await parking.listBlocked()).toEqual([]);
+  });
+});
+
+describe("the retry backoff", () => {
+  it("is jittered: each wait is the random fraction of its capped exponential bound", async () => {
+    const { handler } = flakyHandler((r) => seq(r) === 1);
+    const { process, time } = setup(
+      handler,
+      { backoff: { initialMs: 100, maxMs: 150, multiplier: 2 } },
+      { random: () => 0.5 },
+    );
+    await process({ shardId: "s1", records: recordsOf("a") });
+    expect(time.slept).toEqual([50, 75]);
   });
 });
 

@@ -10,6 +10,8 @@ import {
   type StreamClient,
   StreamReadError,
 } from "../../services/streams/retrieval/stream-client.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { memoryLogger } from "../support/memory-logger.js";
 
 describe("sequence numbers", () => {
   it("compare as integers, not strings", () => {
@@ -68,7 +70,7 @@ describe("the trimmed-stream policy", () => {
   const setup = (client: StreamClient) => {
     const marks: unknown[] = [];
     const trimmed: string[] = [];
-    const logs: Array<Record<string, unknown>> = [];
+    const { logger, lines: logs } = memoryLogger();
     const policy = createTrimmedStreamPolicy({
       client,
       streamArn: "arn",
@@ -78,8 +80,8 @@ describe("the trimmed-stream policy", () => {
         clear: async () => {},
       },
       metrics: { ...noMetrics, trimmed: (shardId, cp) => trimmed.push(`${shardId}@${cp}`) },
-      log: (e) => logs.push(e),
-      clock: () => new Date("2026-11-29T00:00:00Z"),
+      logger,
+      clock: new FakeClock({ start: Date.parse("2026-11-29T00:00:00Z") }),
     });
     return { policy, marks, trimmed, logs };
   };

@@ -1,5 +1,6 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { type Clock, systemClock } from "../../clock/clock.js";
 import { problemResponse } from "../../http/problem.js";
 import { type Heartbeat, healthOf } from "./heartbeat.js";
 
@@ -7,7 +8,7 @@ export interface HealthAppOptions {
   readonly heartbeat: Heartbeat;
   /** Longest silence of the worker loop still considered healthy. */
   readonly maxSilenceMs: number;
-  readonly clock?: () => Date;
+  readonly clock?: Clock;
 }
 
 /**
@@ -15,10 +16,10 @@ export interface HealthAppOptions {
  * one of them has been silent too long.
  */
 export const healthApp = (options: HealthAppOptions): Hono => {
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const app = new Hono();
   app.get("/healthz", (c) => {
-    const h = healthOf(options.heartbeat.lastBeatAt(), clock(), options.maxSilenceMs);
+    const h = healthOf(options.heartbeat.lastBeatAt(), new Date(clock.now()), options.maxSilenceMs);
     const body = { lastProgressAt: h.lastProgressAt.toISOString(), silentForMs: h.silentForMs };
     if (h.healthy) return c.json({ status: "ok", ...body });
     return problemResponse(c, "unavailable", {

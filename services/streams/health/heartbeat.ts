@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from "../../clock/clock.js";
+
 /**
  * Liveness of a stream worker: the lease coordinator beats once per take/renew cycle, and each
  * held shard reports its own progress (a read answered, an idle poll, a batch attempt). Silence
@@ -17,23 +19,23 @@ export interface Heartbeat {
   lastBeatAt(): Date;
 }
 
-export const createHeartbeat = (clock: () => Date = () => new Date()): Heartbeat => {
-  let last = clock();
-  const shards = new Map<string, Date>();
+export const createHeartbeat = (clock: Clock = systemClock): Heartbeat => {
+  let last = clock.now();
+  const shards = new Map<string, number>();
   return {
     beat: () => {
-      last = clock();
+      last = clock.now();
     },
     shardStarted: (shardId) => {
-      shards.set(shardId, clock());
+      shards.set(shardId, clock.now());
     },
     shardProgress: (shardId) => {
-      if (shards.has(shardId)) shards.set(shardId, clock());
+      if (shards.has(shardId)) shards.set(shardId, clock.now());
     },
     shardStopped: (shardId) => {
       shards.delete(shardId);
     },
-    lastBeatAt: () => new Date(Math.min(last.getTime(), ...[...shards.values()].map(Number))),
+    lastBeatAt: () => new Date(Math.min(last, ...shards.values())),
   };
 };
 

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "../../clock/clock.js";
 import type { ConsumerMetrics } from "./consumer-metrics.js";
 
 export type EmfUnit = "Count" | "Milliseconds";
@@ -42,7 +43,8 @@ export interface EmfMetricsOptions {
   readonly service: string;
   /** Where lines go: stdout by default (the awslogs driver ships it to CloudWatch Logs). */
   readonly write?: (line: string) => void;
-  readonly clock?: () => Date;
+  /** The lines' timestamps. */
+  readonly clock?: Clock;
   /** Added to every line as properties, e.g. `{ WorkerId }`. */
   readonly properties?: Readonly<Record<string, string>>;
 }
@@ -55,12 +57,12 @@ export interface EmfMetricsOptions {
 export const createEmfMetrics = (options: EmfMetricsOptions): ConsumerMetrics => {
   const namespace = options.namespace ?? "ItemService/StreamConsumer";
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const emit = (metrics: readonly EmfMetric[], properties: Record<string, string | number> = {}) =>
     write(
       emfLine({
         namespace,
-        timestamp: clock(),
+        timestamp: new Date(clock.now()),
         dimensions: { Service: options.service },
         metrics,
         properties: { ...options.properties, ...properties },

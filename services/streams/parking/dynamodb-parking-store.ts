@@ -10,7 +10,8 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { abortableSleep } from "../../clock/clock.js";
+import { type Backoff, backoffDelay } from "../../backoff/backoff.js";
+import { type Clock, systemClock } from "../../clock/clock.js";
 import { parkedTable } from "../../tables/definitions.js";
 import type { ParkReason } from "../processing/retry-policy.js";
 import type { BlockedAggregate, ParkedRecord, ParkingStore } from "./parking-store.js";
@@ -78,8 +79,19 @@ const chunks = <T>(xs: readonly T[], size: number): T[][] =>
     xs.slice(i * size, i * size + size),
   );
 
-/** Capped exponential backoff before re-sending unprocessed keys: 50, 100, 200 … 2000 ms. */
-const unprocessedBackoffMs = (round: number): number => Math.min(2_000, 50 * 2 ** (round - 1));
+/** Backoff before re-sending unprocessed keys: up to 50, 100, 200 … 2000 ms. */
+const unprocessedKeysBackoff: Backoff = Object.freeze({
+  initialMs: 50,
+  maxMs: 2_000,
+  multiplier: 2,
+});
+
+export interface DynamoDbParkingStoreOptions {
+  /** Waits before re-sending unprocessed keys. */
+  readonly clock?: Clock;
+  /** Jitter of that wait: a uniform number in [0, 1). */
+  readonly random?: () => number;
+}
 
 /**
  * The parked table: per aggregate one block item (sort key `#blocked`, a version counter) and
@@ -91,6 +103,7 @@ export class DynamoDbParkingStore implements ParkingStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly options: DynamoDbParkingStoreOptions = {},
   ) {}
 
   async blockedAmong(aggregateKeys: readonly string[]): Promise<ReadonlySet<string>> {
@@ -99,7 +112,10 @@ export class DynamoDbParkingStore implements ParkingStore {
       let keys: Item[] | undefined = chunk.map((k) => ({ [PK]: { S: k }, [SK]: { S: BLOCK_KEY } }));
       for (let round = 0; keys && keys.length > 0; round++) {
         // Unprocessed keys mean the table is throttled: back off before asking again.
-        if (round > 0) await abortableSleep(unprocessedBackoffMs(round));
+        if (round > 0) {
+          const { clock = systemClock, random = Math.random } = this.options;
+          await clock.sleep(backoffDelay(unprocessedKeysBackoff, round, random()));
+        }
         const out: BatchGetItemCommandOutput = await this.client.send(
           new BatchGetItemCommand({
             RequestItems: {

@@ -1,22 +1,17 @@
-import { abortableSleep } from "../../clock/clock.js";
+import { backoffDelay } from "../../backoff/backoff.js";
+import { type Clock, systemClock } from "../../clock/clock.js";
+import type { Logger } from "../../logging/logger.js";
 import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
 import type { ParkingStore } from "../parking/parking-store.js";
 import type { StreamRecord } from "../retrieval/stream-client.js";
 import type { ProcessBatch, ProcessBatchInput, RecordHandler } from "./contract.js";
 import {
-  backoffDelay,
-  defaultRetryPolicy,
+  type BatchRetryPolicy,
+  defaultBatchRetryPolicy,
   failureVerdict,
   type ParkReason,
-  type RetryPolicy,
 } from "./retry-policy.js";
 import { isInfrastructureError } from "./transient-errors.js";
-
-export interface ProcessingLogEntry {
-  readonly level: "warn" | "error";
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
 
 export interface ResilientProcessBatchOptions {
   readonly handler: RecordHandler;
@@ -25,18 +20,20 @@ export interface ResilientProcessBatchOptions {
   readonly keyOf: (record: StreamRecord) => string;
   /** Sortable position within the aggregate; default: the stream sequence number, zero-padded. */
   readonly positionOf?: (record: StreamRecord) => string;
-  readonly policy?: Partial<RetryPolicy>;
+  readonly policy?: Partial<BatchRetryPolicy>;
   /**
    * Errors that say "the infrastructure is down", not "this record is bad": retried with backoff
    * without bisecting or counting towards maxRetries, so an outage never parks healthy records.
    * Default: isInfrastructureError (network faults, Postgres availability, throttling).
    */
   readonly isTransient?: (error: unknown) => boolean;
-  readonly clock?: () => Date;
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Time of failures and parking, and the waits between retries. */
+  readonly clock?: Clock;
+  /** Jitter of the retry backoff: a uniform number in [0, 1). */
+  readonly random?: () => number;
   readonly metrics?: ConsumerMetrics;
-  readonly log?: (entry: ProcessingLogEntry) => void;
+  /** Retries (warn) and parked records (error). */
+  readonly logger: Logger;
   /** Called before every handler attempt: long retry sequences still count as progress (/healthz). */
   readonly onAttempt?: (shardId: string) => void;
 }
@@ -44,8 +41,6 @@ export interface ResilientProcessBatchOptions {
 /** Default position: stream sequence numbers are decimal strings of up to 40 digits. */
 const paddedSequenceNumber = (record: StreamRecord): string =>
   record.sequenceNumber.padStart(40, "0");
-
-const jsonLog = (entry: ProcessingLogEntry) => console.error(JSON.stringify(entry));
 
 /** Batch positions tried together. */
 interface Segment {
@@ -90,7 +85,7 @@ const callHandler = async (
 };
 
 type Settings = Required<Omit<ResilientProcessBatchOptions, "policy" | "onAttempt">> & {
-  readonly policy: RetryPolicy;
+  readonly policy: BatchRetryPolicy;
   readonly onAttempt?: (shardId: string) => void;
 };
 
@@ -145,20 +140,19 @@ class BatchRun {
     for (const i of runnable.slice(0, outcome.failedAt)) this.settled[i] = true;
     const rest = runnable.slice(outcome.failedAt);
     const head = rest[0] as number;
-    const now = this.s.clock();
+    const now = new Date(this.s.clock.now());
     for (const i of outcome.partial ? [head] : rest)
       if (!this.firstFailedAt.has(i)) this.firstFailedAt.set(i, now);
 
     if (!outcome.partial && this.s.isTransient(outcome.cause)) {
       const transientFailures = segment.transientFailures + 1;
-      this.s.log({
-        level: "warn",
-        msg: "transient failure, retrying",
-        shardId: this.shardId,
-        error: outcome.error,
-      });
+      this.s.logger.warn(
+        { shardId: this.shardId, error: outcome.error },
+        "transient failure, retrying",
+      );
       this.s.metrics.retry(this.shardId);
-      await this.s.sleep(backoffDelay(this.s.policy, transientFailures), signal);
+      const delayMs = backoffDelay(this.s.policy.backoff, transientFailures, this.s.random());
+      await this.s.clock.sleep(delayMs, signal);
       return [{ ...segment, indices: rest, transientFailures }];
     }
     if (!outcome.partial && this.s.policy.bisectOnError && rest.length > 1) {
@@ -172,19 +166,20 @@ class BatchRun {
     const failing = outcome.partial ? [head] : rest;
     const attempts = (segment.failingHead === head ? segment.attempts : 0) + 1;
     const oldest = Math.min(...failing.map((i) => this.createdAt(i)));
-    const verdict = failureVerdict(this.s.policy, attempts, new Date(oldest), now);
+    const verdict = failureVerdict(this.s.policy, attempts, new Date(oldest), now, this.s.random());
     if (verdict.action === "retry") {
       this.s.metrics.retry(this.shardId);
-      this.s.log({
-        level: "warn",
-        msg: "stream batch failed, retrying",
-        shardId: this.shardId,
-        sequenceNumber: (this.records[head] as StreamRecord).sequenceNumber,
-        attempts,
-        delayMs: verdict.delayMs,
-        error: outcome.error,
-      });
-      await this.s.sleep(verdict.delayMs, signal);
+      this.s.logger.warn(
+        {
+          shardId: this.shardId,
+          sequenceNumber: (this.records[head] as StreamRecord).sequenceNumber,
+          attempts,
+          delayMs: verdict.delayMs,
+          error: outcome.error,
+        },
+        "stream batch failed, retrying",
+      );
+      await this.s.clock.sleep(verdict.delayMs, signal);
       return [{ indices: rest, attempts, failingHead: head, transientFailures: 0 }];
     }
     for (const i of failing) await this.park(i, verdict.reason, attempts, outcome.error);
@@ -207,23 +202,24 @@ class BatchRun {
       record,
       reason,
       attempts,
-      parkedAt: this.s.clock(),
+      parkedAt: new Date(this.s.clock.now()),
       ...(error !== undefined ? { error } : {}),
       ...(failedAt ? { firstFailedAt: failedAt } : {}),
     });
     this.blocked.add(aggregateKey);
     this.settled[i] = true;
     this.s.metrics.parked(aggregateKey, 1);
-    this.s.log({
-      level: "error",
-      msg: "stream record parked",
-      reason,
-      shardId: this.shardId,
-      sequenceNumber: record.sequenceNumber,
-      aggregateKey,
-      attempts,
-      ...(error !== undefined ? { error } : {}),
-    });
+    this.s.logger.error(
+      {
+        reason,
+        shardId: this.shardId,
+        sequenceNumber: record.sequenceNumber,
+        aggregateKey,
+        attempts,
+        ...(error !== undefined ? { error } : {}),
+      },
+      "stream record parked",
+    );
   }
 }
 
@@ -242,13 +238,13 @@ export const createResilientProcessBatch = (
     handler: options.handler,
     parking: options.parking,
     keyOf: options.keyOf,
-    policy: { ...defaultRetryPolicy, ...options.policy },
+    policy: { ...defaultBatchRetryPolicy, ...options.policy },
     positionOf: options.positionOf ?? paddedSequenceNumber,
     isTransient: options.isTransient ?? isInfrastructureError,
-    clock: options.clock ?? (() => new Date()),
-    sleep: options.sleep ?? abortableSleep,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
     metrics: options.metrics ?? noMetrics,
-    log: options.log ?? jsonLog,
+    logger: options.logger,
     ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
   };
   return async (input: ProcessBatchInput) =>

@@ -1,8 +1,10 @@
+import { type Backoff, backoffDelay } from "../../backoff/backoff.js";
+
 /**
- * How a failing batch is retried, modelled on Lambda's event source mapping. Pure: time comes in
- * as arguments.
+ * How a failing batch is retried, modelled on Lambda's event source mapping. Pure: time and
+ * the jitter's random number come in as arguments.
  */
-export interface RetryPolicy {
+export interface BatchRetryPolicy {
   /** Retries after the first failed attempt before a record is parked; -1 = forever. */
   readonly maxRetries: number;
   /**
@@ -13,18 +15,15 @@ export interface RetryPolicy {
   readonly maxRecordAgeMs: number;
   /** Split a failed batch in two to isolate the poison record; splits are not retries. */
   readonly bisectOnError: boolean;
-  readonly initialBackoffMs: number;
-  readonly maxBackoffMs: number;
-  readonly backoffMultiplier: number;
+  /** Wait before each retry (also between transient failures). */
+  readonly backoff: Backoff;
 }
 
-export const defaultRetryPolicy: RetryPolicy = Object.freeze({
+export const defaultBatchRetryPolicy: BatchRetryPolicy = Object.freeze({
   maxRetries: 5,
   maxRecordAgeMs: 6 * 60 * 60 * 1000,
   bisectOnError: true,
-  initialBackoffMs: 500,
-  maxBackoffMs: 30_000,
-  backoffMultiplier: 2,
+  backoff: Object.freeze({ initialMs: 500, maxMs: 30_000, multiplier: 2 }),
 });
 
 /** Why a record was parked (the first two match Lambda's on-failure conditions). */
@@ -34,22 +33,16 @@ export type FailureVerdict =
   | { readonly action: "retry"; readonly delayMs: number }
   | { readonly action: "park"; readonly reason: "RetryAttemptsExhausted" | "RecordAgeExceeded" };
 
-/** Wait before retry number `retry` (1-based): exponential, capped. */
-export const backoffDelay = (policy: RetryPolicy, retry: number): number =>
-  Math.min(
-    policy.maxBackoffMs,
-    policy.initialBackoffMs * policy.backoffMultiplier ** Math.max(0, retry - 1),
-  );
-
 /**
  * After `failedAttempts` failed attempts of the same records (the oldest created at
- * `oldestCreatedAt`): retry after a delay, or park.
+ * `oldestCreatedAt`): retry after a jittered delay (`random` in [0, 1)), or park.
  */
 export const failureVerdict = (
-  policy: RetryPolicy,
+  policy: BatchRetryPolicy,
   failedAttempts: number,
   oldestCreatedAt: Date,
   now: Date,
+  random: number,
 ): FailureVerdict => {
   if (
     policy.maxRecordAgeMs >= 0 &&
@@ -58,5 +51,5 @@ export const failureVerdict = (
     return { action: "park", reason: "RecordAgeExceeded" };
   if (policy.maxRetries >= 0 && failedAttempts > policy.maxRetries)
     return { action: "park", reason: "RetryAttemptsExhausted" };
-  return { action: "retry", delayMs: backoffDelay(policy, failedAttempts) };
+  return { action: "retry", delayMs: backoffDelay(policy.backoff, failedAttempts, random) };
 };

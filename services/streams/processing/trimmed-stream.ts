@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from "../../clock/clock.js";
+import type { Logger } from "../../logging/logger.js";
 import type { TrimmedDataPolicy } from "../lifecycle/trimmed-data-policy.js";
 import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
 import type { NeedsRebuildStore } from "../parking/needs-rebuild-store.js";
@@ -74,8 +76,10 @@ export interface TrimmedStreamPolicyOptions {
   readonly streamArn: string;
   readonly needsRebuild: NeedsRebuildStore;
   readonly metrics?: ConsumerMetrics;
-  readonly log?: (entry: Record<string, unknown>) => void;
-  readonly clock?: () => Date;
+  /** One error line per finding. */
+  readonly logger: Logger;
+  /** When a finding was detected (the marker's `detectedAt`). */
+  readonly clock?: Clock;
   /** Empty pages read from TRIM_HORIZON before the probe gives up (AWS may return some). */
   readonly maxProbePages?: number;
 }
@@ -105,8 +109,8 @@ export const createTrimmedStreamPolicy = (
   options: TrimmedStreamPolicyOptions,
 ): TrimmedStreamPolicy => {
   const metrics = options.metrics ?? noMetrics;
-  const log = options.log ?? ((e) => console.error(JSON.stringify(e)));
-  const clock = options.clock ?? (() => new Date());
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
   const maxPages = options.maxProbePages ?? 5;
 
   const observe = async (shardId: string): Promise<TrimHorizonObservation> => {
@@ -137,17 +141,19 @@ export const createTrimmedStreamPolicy = (
     reason: TrimReason,
     detail: string,
   ) => {
-    log({
-      level: "error",
-      msg: "stream records were trimmed before they were processed; the read model needs a rebuild",
-      shardId,
-      checkpoint,
-      reason,
-      detail,
-      policy: "marked needs-rebuild; continuing from TRIM_HORIZON",
-    });
+    logger.error(
+      {
+        shardId,
+        checkpoint,
+        reason,
+        detail,
+        policy: "marked needs-rebuild; continuing from TRIM_HORIZON",
+      },
+      "stream records were trimmed before they were processed; the read model needs a rebuild",
+    );
     metrics.trimmed(shardId, checkpoint);
-    await options.needsRebuild.mark({ shardId, checkpoint, reason, detectedAt: clock() });
+    const detectedAt = new Date(clock.now());
+    await options.needsRebuild.mark({ shardId, checkpoint, reason, detectedAt });
   };
 
   const detect = async (shardId: string, checkpoint: string) =>
