@@ -39,9 +39,9 @@ COPY --from=build --chown=root:root /src/dist ./dist
 COPY --chown=root:root package.json ./
 # Amazon RDS CA bundle: the services verify Aurora's certificate (services/config/env.ts).
 ADD --chown=root:root --chmod=0444 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /app/certs/rds-global-bundle.pem
-COPY --chown=root:root --chmod=0555 scripts/deploy/entry.sh ./entry.sh
+COPY --chown=root:root --chmod=0555 docker-entrypoint.sh ./docker-entrypoint.sh
 # Files are owned by root and read-only to the `node` user (uid 1000 of the base image): the
 # process cannot modify its own code, and nothing writes to the root file system at run time.
 USER node
-ENTRYPOINT ["/usr/bin/tini", "--", "/app/entry.sh"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/app/docker-entrypoint.sh"]
 CMD ["command-api"]

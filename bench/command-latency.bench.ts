@@ -8,7 +8,7 @@ import {
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import { v7 as uuidv7 } from "uuid";
-import { dynamoDbClient } from "../services/aws/clients.js";
+import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { journalTable } from "../services/tables/definitions.js";
 import { benchArgs } from "./support/args.js";
 import { startCountingProxy } from "./support/counting-proxy.js";

@@ -7,7 +7,7 @@
 //   [--count-requests] [--cpu-prof=command-api|query-api|stream-consumer]
 //   [--service-node-options="--max-old-space-size=96"] (NODE_OPTIONS of the three services)
 import { join } from "node:path";
-import { dynamoDbClient } from "../services/aws/clients.js";
+import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { journalTable } from "../services/tables/definitions.js";
 import { ensureTables } from "../services/tables/provision.js";
 import { benchArgs } from "./support/args.js";

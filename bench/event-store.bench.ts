@@ -13,7 +13,8 @@ import {
   type QueryCommandOutput,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient } from "../services/aws/clients.js";
+import { startDynamoDbLocal } from "../dev/dynamodb-local.js";
+import { dynamoDbClient } from "../services/config/aws-clients.js";
 import type {
   ItemEvent,
   ItemId,
@@ -25,7 +26,6 @@ import { encodeEvent } from "../services/event-store/codec.js";
 import { DynamoDbItemRepository } from "../services/event-store/dynamodb-item-repository.js";
 import type { CommandContext } from "../services/event-store/event-store.js";
 import { journalPut, stampEvents } from "../services/event-store/journal.js";
-import { startDynamoDbLocal } from "../services/local/dynamodb-local.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables } from "../services/tables/provision.js";
 import {

@@ -1,7 +1,7 @@
 // Rebuild throughput: events/s from the journal (parallel Scan segments) into the shadow tables
 // and swapped in, at two journal sizes. Run alone: npx tsx bench/rebuild.bench.ts [--quick]
 
-import { dynamoDbClient } from "../services/aws/clients.js";
+import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { DynamoDbEventStore } from "../services/event-store/dynamodb-event-store.js";
 import { openReadModel } from "../services/read-model/data-source.js";
 import { rebuildReadModel } from "../services/read-model/rebuild/rebuild.js";

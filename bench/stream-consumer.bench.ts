@@ -6,11 +6,11 @@
  * `npx tsx bench/stream-consumer.bench.ts [--quick] [--no-write]`
  */
 import { cpus } from "node:os";
-import { dynamoDbClient, dynamoDbStreamsClient } from "../services/aws/clients.js";
+import { dynamoDbClient, dynamoDbStreamsClient } from "../services/config/aws-clients.js";
 import { StreamWorker } from "../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { workerId } from "../services/streams/leases/lease.js";
-import type { ProcessBatch } from "../services/streams/processing/contract.js";
+import type { ProcessBatch } from "../services/streams/processing/process-batch.js";
 import { DynamoDbStreamClient } from "../services/streams/retrieval/dynamodb-stream-client.js";
 import type { StreamClient } from "../services/streams/retrieval/stream-client.js";
 import { journalTable, leasesTable } from "../services/tables/definitions.js";

@@ -1,7 +1,7 @@
 /**
  * The deployables, found on disk rather than listed: every `services/<name>/main.ts` (a long-
  * running service with a Copilot manifest) and every `services/cli/<name>/main.ts` (a CLI run as
- * a one-off task). The local stack is development-only and is never deployed.
+ * a one-off task). Development-only code lives in dev/, outside services/.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -15,8 +15,6 @@ export interface Deployable {
   readonly dist: string;
 }
 
-const DEV_ONLY = new Set(["local", "local-stack", "cli"]);
-
 const mains = (root: string, dir: string): string[] =>
   existsSync(join(root, dir))
     ? readdirSync(join(root, dir), { withFileTypes: true })
@@ -26,14 +24,12 @@ const mains = (root: string, dir: string): string[] =>
     : [];
 
 export const deployables = (root: string): Deployable[] => [
-  ...mains(root, "services")
-    .filter((n) => !DEV_ONLY.has(n))
-    .map((name) => ({
-      name,
-      kind: "service" as const,
-      main: `services/${name}/main.ts`,
-      dist: `dist/${name}/main.js`,
-    })),
+  ...mains(root, "services").map((name) => ({
+    name,
+    kind: "service" as const,
+    main: `services/${name}/main.ts`,
+    dist: `dist/${name}/main.js`,
+  })),
   ...mains(root, "services/cli").map((name) => ({
     name,
     kind: "cli" as const,

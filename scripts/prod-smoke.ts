@@ -16,9 +16,9 @@ import { join } from "node:path";
 import pg from "pg";
 import { parse } from "yaml";
 import { deployables } from "../deploy-facts/deployables.js";
-import { dynamoDbClient } from "../services/aws/clients.js";
-import { freePort } from "../services/local/dynamodb-local.js";
-import { startLocalInfrastructure } from "../services/local/local-infrastructure.js";
+import { freePort } from "../dev/dynamodb-local.js";
+import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
+import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables, tableEnv } from "../services/tables/provision.js";
 
@@ -40,7 +40,7 @@ const installProductionBuild = (work: string): void => {
     stdio: "inherit",
   });
   for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(root, f), join(work, f));
-  copyFileSync(join(root, "scripts/deploy/entry.sh"), join(work, "entry.sh"));
+  copyFileSync(join(root, "docker-entrypoint.sh"), join(work, "docker-entrypoint.sh"));
   log("npm ci --omit=dev");
   execFileSync(
     "npm",
@@ -111,7 +111,11 @@ const smokeService = async (
     ...infra.tables,
     ...(port ? { PORT: String(port) } : {}),
   };
-  const child = spawn("sh", [join(work, "entry.sh"), name], { cwd: work, env, stdio: "inherit" });
+  const child = spawn("sh", [join(work, "docker-entrypoint.sh"), name], {
+    cwd: work,
+    env,
+    stdio: "inherit",
+  });
   try {
     const probe =
       port && m.http
@@ -146,7 +150,7 @@ const smokeService = async (
 
 /** A CLI must load all its modules: `--help` with no configuration. */
 const smokeCli = (work: string, name: string) => {
-  const run = spawnSync("sh", [join(work, "entry.sh"), name, "--help"], {
+  const run = spawnSync("sh", [join(work, "docker-entrypoint.sh"), name, "--help"], {
     cwd: work,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
     encoding: "utf8",

@@ -1,5 +1,5 @@
 import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient } from "../../services/aws/clients.js";
+import { dynamoDbClient } from "../../services/config/aws-clients.js";
 import { journalTable } from "../../services/tables/definitions.js";
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { startDynamoDbLocal } from "../../services/local/dynamodb-local.js";
+import { startDynamoDbLocal } from "../../dev/dynamodb-local.js";
 import { stopChild, track } from "./cleanup.js";
 import { repoRoot } from "./paths.js";
 

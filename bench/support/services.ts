@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "../../services/local/dynamodb-local.js";
+import { freePort } from "../../dev/dynamodb-local.js";
 import { type TableNames, tableEnv } from "../../services/tables/provision.js";
 import { stopChild, track } from "./cleanup.js";
 import { type RssSampler, sampleRss } from "./memory.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { dynamoDbClient } from "../../services/aws/clients.js";
+import { dynamoDbClient } from "../../services/config/aws-clients.js";
 import { allTables } from "../../services/tables/definitions.js";
 import { ensureTables, type TableNames } from "../../services/tables/provision.js";
 import { type CountingProxy, startCountingProxy } from "./counting-proxy.js";

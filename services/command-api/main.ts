@@ -1,5 +1,5 @@
 import { serve } from "@hono/node-server";
-import { dynamoDbClient } from "../aws/clients.js";
+import { dynamoDbClient } from "../config/aws-clients.js";
 import { int, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
 import { drain } from "../http/graceful-shutdown.js";

@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { StoredEvent } from "../event-store/codec.js";
 import { eventOfJournalItem } from "../event-store/journal.js";
-import type { RecordHandler } from "../streams/processing/contract.js";
+import type { RecordHandler } from "../streams/processing/process-batch.js";
 import type { StreamRecord } from "../streams/retrieval/stream-client.js";
 import {
   createProjector,

@@ -1,4 +1,4 @@
-import { dynamoDbClient, dynamoDbStreamsClient } from "../aws/clients.js";
+import { dynamoDbClient, dynamoDbStreamsClient } from "../config/aws-clients.js";
 import {
   databaseUrl,
   int,
@@ -12,6 +12,8 @@ import {
 import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
 import { createLogger, stdoutDestination } from "../logging/logger.js";
 import { openReadModel } from "../read-model/data-source.js";
+import { journalAggregateKey, journalPosition } from "../read-model/journal-keys.js";
+import { DynamoDbNeedsRebuildStore } from "../read-model/needs-rebuild-store.js";
 import { readModelHandler } from "../read-model/stream-handler.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
 import {
@@ -23,12 +25,10 @@ import { createHeartbeat } from "../streams/health/heartbeat.js";
 import { workerId } from "../streams/leases/lease.js";
 import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
 import { DynamoDbParkingStore } from "../streams/parking/dynamodb-parking-store.js";
-import { journalAggregateKey, journalPosition } from "../streams/parking/journal-keys.js";
-import { DynamoDbNeedsRebuildStore } from "../streams/parking/needs-rebuild-store.js";
 import { createResilientProcessBatch } from "../streams/processing/resilient-process-batch.js";
 import { defaultBatchRetryPolicy } from "../streams/processing/retry-policy.js";
-import { createTrimmedStreamPolicy } from "../streams/processing/trimmed-stream.js";
 import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
+import { createTrimmedStreamPolicy } from "../streams/trimmed/trimmed-stream-policy.js";
 import { streamArnOf } from "../tables/provision.js";
 
 /** An integer setting whose default is derived elsewhere (undefined when not set). */

@@ -8,7 +8,7 @@ import { createQueryApi } from "../../services/query-api/app.js";
 import { readModelHandler } from "../../services/read-model/stream-handler.js";
 import { startDynamoDbStreamWorker } from "../../services/streams/coordinator/dynamodb-stream-worker.js";
 import type { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
-import { simpleProcessBatch } from "../../services/streams/processing/contract.js";
+import { simpleProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import {
   createTestReadModel,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { isFinished, parentsFinished, workerId } from "../../services/streams/leases/lease.js";
-import type { ProcessBatch } from "../../services/streams/processing/contract.js";
+import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import type { StreamClient } from "../../services/streams/retrieval/stream-client.js";
 import { leasesTable } from "../../services/tables/definitions.js";
 import { freezable, handledLog, missing, orderViolations } from "../streams-sim/harness.js";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dynamoDbClient, dynamoDbStreamsClient } from "../../services/aws/clients.js";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../../services/local/dynamodb-local.js";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../dev/dynamodb-local.js";
+import { dynamoDbClient, dynamoDbStreamsClient } from "../../services/config/aws-clients.js";
 import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { workerId } from "../../services/streams/leases/lease.js";

@@ -1,4 +1,4 @@
-import type { ProcessBatch } from "../../services/streams/processing/contract.js";
+import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
 
 export interface Handled {

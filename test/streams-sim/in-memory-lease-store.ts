@@ -1,5 +1,5 @@
 import { err, ok } from "neverthrow";
-import { type Checkpoint, SHARD_END } from "../../services/streams/checkpoints/checkpoint.js";
+import { type Checkpoint, SHARD_END } from "../../services/streams/leases/checkpoint.js";
 import type { Lease, WorkerId } from "../../services/streams/leases/lease.js";
 import type { LeaseStore, LeaseWrite } from "../../services/streams/leases/lease-store.js";
 

@@ -2,13 +2,13 @@
 // JSON argument; every handled record, taken lease and life-cycle step is appended to a shared
 // log file as one tab-separated line (one write per batch, so a SIGKILL never splits a line).
 import { appendFileSync } from "node:fs";
-import { dynamoDbClient, dynamoDbStreamsClient } from "../../services/aws/clients.js";
+import { dynamoDbClient, dynamoDbStreamsClient } from "../../services/config/aws-clients.js";
 import type { ConsumerConfig } from "../../services/streams/coordinator/config.js";
 import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { workerId } from "../../services/streams/leases/lease.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
-import { simpleProcessBatch } from "../../services/streams/processing/contract.js";
+import { simpleProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import { keyOf } from "./harness.js";
 

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startLocalInfrastructure } from "../../services/local/local-infrastructure.js";
+import { startLocalInfrastructure } from "../../dev/local-infrastructure.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import type { DataSource } from "typeorm";
 import { inject } from "vitest";
-import { dynamoDbClient, dynamoDbStreamsClient } from "../../services/aws/clients.js";
+import { dynamoDbClient, dynamoDbStreamsClient } from "../../services/config/aws-clients.js";
 import { openReadModel } from "../../services/read-model/data-source.js";
 import { allTables, type TableDefinition } from "../../services/tables/definitions.js";
 import { ensureTables, type TableNames } from "../../services/tables/provision.js";

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { freePort } from "../../services/local/dynamodb-local.js";
+import { freePort } from "../../dev/dynamodb-local.js";
 import { eventually } from "./infra.js";
 
 /** A deployable's main.ts running as a child process on a free port. */

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { eventOfRecord } from "../../read-model/stream-handler.js";
-import type { NeedsRebuildStore } from "../../streams/parking/needs-rebuild-store.js";
 import type { ParkedRecord, ParkingStore } from "../../streams/parking/parking-store.js";
 import { discardParked, type ReplayOutcome, replayParked } from "../../streams/parking/replay.js";
-import type { RecordHandler } from "../../streams/processing/contract.js";
+import type { RecordHandler } from "../../streams/processing/process-batch.js";
+import type { NeedsRebuildStore } from "../../streams/trimmed/needs-rebuild.js";
 
 export const usage = `Usage: parked-records <command> [options]
 

@@ -1,4 +1,4 @@
-import { dynamoDbClient } from "../../aws/clients.js";
+import { dynamoDbClient } from "../../config/aws-clients.js";
 import {
   ConfigError,
   ConfigProblem,
@@ -10,9 +10,9 @@ import {
 } from "../../config/env.js";
 import { DynamoDbEventStore } from "../../event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../read-model/data-source.js";
+import { DynamoDbNeedsRebuildStore } from "../../read-model/needs-rebuild-store.js";
 import { readModelHandler } from "../../read-model/stream-handler.js";
 import { DynamoDbParkingStore } from "../../streams/parking/dynamodb-parking-store.js";
-import { DynamoDbNeedsRebuildStore } from "../../streams/parking/needs-rebuild-store.js";
 import { parseCommandLine, runParkedRecordsCli, UsageError, usage } from "./cli.js";
 
 // Operator CLI: `tsx services/cli/parked-records/main.ts <command>` (see --help).

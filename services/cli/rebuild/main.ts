@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import cliProgress from "cli-progress";
-import { dynamoDbClient } from "../../aws/clients.js";
+import { dynamoDbClient } from "../../config/aws-clients.js";
 import {
   ConfigError,
   databaseUrl,
@@ -13,9 +13,9 @@ import {
 } from "../../config/env.js";
 import { DynamoDbEventStore } from "../../event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../read-model/data-source.js";
+import { DynamoDbNeedsRebuildStore } from "../../read-model/needs-rebuild-store.js";
 import { approximateEventCount } from "../../read-model/rebuild/journal-scan.js";
 import { rebuildReadModel } from "../../read-model/rebuild/rebuild.js";
-import { DynamoDbNeedsRebuildStore } from "../../streams/parking/needs-rebuild-store.js";
 
 const USAGE = `Rebuilds the read model (items, item_history, inventory_totals) from the journal.
 

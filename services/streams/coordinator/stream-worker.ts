@@ -7,11 +7,11 @@ import { LeaseCoordinator } from "../leases/lease-coordinator.js";
 import type { LeaseStore } from "../leases/lease-store.js";
 import { ShardConsumer } from "../lifecycle/shard-consumer.js";
 import type { ShardState } from "../lifecycle/shard-state.js";
-import type { TrimmedDataPolicy } from "../lifecycle/trimmed-data-policy.js";
 import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
-import type { ProcessBatch } from "../processing/contract.js";
+import type { ProcessBatch } from "../processing/process-batch.js";
 import type { StreamClient } from "../retrieval/stream-client.js";
 import { syncShards } from "../shards/shard-syncer.js";
+import type { TrimmedDataPolicy } from "../trimmed/trimmed-data-policy.js";
 import { type ConsumerConfig, resolveConsumerConfig } from "./config.js";
 
 export interface StreamWorkerOptions {

@@ -1,7 +1,7 @@
 import type { Result } from "neverthrow";
 import type { Clock } from "../../clock/clock.js";
-import type { Checkpoint } from "../checkpoints/checkpoint.js";
 import type { ConsumerMetrics } from "../metrics/consumer-metrics.js";
+import type { Checkpoint } from "./checkpoint.js";
 import { HeldLease } from "./held-lease.js";
 import type { Lease, WorkerId } from "./lease.js";
 import type { LeaseConflict, LeaseStore } from "./lease-store.js";

@@ -1,5 +1,5 @@
 import type { Result } from "neverthrow";
-import type { Checkpoint } from "../checkpoints/checkpoint.js";
+import type { Checkpoint } from "./checkpoint.js";
 import type { Lease, WorkerId } from "./lease.js";
 
 /** A conditional write found a counter, owner or token other than the one observed. */

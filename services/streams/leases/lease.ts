@@ -1,5 +1,5 @@
 import type { Brand } from "../../domain/shared/brand.js";
-import { type Checkpoint, SHARD_END } from "../checkpoints/checkpoint.js";
+import { type Checkpoint, SHARD_END } from "./checkpoint.js";
 
 /** Identifies one worker process for one run (a restarted process is a new worker). */
 export type WorkerId = Brand<string, "WorkerId">;

@@ -1,17 +1,17 @@
 import type { Clock } from "../../clock/clock.js";
+import type { ConsumerConfig } from "../coordinator/config.js";
 import {
   type Checkpoint,
   iteratorPositionOf,
   SHARD_END,
   TRIM_HORIZON,
-} from "../checkpoints/checkpoint.js";
-import type { ConsumerConfig } from "../coordinator/config.js";
+} from "../leases/checkpoint.js";
 import type { HeldLease } from "../leases/held-lease.js";
 import { newLease } from "../leases/lease.js";
 import type { LeaseCoordinator } from "../leases/lease-coordinator.js";
 import type { LeaseStore } from "../leases/lease-store.js";
 import type { ConsumerMetrics } from "../metrics/consumer-metrics.js";
-import type { ProcessBatch } from "../processing/contract.js";
+import type { ProcessBatch } from "../processing/process-batch.js";
 import {
   type IteratorPosition,
   type StreamClient,
@@ -19,8 +19,8 @@ import {
   type StreamRecord,
 } from "../retrieval/stream-client.js";
 import { childrenOf } from "../shards/lineage.js";
+import type { TrimmedDataPolicy } from "../trimmed/trimmed-data-policy.js";
 import { type ShardEvent, type ShardState, transition } from "./shard-state.js";
-import type { TrimmedDataPolicy } from "./trimmed-data-policy.js";
 
 export interface ShardConsumerDeps {
   readonly streamArn: string;

@@ -1,4 +1,4 @@
-import { committedCount, type RecordHandler } from "../processing/contract.js";
+import { committedCount, type RecordHandler } from "../processing/process-batch.js";
 import type { ParkedRecord, ParkingStore } from "./parking-store.js";
 
 export type ReplayOutcome =

@@ -4,7 +4,7 @@ import type { Logger } from "../../logging/logger.js";
 import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
 import type { ParkingStore } from "../parking/parking-store.js";
 import type { StreamRecord } from "../retrieval/stream-client.js";
-import type { ProcessBatch, ProcessBatchInput, RecordHandler } from "./contract.js";
+import type { ProcessBatch, ProcessBatchInput, RecordHandler } from "./process-batch.js";
 import {
   type BatchRetryPolicy,
   defaultBatchRetryPolicy,

@@ -1,4 +1,4 @@
-import { TRIM_HORIZON } from "../checkpoints/checkpoint.js";
+import { TRIM_HORIZON } from "../leases/checkpoint.js";
 import { type Lease, newLease } from "../leases/lease.js";
 import type { ShardDescription } from "../retrieval/stream-client.js";
 

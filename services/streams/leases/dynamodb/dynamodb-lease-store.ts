@@ -9,7 +9,7 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { err, ok } from "neverthrow";
-import { type Checkpoint, SHARD_END } from "../../checkpoints/checkpoint.js";
+import { type Checkpoint, SHARD_END } from "../checkpoint.js";
 import type { Lease, WorkerId } from "../lease.js";
 import type { LeaseStore, LeaseWrite } from "../lease-store.js";
 import { fromItem, leaseKeyName, toItem } from "./lease-item.js";

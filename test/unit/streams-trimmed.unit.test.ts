@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { isInfrastructureError } from "../../services/streams/processing/transient-errors.js";
 import {
-  classifyCheckpoint,
-  compareSequenceNumbers,
-  createTrimmedStreamPolicy,
-} from "../../services/streams/processing/trimmed-stream.js";
-import {
   type StreamClient,
   StreamReadError,
 } from "../../services/streams/retrieval/stream-client.js";
+import {
+  classifyCheckpoint,
+  compareSequenceNumbers,
+  createTrimmedStreamPolicy,
+} from "../../services/streams/trimmed/trimmed-stream-policy.js";
 import { FakeClock } from "../support/fake-clock.js";
 import { memoryLogger } from "../support/memory-logger.js";
 

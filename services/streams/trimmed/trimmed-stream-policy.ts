@@ -1,13 +1,13 @@
 import { type Clock, systemClock } from "../../clock/clock.js";
 import type { Logger } from "../../logging/logger.js";
-import type { TrimmedDataPolicy } from "../lifecycle/trimmed-data-policy.js";
 import { type ConsumerMetrics, noMetrics } from "../metrics/consumer-metrics.js";
-import type { NeedsRebuildStore } from "../parking/needs-rebuild-store.js";
 import {
   type IteratorPosition,
   type StreamClient,
   StreamReadError,
 } from "../retrieval/stream-client.js";
+import type { NeedsRebuildStore } from "./needs-rebuild.js";
+import type { TrimmedDataPolicy } from "./trimmed-data-policy.js";
 
 export type TrimReason = "TrimmedDataAccess" | "CheckpointBeforeTrimHorizon" | "ShardExpired";
 
@@ -88,7 +88,7 @@ export interface TrimmedStreamPolicyOptions {
  * What the shard reader does about trimmed data (the DynamoDB Streams adapter silently jumps to
  * TRIM_HORIZON; we never do it silently). Policy: log an error, count `trimmed`, persist a
  * "needs rebuild" marker, then continue from TRIM_HORIZON (the oldest data still there), so the
- * stream keeps flowing and the read-model rebuild from the journal heals the gap.
+ * stream keeps flowing and a rebuild from the source of truth (for us, the journal) heals the gap.
  */
 export interface TrimmedStreamPolicy extends TrimmedDataPolicy {
   /** Where to open a shard given its checkpoint: after it, or (reported) TRIM_HORIZON if data after it is gone. */

@@ -5,24 +5,8 @@ import {
   PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
-import { parkedTable } from "../../tables/definitions.js";
-
-/** Why the consumer's read model can no longer be trusted and must be rebuilt from the journal. */
-export interface NeedsRebuild {
-  readonly shardId: string;
-  /** The checkpoint the consumer held when it found the data gone. */
-  readonly checkpoint: string;
-  readonly reason: string;
-  readonly detectedAt: Date;
-}
-
-/** "Needs rebuild" markers: set on data loss, read by operators and the rebuild, cleared by it. */
-export interface NeedsRebuildStore {
-  mark(marker: NeedsRebuild): Promise<void>;
-  list(): Promise<readonly NeedsRebuild[]>;
-  /** After a rebuild from the journal has healed the read model. */
-  clear(): Promise<void>;
-}
+import type { NeedsRebuild, NeedsRebuildStore } from "../streams/trimmed/needs-rebuild.js";
+import { parkedTable } from "../tables/definitions.js";
 
 const PK = parkedTable.partitionKey.name;
 const SK = parkedTable.sortKey.name;

@@ -1,19 +1,19 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { dynamoDbClient, dynamoDbStreamsClient } from "../aws/clients.js";
-import { createCommandApi } from "../command-api/app.js";
-import { int, optionalStr, readConfig, str } from "../config/env.js";
-import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
-import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
-import { startLocalInfrastructure } from "../local/local-infrastructure.js";
-import { createQueryApi } from "../query-api/app.js";
-import { openReadModel } from "../read-model/data-source.js";
-import { readModelHandler } from "../read-model/stream-handler.js";
-import { InProcessVersionSignal } from "../read-model/version-signal.js";
-import { startDynamoDbStreamWorker } from "../streams/coordinator/dynamodb-stream-worker.js";
-import { simpleProcessBatch } from "../streams/processing/contract.js";
-import { allTables } from "../tables/definitions.js";
-import { ensureTables, streamArnOf } from "../tables/provision.js";
+import { createCommandApi } from "../services/command-api/app.js";
+import { dynamoDbClient, dynamoDbStreamsClient } from "../services/config/aws-clients.js";
+import { int, optionalStr, readConfig, str } from "../services/config/env.js";
+import { DynamoDbEventStore } from "../services/event-store/dynamodb-event-store.js";
+import { DynamoDbItemRepository } from "../services/event-store/dynamodb-item-repository.js";
+import { createQueryApi } from "../services/query-api/app.js";
+import { openReadModel } from "../services/read-model/data-source.js";
+import { readModelHandler } from "../services/read-model/stream-handler.js";
+import { InProcessVersionSignal } from "../services/read-model/version-signal.js";
+import { startDynamoDbStreamWorker } from "../services/streams/coordinator/dynamodb-stream-worker.js";
+import { simpleProcessBatch } from "../services/streams/processing/process-batch.js";
+import { allTables } from "../services/tables/definitions.js";
+import { ensureTables, streamArnOf } from "../services/tables/provision.js";
+import { startLocalInfrastructure } from "./local-infrastructure.js";
 
 // The whole stack in one process for development: DynamoDB Local and embedded Postgres unless
 // DYNAMODB_ENDPOINT / DATABASE_URL point elsewhere, and both APIs behind one base URL.

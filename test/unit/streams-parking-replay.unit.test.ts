@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ParkedRecord } from "../../services/streams/parking/parking-store.js";
 import { discardParked, replayParked } from "../../services/streams/parking/replay.js";
-import type { RecordHandler } from "../../services/streams/processing/contract.js";
+import type { RecordHandler } from "../../services/streams/processing/process-batch.js";
 import { InMemoryParkingStore } from "../streams-sim/in-memory-parking-store.js";
 
 const parkedAt = new Date("2026-11-29T00:00:00Z");

@@ -1,5 +1,5 @@
-import { journalTable } from "../../tables/definitions.js";
-import type { StreamRecord } from "../retrieval/stream-client.js";
+import type { StreamRecord } from "../streams/retrieval/stream-client.js";
+import { journalTable } from "../tables/definitions.js";
 
 /** The journal's aggregate: order is kept (and parking happens) per aggregate id. */
 export const journalAggregateKey = (record: StreamRecord): string =>

@@ -11,14 +11,11 @@ import type {
 } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { silentLogger } from "../../services/logging/logger.js";
+import { journalAggregateKey, journalPosition } from "../../services/read-model/journal-keys.js";
+import { DynamoDbNeedsRebuildStore } from "../../services/read-model/needs-rebuild-store.js";
 import { readModelHandler } from "../../services/read-model/stream-handler.js";
 import { DynamoDbParkingStore } from "../../services/streams/parking/dynamodb-parking-store.js";
-import {
-  journalAggregateKey,
-  journalPosition,
-} from "../../services/streams/parking/journal-keys.js";
-import { DynamoDbNeedsRebuildStore } from "../../services/streams/parking/needs-rebuild-store.js";
-import type { RecordHandler } from "../../services/streams/processing/contract.js";
+import type { RecordHandler } from "../../services/streams/processing/process-batch.js";
 import { createResilientProcessBatch } from "../../services/streams/processing/resilient-process-batch.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";

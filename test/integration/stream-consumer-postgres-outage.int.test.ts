@@ -7,6 +7,7 @@ import { seededRandom } from "../../bench/support/args.js";
 import { fold, type ItemEvent } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../services/read-model/data-source.js";
+import { journalAggregateKey, journalPosition } from "../../services/read-model/journal-keys.js";
 import { loadItems } from "../../services/read-model/projector.js";
 import { readModelHandler } from "../../services/read-model/stream-handler.js";
 import { liveTables, qualified } from "../../services/read-model/tables.js";
@@ -18,11 +19,7 @@ import {
   noMetrics,
 } from "../../services/streams/metrics/consumer-metrics.js";
 import { DynamoDbParkingStore } from "../../services/streams/parking/dynamodb-parking-store.js";
-import {
-  journalAggregateKey,
-  journalPosition,
-} from "../../services/streams/parking/journal-keys.js";
-import type { RecordHandler } from "../../services/streams/processing/contract.js";
+import type { RecordHandler } from "../../services/streams/processing/process-batch.js";
 import { createResilientProcessBatch } from "../../services/streams/processing/resilient-process-batch.js";
 import { isInfrastructureError } from "../../services/streams/processing/transient-errors.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";

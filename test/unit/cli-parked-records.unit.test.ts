@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runParkedRecordsCli, UsageError } from "../../services/cli/parked-records/cli.js";
-import type { NeedsRebuild } from "../../services/streams/parking/needs-rebuild-store.js";
+import type { NeedsRebuild } from "../../services/streams/trimmed/needs-rebuild.js";
 import { InMemoryParkingStore } from "../streams-sim/in-memory-parking-store.js";
 
 const at = new Date("2026-11-29T05:00:00.000Z");

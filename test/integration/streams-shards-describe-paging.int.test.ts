@@ -1,6 +1,6 @@
 import { DynamoDBStreamsClient, type Shard } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { dynamoDbStreamsClient } from "../../services/aws/clients.js";
+import { dynamoDbStreamsClient } from "../../services/config/aws-clients.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { type Lease, newLease, parentsFinished } from "../../services/streams/leases/lease.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
@@ -277,7 +277,7 @@ describe("shard discovery under throttling", () => {
     "persistent %s past the SDK's attempts surfaces as StreamReadError Throttled",
     async (errorType) => {
       endpoint.fail({ afterShardId: idAt(shards, 199), errorType, times: 2 });
-      // Two attempts keep the test quick; production uses five (services/aws/clients.ts).
+      // Two attempts keep the test quick; production uses five (services/config/aws-clients.ts).
       const sdk = new DynamoDBStreamsClient({
         endpoint: endpoint.url,
         region: "us-east-1",

@@ -3,7 +3,7 @@ import { StreamWorker } from "../../services/streams/coordinator/stream-worker.j
 import { healthApp } from "../../services/streams/health/health-app.js";
 import { createHeartbeat } from "../../services/streams/health/heartbeat.js";
 import { workerId } from "../../services/streams/leases/lease.js";
-import type { ProcessBatch } from "../../services/streams/processing/contract.js";
+import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 import { FakeClock } from "../support/fake-clock.js";

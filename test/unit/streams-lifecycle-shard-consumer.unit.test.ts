@@ -7,7 +7,7 @@ import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinato
 import { ShardConsumer } from "../../services/streams/lifecycle/shard-consumer.js";
 import type { ShardState } from "../../services/streams/lifecycle/shard-state.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
-import type { ProcessBatch } from "../../services/streams/processing/contract.js";
+import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 

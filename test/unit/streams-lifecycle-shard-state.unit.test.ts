@@ -1,12 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  isSequenceNumber,
-  iteratorPositionOf,
-} from "../../services/streams/checkpoints/checkpoint.js";
-import {
   consumerConfigDefaults,
   resolveConsumerConfig,
 } from "../../services/streams/coordinator/config.js";
+import { isSequenceNumber, iteratorPositionOf } from "../../services/streams/leases/checkpoint.js";
 import {
   isTerminal,
   type ShardEvent,

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../services/logging/logger.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
-import type { RecordHandler } from "../../services/streams/processing/contract.js";
+import type { RecordHandler } from "../../services/streams/processing/process-batch.js";
 import {
   createResilientProcessBatch,
   type ResilientProcessBatchOptions,

@@ -5,6 +5,7 @@ import { appendLives, dumpReadModel, generateLives } from "../../bench/projectio
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import { DynamoDbNeedsRebuildStore } from "../../services/read-model/needs-rebuild-store.js";
 import { createProjector } from "../../services/read-model/projector.js";
 import {
   projectJournalIntoShadow,
@@ -13,7 +14,6 @@ import {
 } from "../../services/read-model/rebuild/rebuild.js";
 import { swapShadowTables } from "../../services/read-model/rebuild/shadow-tables.js";
 import { liveTables } from "../../services/read-model/tables.js";
-import { DynamoDbNeedsRebuildStore } from "../../services/streams/parking/needs-rebuild-store.js";
 import {
   awsOptions,
   createTestTables,

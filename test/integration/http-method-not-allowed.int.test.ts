@@ -29,7 +29,7 @@ describe("a wrong method on a known path: 405 with Allow (real apps)", () => {
   let h: Harness;
   let model: TestReadModel;
   let queryApi: Hono;
-  /** Both apps in one, as services/local-stack/main.ts mounts them. */
+  /** Both apps in one, as dev/main.ts mounts them. */
   let stack: Hono;
   beforeAll(async () => {
     [h, model] = await Promise.all([createCommandApiHarness(), createTestReadModel()]);

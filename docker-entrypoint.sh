@@ -1,6 +1,7 @@
 #!/bin/sh
-# Container entry: the first argument names the deployable; `exec` hands the PID to Node so
-# SIGTERM from ECS (forwarded by tini) reaches the service's own graceful shutdown.
+# The container image's entry point (the Dockerfile's ENTRYPOINT, behind tini): the first argument
+# names the deployable; `exec` hands the PID to Node so SIGTERM from ECS (forwarded by tini)
+# reaches the service's own graceful shutdown.
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 service="${1:-}"
