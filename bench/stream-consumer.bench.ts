@@ -6,6 +6,7 @@
  * `npx tsx bench/stream-consumer.bench.ts [--quick] [--no-write]`
  */
 import { cpus } from "node:os";
+import { systemClock } from "../services/clock/clock.js";
 import { dynamoDbClient, dynamoDbStreamsClient } from "../services/config/aws-clients.js";
 import { StreamWorker } from "../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../services/streams/leases/dynamodb/dynamodb-lease-store.js";
@@ -137,7 +138,7 @@ const main = async () => {
     runs.push(
       ...(await measure(simName, simTotal, async (n, r) => {
         const stream = new SimulatedStream(`arn:sim:bench/${n}/${r}`, sim.shards, {
-          now: () => Date.now(),
+          clock: systemClock,
         });
         for (let i = 0; i < simTotal; i++)
           stream.put(`item-${i % 5_000}`, Math.floor(i / 5_000) + 1);

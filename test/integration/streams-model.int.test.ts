@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../services/clock/clock.js";
 import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { isFinished, parentsFinished, workerId } from "../../services/streams/leases/lease.js";
@@ -35,7 +36,7 @@ describe("stream workers on a simulated stream with splits, joins and departures
     expireEvery: 61,
     parentShownOpenListings: 3,
     parentUnsealedReads: 2,
-    now: () => Date.now(),
+    clock: systemClock,
   });
   const { log, processBatch } = handledLog();
   const workers = new Map<string, StreamWorker>();

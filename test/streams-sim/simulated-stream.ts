@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Clock } from "../../services/clock/clock.js";
 import {
   type IteratorPosition,
   type RecordsPage,
@@ -38,7 +39,8 @@ export interface SimulatedStreamOptions {
   readonly parentShownOpenListings?: number;
   /** After a split, reading the parent's end returns empty pages this many times first. */
   readonly parentUnsealedReads?: number;
-  readonly now?: () => number;
+  /** Stamps each record's approximateCreationTime (default: time 0). */
+  readonly clock?: Clock;
 }
 
 const HASH_SPACE = 2 ** 32;
@@ -77,7 +79,7 @@ export class SimulatedStream implements StreamClient {
     const sequenceNumber = String(++this.sequence).padStart(21, "0");
     shard.records.push({
       sequenceNumber,
-      approximateCreationTime: new Date(this.options.now?.() ?? 0),
+      approximateCreationTime: new Date(this.options.clock?.now() ?? 0),
       keys: { aggregateId: { S: key }, sequenceNumber: { N: String(version) } },
     });
     return sequenceNumber;

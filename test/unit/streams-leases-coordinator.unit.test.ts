@@ -1,28 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../services/clock/clock.js";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { newLease, workerId } from "../../services/streams/leases/lease.js";
 import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 // The coordinator's cycles driven by hand with a fake clock: no timers, no I/O.
-const fakeClock = () => {
-  let t = 1_000;
-  const clock: Clock & { advance(ms: number): void } = {
-    now: () => t,
-    sleep: async () => {},
-    advance: (ms) => {
-      t += ms;
-    },
-  };
-  return clock;
-};
-
 const setUp = (shards = 4) => {
   const store = new InMemoryLeaseStore();
   for (let i = 0; i < shards; i++) store.leases.set(`s${i}`, newLease(`s${i}`, [], "TRIM_HORIZON"));
-  const clock = fakeClock();
+  const clock = new FakeClock({ start: 1_000 });
   const lost: string[] = [];
   let tokens = 0;
   const coordinator = (name: string, taken: HeldLease[] = []) =>
@@ -60,7 +48,7 @@ describe("lease coordinator", () => {
     const a = coordinator("a", taken);
     await a.takeCycle();
     const writes = store.writes;
-    clock.advance(10_001);
+    await clock.advance(10_001);
     await a.renewAll();
     expect(store.writes).toBe(writes);
     expect(taken[0]?.signal.aborted).toBe(true);
@@ -76,13 +64,13 @@ describe("lease coordinator", () => {
     const b = coordinator("b", bTaken);
     await a.takeCycle();
     await b.takeCycle(); // first sight: fresh
-    clock.advance(6_000);
+    await clock.advance(6_000);
     await a.renewAll();
     await b.takeCycle(); // the counter moved: fresh again
-    clock.advance(9_000);
+    await clock.advance(9_000);
     await b.takeCycle(); // 9 s without a change: not yet
     expect(bTaken).toEqual([]);
-    clock.advance(1_001);
+    await clock.advance(1_001);
     await b.takeCycle();
     expect(bTaken.map((h) => h.leaseKey)).toEqual(["s0"]);
     expect(store.leases.get("s0")?.ownerSwitchesSinceCheckpoint).toBe(2);
@@ -106,7 +94,7 @@ describe("lease coordinator", () => {
     const observed = store.leases.get("s0");
     if (!observed) throw new Error("no lease");
     await store.take(observed, workerId("thief"), "other");
-    clock.advance(1_000);
+    await clock.advance(1_000);
     await a.renewAll();
     expect(held.lostReason).toBe("CONFLICT");
     expect(lost).toEqual(["a:s0"]);
