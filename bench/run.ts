@@ -2,20 +2,20 @@
 // prints one table and rewrites the generated section of docs/benchmarks.md.
 // Options: --quick, --only=name[,name], --write (also in quick mode), --no-write.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { benchArgs } from "./support/args.js";
 import { stopChild, track } from "./support/cleanup.js";
+import { writeDocSection } from "./support/doc-section.js";
 import { repoRoot } from "./support/paths.js";
-import { type BenchOutcome, renderSection, renderTable, replaceSection } from "./support/report.js";
+import { type BenchOutcome, LATEST_RUN, renderSection, renderTable } from "./support/report.js";
 import { parseResultOutput } from "./support/result.js";
 
 const args = benchArgs();
 const only = args.option("only")?.split(",").filter(Boolean);
 const write = args.flag("no-write") ? false : args.quick ? args.flag("write") : true;
 const timeoutMs = Number(args.option("timeout-s") ?? (args.quick ? 150 : 300)) * 1000;
-const docPath = join(repoRoot, "docs", "benchmarks.md");
 
 const benches = readdirSync(join(repoRoot, "bench"))
   .filter((f) => f.endsWith(".bench.ts"))
@@ -104,9 +104,7 @@ const section = renderSection({
 });
 console.log(`\n${renderTable(outcomes)}\n`);
 if (write) {
-  const before = existsSync(docPath) ? readFileSync(docPath, "utf8") : undefined;
-  mkdirSync(dirname(docPath), { recursive: true });
-  writeFileSync(docPath, replaceSection(before, section));
-  console.log(`wrote ${docPath}`);
+  writeDocSection(LATEST_RUN, section);
+  console.log("wrote docs/benchmarks.md (## Latest run)");
 } else console.log("docs/benchmarks.md left as is (quick mode; pass --write to record)");
 process.exitCode = outcomes.every((o) => o.exitCode === 0) ? 0 : 1;

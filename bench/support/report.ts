@@ -56,8 +56,8 @@ export const renderTable = (outcomes: readonly BenchOutcome[]): string => {
   return lines.join("\n");
 };
 
-export const SECTION_START = "<!-- bench:run:start (written by bench/run.ts; edit outside) -->";
-export const SECTION_END = "<!-- bench:run:end -->";
+/** The heading of the section bench/run.ts writes. */
+export const LATEST_RUN = "## Latest run";
 
 export interface SectionInput {
   readonly outcomes: readonly BenchOutcome[];
@@ -82,8 +82,9 @@ export const renderSection = (input: SectionInput): string => {
     )
     .join(", ");
   return [
-    SECTION_START,
-    "## Latest run",
+    LATEST_RUN,
+    "",
+    "<!-- written by bench/run.ts: edit outside this section -->",
     "",
     `- Command: \`${input.command}\`${input.quick ? " (quick mode: smoke figures, not for comparison)" : ""}`,
     `- Date: ${input.date}`,
@@ -92,22 +93,5 @@ export const renderSection = (input: SectionInput): string => {
     "",
     renderTable(input.outcomes),
     ...(details.length > 0 ? ["", ...details] : []),
-    SECTION_END,
   ].join("\n");
-};
-
-/**
- * Replaces the generated section of an existing document, keeping everything other people wrote
- * around it; appends the section (after a title) when there is none yet.
- */
-export const replaceSection = (document: string | undefined, section: string): string => {
-  if (document === undefined || document.trim() === "") {
-    return `# Benchmarks\n\nRun \`npm run bench\` (about 5 minutes) or \`npm run bench:quick\` (smoke). Each bench also runs alone: \`npx tsx bench/<name>.bench.ts [--quick]\`.\n\n${section}\n`;
-  }
-  const start = document.indexOf(SECTION_START);
-  const end = document.indexOf(SECTION_END);
-  if (start >= 0 && end > start) {
-    return document.slice(0, start) + section + document.slice(end + SECTION_END.length);
-  }
-  return `${document.trimEnd()}\n\n${section}\n`;
 };

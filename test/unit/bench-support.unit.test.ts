@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { packageOf, summarizeProfile } from "../../bench/support/cpu-profile.js";
+import { replaceDocSection } from "../../bench/support/doc-section.js";
 import { analyseLag } from "../../bench/support/open-loop.js";
-import {
-  formatNumber,
-  renderSection,
-  renderTable,
-  replaceSection,
-  SECTION_END,
-  SECTION_START,
-} from "../../bench/support/report.js";
+import { formatNumber, renderSection, renderTable } from "../../bench/support/report.js";
 import {
   formatResultLine,
   goalMet,
@@ -134,13 +128,20 @@ describe("report", () => {
   });
 
   it("replaces only its own section and keeps what others wrote around it", () => {
-    const doc = `# Benchmarks\n\nintro\n\n${SECTION_START}\nold\n${SECTION_END}\n\n## Projection\nmine\n`;
-    const next = replaceSection(doc, `${SECTION_START}\nnew\n${SECTION_END}`);
-    expect(next).toBe(
-      `# Benchmarks\n\nintro\n\n${SECTION_START}\nnew\n${SECTION_END}\n\n## Projection\nmine\n`,
+    const doc = "# Benchmarks\n\nintro\n\n## Latest run\nold\n\n## Projection\nmine\n";
+    const next = replaceDocSection(doc, "## Latest run", "## Latest run\nnew\n");
+    expect(next).toBe("# Benchmarks\n\nintro\n\n## Latest run\nnew\n\n## Projection\nmine\n");
+    // The last section, too, and a heading that merely starts the same is another section.
+    expect(replaceDocSection(next, "## Projection", "## Projection\nours")).toBe(
+      "# Benchmarks\n\nintro\n\n## Latest run\nnew\n\n## Projection\nours\n",
     );
-    expect(replaceSection("# B\n\n## Other\n", "S")).toBe("# B\n\n## Other\n\nS\n");
-    expect(replaceSection(undefined, "S")).toContain("# Benchmarks");
+    expect(
+      replaceDocSection("# B\n\n## Latest runs\nx\n", "## Latest run", "## Latest run\nS"),
+    ).toBe("# B\n\n## Latest runs\nx\n\n## Latest run\nS\n");
+    expect(replaceDocSection("# B\n\n## Other\n", "## S", "## S")).toBe(
+      "# B\n\n## Other\n\n## S\n",
+    );
+    expect(replaceDocSection(undefined, "## S", "## S")).toContain("# Benchmarks");
   });
 });
 
