@@ -1,10 +1,12 @@
 // Workload shared by the projection / rebuild benchmarks and their integration tests: plausible
 // random item lives, appended straight to the journal, and a row-for-row dump of a read model.
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DataSource } from "typeorm";
 import { v7 as uuidv7 } from "uuid";
 import type { ItemEvent } from "../services/domain/item/index.js";
 import type { StoredEvent } from "../services/event-store/codec.js";
-import type { EventStore } from "../services/event-store/event-store.js";
+import type { CommandContext } from "../services/event-store/event-store.js";
+import { appendToJournal } from "../services/event-store/journal-append.js";
 import { liveTables, qualified } from "../services/read-model/tables.js";
 
 export interface ItemLife {
@@ -48,11 +50,36 @@ export const generateLives = (random: () => number, items: number, eventsPerItem
 };
 
 /**
+ * Appends events after version `base` through the journal's one write core (the one
+ * `DynamoDbItemRepository.save` uses), with no snapshot or idempotency row: for seeding tests
+ * and benchmarks. A failed condition is an `Err` with DynamoDB's reasons.
+ */
+export const journalAppender =
+  (client: DynamoDBClient, journalTable: string) =>
+  (
+    aggregateId: string,
+    base: number,
+    events: readonly ItemEvent[],
+    context: CommandContext = { commandId: uuidv7(), correlationId: uuidv7(), now: new Date() },
+  ) =>
+    appendToJournal({
+      client,
+      journalTable,
+      aggregateId,
+      base,
+      events,
+      context,
+      newEventId: uuidv7,
+    });
+
+export type JournalAppender = ReturnType<typeof journalAppender>;
+
+/**
  * Appends each life with bounded concurrency, `eventsPerAppend` events per append (1 = one
  * command per event, like real traffic; more = fewer round trips to DynamoDB Local).
  */
 export const appendLives = async (
-  store: EventStore,
+  append: JournalAppender,
   lives: readonly ItemLife[],
   { concurrency = 16, eventsPerAppend = 1 } = {},
 ): Promise<StoredEvent[]> => {
@@ -63,10 +90,9 @@ export const appendLives = async (
       const life = lives[i] as ItemLife;
       for (let n = 0; n < life.events.length; n += eventsPerAppend) {
         const chunk = life.events.slice(n, n + eventsPerAppend);
-        const context = { commandId: uuidv7(), correlationId: uuidv7(), now: new Date() };
-        const r = await store.append(life.itemId, { kind: "exact", version: n }, chunk, context);
+        const r = await append(life.itemId, n, chunk);
         if (r.isErr()) throw new Error(`append failed: ${JSON.stringify(r.error)}`);
-        out.push(...r.value.events);
+        out.push(...r.value);
       }
     }
   };

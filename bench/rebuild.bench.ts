@@ -7,7 +7,7 @@ import { openReadModel } from "../services/read-model/data-source.js";
 import { rebuildReadModel } from "../services/read-model/rebuild/rebuild.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables } from "../services/tables/provision.js";
-import { appendLives, generateLives } from "./projection-workload.js";
+import { appendLives, generateLives, journalAppender } from "./projection-workload.js";
 import { benchArgs, seededRandom } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
 import { startInfra } from "./support/infra.js";
@@ -29,10 +29,14 @@ try {
     const store = new DynamoDbEventStore({ client: dynamo, journalTableName });
     // Several events per append: generating the journal is not what is measured. (Bigger or
     // more concurrent transactions time out on DynamoDB Local's locks.)
-    const events = await appendLives(store, generateLives(random, items, 8), {
-      concurrency: 4,
-      eventsPerAppend: 25,
-    });
+    const events = await appendLives(
+      journalAppender(dynamo, journalTableName),
+      generateLives(random, items, 8),
+      {
+        concurrency: 4,
+        eventsPerAppend: 25,
+      },
+    );
     const schema = `bench_rebuild_${items}_${Date.now()}`;
     const db = await openReadModel({
       url: infra.databaseUrl ?? "",

@@ -1,13 +1,15 @@
 import {
   type CancellationReason,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  type TransactWriteItem,
+  PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { LRUCache } from "lru-cache";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { v7 as uuidv7 } from "uuid";
 import { fold, type ItemEvent, type ItemState, initialState } from "../domain/item/index.js";
+import { type Logger, silentLogger } from "../logging/logger.js";
 import type { AppendResult, CommandContext, ExpectedVersion } from "./event-store.js";
 import { idempotencyKey, idempotencyPut, idempotencyRecordOf } from "./idempotency-items.js";
 import type {
@@ -18,19 +20,12 @@ import type {
   SaveError,
 } from "./item-repository.js";
 import { matchIdempotency } from "./item-repository.js";
-import {
-  atAnyVersion,
-  baseVersionOf,
-  journalPut,
-  MAX_TRANSACTION_ITEMS,
-  queryJournal,
-  stampEvents,
-  transactJournal,
-} from "./journal.js";
+import { baseVersionOf, MAX_TRANSACTION_ITEMS, queryJournal } from "./journal.js";
+import { appendToJournal } from "./journal-append.js";
 import {
   snapshotDue,
-  snapshotFor,
   snapshotKey,
+  snapshotOf,
   snapshotPut,
   usableSnapshot,
 } from "./snapshot-items.js";
@@ -54,6 +49,8 @@ export interface DynamoDbItemRepositoryOptions {
   readonly newEventId?: () => string;
   /** Only used to ignore expired idempotency rows on read. */
   readonly clock?: () => Date;
+  /** Where a failed (best-effort) snapshot write is reported. */
+  readonly logger?: Logger;
 }
 
 const DEFAULTS = Object.freeze({
@@ -61,47 +58,51 @@ const DEFAULTS = Object.freeze({
   idempotencyTtlSeconds: 24 * 60 * 60,
   newEventId: uuidv7,
   clock: () => new Date(),
+  logger: silentLogger,
 });
 
-type CachedItem = { readonly state: ItemState; readonly version: number };
+type Settings = Required<Omit<DynamoDbItemRepositoryOptions, "cache">>;
+type KnownState = { readonly state: ItemState; readonly version: number };
 
 /**
- * Item aggregates on DynamoDB: journal + snapshot table + idempotency table, one transaction
- * per save. With `cache`, a load of a warm aggregate costs no round trip and a save exactly
- * one; a stale entry (another process wrote) fails the save's condition, is evicted, and the
- * caller's reload reads the tables.
+ * Item aggregates on DynamoDB: journal + snapshot table + idempotency table. A save of one event
+ * is one conditional PutItem; several events or an idempotency row take one transaction. The
+ * snapshot is a cache written after the events (see docs/event-store.md). With `cache`, a load
+ * of a warm aggregate costs no round trip and a save exactly one; a stale entry (another
+ * process wrote) fails the save's condition, is evicted, and the caller's reload reads the tables.
  */
 export class DynamoDbItemRepository implements ItemRepository {
-  private readonly o: Required<Omit<DynamoDbItemRepositoryOptions, "cache">>;
-  private readonly cache: LRUCache<string, CachedItem> | undefined;
+  private readonly settings: Settings;
+  private readonly states: LRUCache<string, KnownState> | undefined;
 
   constructor(options: DynamoDbItemRepositoryOptions) {
-    this.o = { ...DEFAULTS, ...options };
-    this.cache = options.cache ? new LRUCache({ max: options.cache.maxItems }) : undefined;
+    this.settings = { ...DEFAULTS, ...options };
+    this.states = options.cache ? new LRUCache({ max: options.cache.maxItems }) : undefined;
   }
 
   async load(itemId: string, options: LoadOptions = {}): Promise<LoadedItem> {
-    const hit = options.fresh ? undefined : this.cache?.get(itemId);
+    const hit = options.fresh ? undefined : this.states?.get(itemId);
     if (hit) return { ...hit, cached: true };
     const loaded = await this.readTables(itemId);
     // A save in this process may have cached a newer version while we were reading.
-    const current = this.cache?.peek(itemId);
-    if (!current || current.version <= loaded.version) this.cache?.set(itemId, loaded);
+    const current = this.states?.peek(itemId);
+    if (!current || current.version <= loaded.version) this.states?.set(itemId, loaded);
     return loaded;
   }
 
   /** Latest usable snapshot, then the journal after it (both strongly consistent). */
-  private async readTables(itemId: string): Promise<CachedItem> {
-    const out = await this.o.client.send(
+  private async readTables(itemId: string): Promise<KnownState> {
+    const { client, tableNames } = this.settings;
+    const out = await client.send(
       new GetItemCommand({
-        TableName: this.o.tableNames.snapshots,
+        TableName: tableNames.snapshots,
         Key: snapshotKey(itemId),
         ConsistentRead: true,
       }),
     );
     const snapshot = usableSnapshot(out.Item);
     const from = snapshot?.version ?? 0;
-    const stream = await queryJournal(this.o.client, this.o.tableNames.journal, itemId, from);
+    const stream = await queryJournal(client, tableNames.journal, itemId, from);
     return {
       state: fold(
         stream.events.map((e) => e.event),
@@ -112,19 +113,14 @@ export class DynamoDbItemRepository implements ItemRepository {
   }
 
   async findIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
-    const out = await this.o.client.send(
+    const out = await this.settings.client.send(
       new GetItemCommand({
-        TableName: this.o.tableNames.idempotency,
+        TableName: this.settings.tableNames.idempotency,
         Key: idempotencyKey(key),
         ConsistentRead: true,
       }),
     );
-    return idempotencyRecordOf(out.Item, this.o.clock());
-  }
-
-  /** Events that fit one transaction next to the snapshot and idempotency rows. */
-  private maxEventsPerSave(withIdempotency: boolean): number {
-    return MAX_TRANSACTION_ITEMS - (this.o.snapshotEvery > 0 ? 1 : 0) - (withIdempotency ? 1 : 0);
+    return idempotencyRecordOf(out.Item, this.settings.clock());
   }
 
   save(
@@ -134,104 +130,87 @@ export class DynamoDbItemRepository implements ItemRepository {
     context: CommandContext,
     idempotency?: IdempotencyRecord,
   ): ResultAsync<AppendResult, SaveError> {
-    const max = this.maxEventsPerSave(idempotency !== undefined);
+    const max = MAX_TRANSACTION_ITEMS - (idempotency ? 1 : 0);
     if (events.length > max) return errAsync({ kind: "TooManyEvents", count: events.length, max });
     const base = baseVersionOf(expected);
-    if (base === undefined) {
-      return atAnyVersion(
-        async () => (await this.load(itemId, { fresh: true })).version,
-        (exact) => this.save(itemId, exact, events, context, idempotency),
-      );
-    }
     if (events.length === 0 && !idempotency) return okAsync({ version: base, events: [] });
-    return ResultAsync.fromSafePromise(this.stateForSnapshot(itemId, base, events.length)).andThen(
-      (stateAtBase) =>
-        stateAtBase === "conflict"
-          ? errAsync<AppendResult, SaveError>({ kind: "VersionConflict", expected })
-          : this.write(itemId, expected, base, stateAtBase, events, context, idempotency),
-    );
-  }
-
-  /**
-   * The state at `base` when this save is due a snapshot (`undefined` if none is due). Taken
-   * from the cache when it holds exactly `base`, else read; "conflict" if the tables have moved.
-   */
-  private async stateForSnapshot(
-    itemId: string,
-    base: number,
-    count: number,
-  ): Promise<ItemState | undefined | "conflict"> {
-    if (!snapshotDue(base, base + count, this.o.snapshotEvery)) return undefined;
-    const hit = this.cache?.get(itemId);
-    if (hit?.version === base) return hit.state;
-    const loaded = await this.readTables(itemId);
-    return loaded.version === base ? loaded.state : "conflict";
-  }
-
-  private write(
-    itemId: string,
-    expected: ExpectedVersion,
-    base: number,
-    stateAtBase: ItemState | undefined,
-    events: readonly ItemEvent[],
-    context: CommandContext,
-    idempotency: IdempotencyRecord | undefined,
-  ): ResultAsync<AppendResult, SaveError> {
-    const { tableNames } = this.o;
-    const stored = stampEvents(itemId, base, events, context, this.o.newEventId);
-    const snapshot =
-      stateAtBase &&
-      snapshotFor({
-        aggregateId: itemId,
-        base,
-        stateAtBase,
-        events,
-        every: this.o.snapshotEvery,
-        now: context.now,
-      });
-    const items: TransactWriteItem[] = [
-      ...stored.map((s) => journalPut(tableNames.journal, s)),
-      ...(snapshot ? [snapshotPut(tableNames.snapshots, snapshot)] : []),
-      ...(idempotency
-        ? [
-            idempotencyPut({
-              tableName: tableNames.idempotency,
-              record: idempotency,
-              aggregateId: itemId,
-              now: context.now,
-              ttlSeconds: this.o.idempotencyTtlSeconds,
-            }),
-          ]
-        : []),
-    ];
-    return transactJournal(this.o.client, items)
-      .map((): AppendResult => {
-        this.remember(itemId, base, stateAtBase, events);
-        return { version: base + stored.length, events: stored };
-      })
+    const { client, tableNames, newEventId, idempotencyTtlSeconds } = this.settings;
+    const alongside = idempotency
+      ? [
+          idempotencyPut({
+            tableName: tableNames.idempotency,
+            record: idempotency,
+            aggregateId: itemId,
+            now: context.now,
+            ttlSeconds: idempotencyTtlSeconds,
+          }),
+        ]
+      : [];
+    const appended = appendToJournal({
+      client,
+      journalTable: tableNames.journal,
+      aggregateId: itemId,
+      base,
+      events,
+      context,
+      newEventId,
+      alongside,
+    });
+    return appended
       .orElse((reasons) =>
         ResultAsync.fromSafePromise(
           this.classify(itemId, expected, reasons, idempotency, context.now),
-        ).andThen((error) => errAsync<AppendResult, SaveError>(error)),
-      );
+        ).andThen((error) => errAsync<never, SaveError>(error)),
+      )
+      .andThen((stored) => {
+        const version = base + stored.length;
+        const after = this.remember(itemId, base, events);
+        const result: AppendResult = { version, events: stored };
+        if (!snapshotDue(base, version, this.settings.snapshotEvery)) return okAsync(result);
+        return ResultAsync.fromSafePromise(
+          this.writeSnapshot(itemId, after, context.now).then(() => result),
+        );
+      });
+  }
+
+  /**
+   * Best effort, after the events committed: a snapshot is only a cache. It is conditioned on
+   * being newer than the stored one; a failure (or a crash before it) leaves an older snapshot
+   * and a load replays a few more events, never a wrong state. Without the state at hand
+   * (no cache), it is read back, consistently.
+   */
+  private async writeSnapshot(itemId: string, known: KnownState | undefined, now: Date) {
+    const { client, tableNames, logger } = this.settings;
+    try {
+      const { state, version } = known ?? (await this.readTables(itemId));
+      const snapshot = snapshotOf({ aggregateId: itemId, version, state, now });
+      if (snapshot)
+        await client.send(new PutItemCommand(snapshotPut(tableNames.snapshots, snapshot)));
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return; // a newer one is stored
+      logger.warn({ err: e, itemId }, "snapshot not written (the events are; loads replay more)");
+    }
   }
 
   /** Moves the cached state forward after a successful save (or drops it if unknown). */
   private remember(
     itemId: string,
     base: number,
-    stateAtBase: ItemState | undefined,
     events: readonly ItemEvent[],
-  ): void {
-    if (!this.cache) return;
-    const hit = this.cache.get(itemId);
-    const known =
-      stateAtBase ?? (hit?.version === base ? hit.state : base === 0 ? initialState() : undefined);
-    if (known === undefined) this.cache.delete(itemId);
-    else this.cache.set(itemId, { state: fold(events, known), version: base + events.length });
+  ): KnownState | undefined {
+    if (!this.states) return undefined;
+    const hit = this.states.get(itemId);
+    const known = hit?.version === base ? hit.state : base === 0 ? initialState() : undefined;
+    if (known === undefined) {
+      this.states.delete(itemId);
+      return undefined;
+    }
+    const after = { state: fold(events, known), version: base + events.length };
+    this.states.set(itemId, after);
+    return after;
   }
 
-  /** Why the transaction was cancelled: a known idempotency key wins over a version conflict. */
+  /** Why the write was refused: a known idempotency key wins over a version conflict. */
   private async classify(
     itemId: string,
     expected: ExpectedVersion,
@@ -245,7 +224,7 @@ export class DynamoDbItemRepository implements ItemRepository {
         idempotencyRecordOf(last.Item, now) ?? (await this.findIdempotency(idempotency.key));
       if (stored) return matchIdempotency(stored, idempotency.fingerprint);
     }
-    this.cache?.delete(itemId);
+    this.states?.delete(itemId);
     return { kind: "VersionConflict", expected };
   }
 }

@@ -1,12 +1,9 @@
-import type { ResultAsync } from "neverthrow";
-import type { ItemEvent } from "../domain/item/index.js";
 import type { StoredEvent } from "./codec.js";
 
 /** How an append checks the aggregate's current version. */
 export type ExpectedVersion =
   | { readonly kind: "exact"; readonly version: number }
-  | { readonly kind: "noStream" }
-  | { readonly kind: "any" };
+  | { readonly kind: "noStream" };
 
 /** Who asked for the events: stored in every event's metadata. */
 export interface CommandContext {
@@ -31,18 +28,11 @@ export interface LoadedStream {
   readonly events: readonly StoredEvent[];
 }
 
-/** The journal port used by command handlers, rebuilds and gap healing. */
+/**
+ * The journal as its readers see it: command-side loads, gap healing, rebuilds, replays. Events
+ * are written only through `ItemRepository.save` (one write path, `journal-append.ts`).
+ */
 export interface EventStore {
   /** All events of one aggregate after `afterVersion`, strongly consistent, in order. */
   readStream(aggregateId: string, afterVersion?: number): Promise<LoadedStream>;
-  /**
-   * Appends events atomically. A version conflict is a typed error, never an exception;
-   * infrastructure faults reject.
-   */
-  append(
-    aggregateId: string,
-    expected: ExpectedVersion,
-    events: readonly ItemEvent[],
-    context: CommandContext,
-  ): ResultAsync<AppendResult, AppendError>;
 }

@@ -21,9 +21,9 @@ export const MAX_TRANSACTION_ITEMS = 100;
 const PK = journalTable.partitionKey.name;
 const SK = journalTable.sortKey.name;
 
-/** The version the first new event follows; `undefined` for "any" (resolved by reading). */
-export const baseVersionOf = (expected: ExpectedVersion): number | undefined =>
-  expected.kind === "exact" ? expected.version : expected.kind === "noStream" ? 0 : undefined;
+/** The version the first new event follows. */
+export const baseVersionOf = (expected: ExpectedVersion): number =>
+  expected.kind === "exact" ? expected.version : 0;
 
 /** Gives each new event its metadata; pure apart from the injected id source. */
 export const stampEvents = (
@@ -65,10 +65,6 @@ export const journalPut = (tableName: string, stored: StoredEvent): TransactWrit
   },
 });
 
-/**
- * Events of one aggregate after `afterVersion`, in order: base table, strongly consistent,
- * following `LastEvaluatedKey` (a page holds at most 1 MB).
- */
 /** The event a journal item (or its stream image) holds; an item without a payload is none. */
 export const eventOfJournalItem = (
   item: Record<string, AttributeValue> | undefined,
@@ -77,6 +73,10 @@ export const eventOfJournalItem = (
   return payload ? decodeEvent(payload) : undefined;
 };
 
+/**
+ * Events of one aggregate after `afterVersion`, in order: base table, strongly consistent,
+ * following `LastEvaluatedKey` (a page holds at most 1 MB).
+ */
 export const queryJournal = async (
   client: DynamoDBClient,
   tableName: string,
@@ -137,25 +137,3 @@ export const transactJournal = (
       if (!reasons) throw e;
       return errAsync(reasons);
     });
-
-/** Attempts of an "any" write when other writers keep moving the stream. */
-const ANY_VERSION_ATTEMPTS = 5;
-
-/**
- * An "any" write: at whatever version the stream has now; a concurrent writer only causes a
- * re-read. A conflict on the last attempt is reported with `expected: any`.
- */
-export const atAnyVersion = <T, E extends { readonly kind: string }>(
-  currentVersion: () => Promise<number>,
-  writeAt: (expected: ExpectedVersion) => ResultAsync<T, E>,
-  attempt = 1,
-): ResultAsync<T, E> =>
-  ResultAsync.fromSafePromise(currentVersion()).andThen((version) =>
-    writeAt({ kind: "exact", version }).orElse((e) =>
-      e.kind !== "VersionConflict"
-        ? errAsync(e)
-        : attempt < ANY_VERSION_ATTEMPTS
-          ? atAnyVersion(currentVersion, writeAt, attempt + 1)
-          : errAsync({ ...e, expected: { kind: "any" } as const }),
-    ),
-  );

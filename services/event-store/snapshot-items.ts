@@ -1,5 +1,5 @@
-import type { AttributeValue, TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import { fold, ITEM_STATE_VERSION, type ItemEvent, type ItemState } from "../domain/item/index.js";
+import type { AttributeValue, PutItemCommandInput } from "@aws-sdk/client-dynamodb";
+import { ITEM_STATE_VERSION, type ItemState } from "../domain/item/index.js";
 import { snapshotsTable } from "../tables/definitions.js";
 import { decodeSnapshot, encodeSnapshot, type ItemSnapshot } from "./snapshot-codec.js";
 
@@ -11,45 +11,38 @@ type Item = Record<string, AttributeValue>;
 export const snapshotDue = (base: number, newVersion: number, every: number): boolean =>
   every > 0 && Math.floor(base / every) < Math.floor(newVersion / every);
 
-/** The snapshot to write with these events, if one is due and the state is snapshottable. */
-export const snapshotFor = (input: {
+/** The snapshot of `state` at `version`; none for an aggregate that does not exist yet. */
+export const snapshotOf = (input: {
   readonly aggregateId: string;
-  readonly base: number;
-  readonly stateAtBase: ItemState;
-  readonly events: readonly ItemEvent[];
-  readonly every: number;
+  readonly version: number;
+  readonly state: ItemState;
   readonly now: Date;
-}): ItemSnapshot | undefined => {
-  const version = input.base + input.events.length;
-  if (!snapshotDue(input.base, version, input.every)) return undefined;
-  const state = fold(input.events, input.stateAtBase);
-  if (state.status === "NotRegistered") return undefined;
-  return {
-    aggregateId: input.aggregateId,
-    version,
-    stateVersion: ITEM_STATE_VERSION,
-    state,
-    takenAt: input.now,
-  };
-};
+}): ItemSnapshot | undefined =>
+  input.state.status === "NotRegistered"
+    ? undefined
+    : {
+        aggregateId: input.aggregateId,
+        version: input.version,
+        stateVersion: ITEM_STATE_VERSION,
+        state: input.state,
+        takenAt: input.now,
+      };
 
 /**
- * The snapshot row (one per aggregate, the latest). Conditioned on being newer than the stored
- * one so a snapshot can never move backwards.
+ * The snapshot row (one per aggregate, the latest), written on its own after the events it
+ * covers. Conditioned on being newer than the stored one so a snapshot never moves backwards.
  */
-export const snapshotPut = (tableName: string, s: ItemSnapshot): TransactWriteItem => ({
-  Put: {
-    TableName: tableName,
-    Item: {
-      [PK]: { S: s.aggregateId },
-      version: { N: String(s.version) },
-      stateVersion: { N: String(s.stateVersion) },
-      payload: { B: encodeSnapshot(s) },
-    },
-    ConditionExpression: "attribute_not_exists(#pk) OR #v < :v",
-    ExpressionAttributeNames: { "#pk": PK, "#v": "version" },
-    ExpressionAttributeValues: { ":v": { N: String(s.version) } },
+export const snapshotPut = (tableName: string, s: ItemSnapshot): PutItemCommandInput => ({
+  TableName: tableName,
+  Item: {
+    [PK]: { S: s.aggregateId },
+    version: { N: String(s.version) },
+    stateVersion: { N: String(s.stateVersion) },
+    payload: { B: encodeSnapshot(s) },
   },
+  ConditionExpression: "attribute_not_exists(#pk) OR #v < :v",
+  ExpressionAttributeNames: { "#pk": PK, "#v": "version" },
+  ExpressionAttributeValues: { ":v": { N: String(s.version) } },
 });
 
 export const snapshotKey = (aggregateId: string): Item => ({ [PK]: { S: aggregateId } });

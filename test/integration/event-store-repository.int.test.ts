@@ -83,9 +83,12 @@ describe("DynamoDbItemRepository", () => {
         ConsistentRead: true,
       }),
     );
+  const snapshotsName = () => tableName(tables, "snapshots");
   /** Registers an item and receives stock `count - 1` times, one save per event. */
-  const seed = async (r: DynamoDbItemRepository, id: ItemId, count: number) => {
-    for (let v = 0; v < count; v++) {
+  const seed = (r: DynamoDbItemRepository, id: ItemId, count: number) => seedFrom(r, id, 0, count);
+  /** Saves events `from + 1` … `to` one at a time (the first one registers). */
+  const seedFrom = async (r: DynamoDbItemRepository, id: ItemId, from: number, to: number) => {
+    for (let v = from; v < to; v++) {
       const event = v === 0 ? registered(id) : received(1);
       const saved = await r.save(id, { kind: "exact", version: v }, [event], context(v));
       expect(saved.isOk()).toBe(true);
@@ -118,7 +121,7 @@ describe("DynamoDbItemRepository", () => {
       expect(loaded.state).toMatchObject({ status: "Active", stock: 11 });
     });
 
-    it("writes the snapshot in the same transaction: a losing writer leaves none", async () => {
+    it("writes the snapshot only after a winning write: a losing writer leaves none", async () => {
       const r = repo();
       const id = newId();
       await seed(r, id, 4);
@@ -131,6 +134,89 @@ describe("DynamoDbItemRepository", () => {
       const row = await snapshotRow(id);
       expect(row.Item?.version?.N).toBe("5");
       expect((await r.load(id, { fresh: true })).state).toMatchObject({ stock: 3 + winner });
+    });
+
+    it("loads the right state after a crash between the event write and the snapshot write", async () => {
+      // The process "dies" after the event committed: its snapshot put never reaches DynamoDB.
+      const dying = testDynamoDb();
+      dying.middlewareStack.add(
+        (next, ctx) => (args) => {
+          const input = args.input as { TableName?: string };
+          if (ctx.commandName === "PutItemCommand" && input.TableName === snapshotsName())
+            throw new Error("killed before the snapshot write");
+          return next(args);
+        },
+        { step: "initialize" },
+      );
+      const id = newId();
+      await seed(repo(), id, 5); // snapshot at 5, written
+      const crashing = repo({ client: dying, cache: { maxItems: 10 } });
+      for (let v = 5; v < 12; v++) {
+        const saved = await crashing.save(
+          id,
+          { kind: "exact", version: v },
+          [received(1)],
+          context(v),
+        );
+        expect(saved.isOk()).toBe(true); // the event is committed: the command succeeded
+      }
+      expect((await snapshotRow(id)).Item?.version?.N).toBe("5"); // the one at 10 never came
+      for (const r of [repo(), repo({ cache: { maxItems: 10 } }), crashing]) {
+        expect(await r.load(id, { fresh: true })).toMatchObject({
+          version: 12,
+          state: { status: "Active", stock: 11 },
+        });
+      }
+      // The next due snapshot (at 15) is written normally and is right.
+      await repo().save(id, { kind: "exact", version: 12 }, [received(1)], context());
+      await seedFrom(repo(), id, 13, 15);
+      expect((await snapshotRow(id)).Item?.version?.N).toBe("15");
+      expect(await repo().load(id, { fresh: true })).toMatchObject({
+        version: 15,
+        state: { stock: 14 },
+      });
+      dying.destroy();
+    });
+
+    it("never moves a snapshot backwards: an older one is dropped", async () => {
+      const id = newId();
+      const newer = {
+        TableName: snapshotsName(),
+        Item: { aggregateId: { S: id }, version: { N: "20" }, stateVersion: { N: "0" } },
+      };
+      await tables.client.send(new PutItemCommand(newer));
+      await seed(repo({ snapshotEvery: 5 }), id, 10); // due at 5 and at 10: both older than 20
+      expect((await snapshotRow(id)).Item).toEqual(newer.Item);
+    });
+
+    it("sends one PutItem for a lone event, and the due snapshot as its own put after it", async () => {
+      const client = testDynamoDb();
+      const sent: string[] = [];
+      client.middlewareStack.add(
+        (next, ctx) => (args) => {
+          const table = (args.input as { TableName?: string }).TableName;
+          sent.push(
+            `${String(ctx.commandName)}${table ? ` ${table.slice(tables.prefix.length)}` : ""}`,
+          );
+          return next(args);
+        },
+        { step: "initialize" },
+      );
+      const r = repo({ client, cache: { maxItems: 10 } });
+      const id = newId();
+      await seed(r, id, 5);
+      const key = `key-${id}`;
+      await r.save(id, { kind: "exact", version: 5 }, [received(1)], context(), record(key, "A"));
+      expect(sent).toEqual([
+        "PutItemCommand journal",
+        "PutItemCommand journal",
+        "PutItemCommand journal",
+        "PutItemCommand journal",
+        "PutItemCommand journal",
+        "PutItemCommand snapshots",
+        "TransactWriteItemsCommand", // event + idempotency row: atomic together
+      ]);
+      client.destroy();
     });
 
     it("ignores a snapshot of another state version and replays the journal", async () => {
@@ -231,11 +317,21 @@ describe("DynamoDbItemRepository", () => {
       const id = newId();
       const key = `key-${id}`;
       await seed(r, id, 1);
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          r.save(id, { kind: "any" }, [received(1)], context(i), record(key, "same")),
-        ),
-      );
+      // Each request as the command handler runs it: a version conflict reloads and tries again.
+      const attempt = async (i: number) => {
+        for (;;) {
+          const { version } = await r.load(id, { fresh: true });
+          const x = await r.save(
+            id,
+            { kind: "exact", version },
+            [received(1)],
+            context(i),
+            record(key, "same"),
+          );
+          if (x.isOk() || x.error.kind !== "VersionConflict") return x;
+        }
+      };
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(i)));
       expect(results.filter((x) => x.isOk())).toHaveLength(1);
       for (const x of results) {
         if (x.isErr())
@@ -306,8 +402,8 @@ describe("DynamoDbItemRepository", () => {
         );
         expect(saved.isOk()).toBe(true);
       }
-      // Exactly the five transactions, the one that also writes the version-5 snapshot included.
-      expect(counting.sent() - before).toBe(5);
+      // Exactly one write per command, plus the version-5 snapshot's own put after its event.
+      expect(counting.sent() - before).toBe(6);
       expect((await r.load(id, { fresh: true })).state).toMatchObject({ stock: 6 });
     });
 

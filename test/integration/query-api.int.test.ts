@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { appendLives, generateLives } from "../../bench/projection-workload.js";
+import { appendLives, generateLives, journalAppender } from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
 import type { ItemEvent } from "../../services/domain/item/index.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
@@ -64,7 +64,11 @@ describe("query API", () => {
       client: tables.client,
       journalTableName: tableName(tables, "journal"),
     });
-    events = await appendLives(store, generateLives(seededRandom(3), 45, 4), { concurrency: 8 });
+    events = await appendLives(
+      journalAppender(tables.client, tableName(tables, "journal")),
+      generateLives(seededRandom(3), 45, 4),
+      { concurrency: 8 },
+    );
     await projectorFor()(events);
     app = createQueryApi({ db: model.db, versions: signal, readYourWritesTimeoutMs: 2000 });
   });
@@ -188,15 +192,15 @@ describe("query API", () => {
         Array.from({ length: n }, async (_, k) => {
           const id = ids[k] ?? "";
           const loaded = await store.readStream(id);
-          const appended = await store.append(
+          const appended = await journalAppender(tables.client, tableName(tables, "journal"))(
             id,
-            { kind: "exact", version: loaded.version },
+            loaded.version,
             [{ type: "StockReceived", data: { quantity: 1 } } as ItemEvent],
             { commandId: `c${k}`, correlationId: `c${k}`, now: new Date() },
           );
-          const version = appended._unsafeUnwrap().version;
+          const version = loaded.version + 1;
           const projecting = new Promise((r) => setTimeout(r, random() * 300)).then(() =>
-            project(appended._unsafeUnwrap().events),
+            project(appended._unsafeUnwrap()),
           );
           const res = await get(target, `/queries/items/${id}?minVersion=${version}`);
           await projecting;

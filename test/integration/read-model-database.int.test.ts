@@ -1,6 +1,11 @@
 import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { appendLives, dumpReadModel, generateLives } from "../../bench/projection-workload.js";
+import {
+  appendLives,
+  dumpReadModel,
+  generateLives,
+  journalAppender,
+} from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
@@ -27,7 +32,10 @@ describe("read-model database", () => {
       client: tables.client,
       journalTableName: tableName(tables, "journal"),
     });
-    events = await appendLives(store, generateLives(seededRandom(11), 20, 5));
+    events = await appendLives(
+      journalAppender(tables.client, tableName(tables, "journal")),
+      generateLives(seededRandom(11), 20, 5),
+    );
   });
 
   afterAll(async () => {

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendLives, dumpReadModel, generateLives } from "../../bench/projection-workload.js";
+import {
+  appendLives,
+  dumpReadModel,
+  generateLives,
+  journalAppender,
+} from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
@@ -66,7 +71,10 @@ describe("read-model projection", () => {
       client: tables.client,
       journalTableName: tableName(tables, "journal"),
     });
-    events = await appendLives(store, generateLives(random, 60, 6));
+    events = await appendLives(
+      journalAppender(tables.client, tableName(tables, "journal")),
+      generateLives(random, 60, 6),
+    );
     const clean = await freshModel();
     const project = createProjector({
       db: clean.db,

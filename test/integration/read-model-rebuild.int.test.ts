@@ -1,7 +1,12 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { appendLives, dumpReadModel, generateLives } from "../../bench/projection-workload.js";
+import {
+  appendLives,
+  dumpReadModel,
+  generateLives,
+  journalAppender,
+} from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
@@ -70,10 +75,14 @@ describe("rebuild", () => {
       journalTableName: tableName(tables, "journal"),
     });
     // ~2,200 events; several per append keeps DynamoDB Local's transactions few enough.
-    events = await appendLives(store, generateLives(random, 270, 8), {
-      concurrency: 8,
-      eventsPerAppend: 10,
-    });
+    events = await appendLives(
+      journalAppender(tables.client, tableName(tables, "journal")),
+      generateLives(random, 270, 8),
+      {
+        concurrency: 8,
+        eventsPerAppend: 10,
+      },
+    );
     const live = await freshModel();
     await projectLive(live, events);
     reference = await dumpReadModel(live.db, live.schema);
@@ -105,7 +114,10 @@ describe("rebuild", () => {
 
     // Events appended after the scan: the live projector applies them to the old tables...
     const more = generateLives(random, 10, 4);
-    const late = await appendLives(store, more);
+    const late = await appendLives(
+      journalAppender(tables.client, tableName(tables, "journal")),
+      more,
+    );
     await projectLive(m, late);
     // ...the swap brings them into the shadow from the journal before renaming it in.
     const swap = await swapShadowTables(m.db, m.schema, store);

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { journalAppender } from "../../bench/projection-workload.js";
 import { runParkedRecordsCli, UsageError } from "../../services/cli/parked-records/cli.js";
 import type {
   ItemEvent,
@@ -103,14 +104,19 @@ describe("a poison record in the journal stream, parked and replayed", () => {
       journalTableName: tableName(tables, "journal"),
     });
     parking = new DynamoDbParkingStore(tables.client, tableName(tables, "parked"));
-    for (const [i, [item, event]] of history.entries())
+    const append = journalAppender(tables.client, tableName(tables, "journal"));
+    const versions = new Map<string, number>();
+    for (const [i, [item, event]] of history.entries()) {
+      const version = versions.get(item) ?? 0;
       (
-        await journal.append(ids[item], { kind: "any" }, [event], {
+        await append(ids[item], version, [event], {
           commandId: `cmd-${i}`,
           correlationId: `corr-${i}`,
           now: new Date(Date.UTC(2026, 0, 1, 0, i)),
         })
       )._unsafeUnwrap();
+      versions.set(item, version + 1);
+    }
 
     const client = new DynamoDbStreamClient(testDynamoDbStreams());
     const streamArn = await streamArnOf(tables.client, tableName(tables, "journal"));

@@ -8,7 +8,7 @@ import {
 import { encodeSnapshot } from "../../services/event-store/snapshot-codec.js";
 import {
   snapshotDue,
-  snapshotFor,
+  snapshotOf,
   usableSnapshot,
 } from "../../services/event-store/snapshot-items.js";
 
@@ -30,20 +30,23 @@ describe("when a snapshot is due", () => {
     expect(snapshotDue(0, 1000, 0)).toBe(false);
   });
 
-  it("holds the state after the crossing events, at their version", () => {
-    const s = snapshotFor({
-      aggregateId: id,
-      base: 9,
-      stateAtBase: registered,
-      events: [{ type: "ItemPriceChanged", data: { price: 250 as Price } }],
-      every: 10,
-      now: new Date(0),
-    });
+  it("holds the state at its version, stamped with today's state version", () => {
+    const s = snapshotOf({ aggregateId: id, version: 10, state: registered, now: new Date(0) });
     expect(s).toMatchObject({
       version: 10,
       stateVersion: ITEM_STATE_VERSION,
-      state: { price: 250 },
+      state: { price: 100 },
     });
+  });
+
+  it("is never taken of an item that does not exist yet", () => {
+    const none = snapshotOf({
+      aggregateId: id,
+      version: 0,
+      state: { status: "NotRegistered" },
+      now: new Date(0),
+    });
+    expect(none).toBeUndefined();
   });
 });
 
