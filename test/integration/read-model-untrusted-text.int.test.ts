@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendLives, dumpReadModel } from "../../bench/projection-workload.js";
+import { appendLives, dumpReadModel, journalAppender } from "../../bench/projection-workload.js";
 import type { ItemEvent } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { createQueryApi } from "../../services/query-api/app.js";
@@ -35,7 +35,7 @@ describe("events with text Postgres cannot store", () => {
   });
 
   it("projects an event with a NUL in its name, shows it in the history, and survives a rebuild", async () => {
-    const events = await appendLives(store, [
+    const events = await appendLives(journalAppender(tables.client, tableName(tables, "journal")), [
       {
         itemId,
         events: [
