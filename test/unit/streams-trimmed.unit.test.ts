@@ -124,12 +124,18 @@ describe("the trimmed-stream policy", () => {
     expect(await policy.startPosition("s1", "TRIM_HORIZON")).toEqual({ type: "TRIM_HORIZON" });
   });
 
-  it("reports TrimmedDataAccess thrown by a read", async () => {
-    const { policy, marks } = setup(streamStartingAt("1"));
+  it("reports TrimmedDataAccess thrown by a read once the probe confirms the gap", async () => {
+    const { policy, marks } = setup(streamStartingAt("9"));
     expect(await policy.onTrimmedDataAccess("s1", "3", new Error("trimmed"))).toEqual({
       type: "TRIM_HORIZON",
     });
     expect(marks).toEqual([expect.objectContaining({ reason: "TrimmedDataAccess" })]);
+  });
+
+  it("retries after the checkpoint, reporting nothing, when the probe finds its records still there", async () => {
+    const { policy, marks, trimmed } = setup(streamStartingAt("1"));
+    expect(await policy.onTrimmedDataAccess("s1", "3", new Error("trimmed"))).toBe("RETRY");
+    expect([marks, trimmed]).toEqual([[], []]);
   });
 });
 

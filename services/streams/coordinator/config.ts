@@ -21,8 +21,14 @@ export interface ConsumerConfig {
   readonly batchSize: number;
   /** Sleep after an empty GetRecords (≤ 250 ms keeps within 2 readers × 5 calls/s per shard). */
   readonly idlePollMs: number;
-  /** Wait after a failed batch, a throttled read or an infrastructure error. */
+  /** Wait after a failed batch; the first delay of a run of read errors (then doubled, jittered). */
   readonly backoffMs: number;
+  /** Cap of the read-error backoff. */
+  readonly maxBackoffMs: number;
+  /** A shard listed but answering ResourceNotFound this long is escalated (log, metric, health). */
+  readonly notFoundEscalationMs: number;
+  /** Most leases one worker holds (KCL: maxLeasesForWorker); unlimited by default. */
+  readonly maxLeasesForWorker: number;
   /** How often a child waiting for its parents re-reads their leases. */
   readonly parentPollMs: number;
   /** On shutdown, how long in-flight batches may run before their leases are released anyway. */
@@ -36,6 +42,9 @@ export const consumerConfigDefaults = Object.freeze({
   batchSize: 1000,
   idlePollMs: 250,
   backoffMs: 500,
+  maxBackoffMs: 30_000,
+  notFoundEscalationMs: 60_000,
+  maxLeasesForWorker: Number.MAX_SAFE_INTEGER,
   parentPollMs: 1_000,
   shutdownGraceMs: 20_000,
 });
@@ -68,6 +77,7 @@ const consumerConfigProblems = (c: ConsumerConfig): string[] => {
   if (c.takeIntervalMs < 1) problems.push("takeIntervalMs must be ≥ 1");
   if (c.batchSize < 1 || c.batchSize > 1000) problems.push("batchSize must be between 1 and 1000");
   if (c.maxLeasesToStealAtOnce < 1) problems.push("maxLeasesToStealAtOnce must be ≥ 1");
+  if (c.maxLeasesForWorker < 1) problems.push("maxLeasesForWorker must be ≥ 1");
   if (c.shardSyncIntervalMs < 1) problems.push("shardSyncIntervalMs must be ≥ 1");
   return problems;
 };

@@ -88,5 +88,9 @@ export const createEmfMetrics = (options: EmfMetricsOptions): ConsumerMetrics =>
     parked: (aggregateKey, n) => emit([count("RecordsParked", n)], { AggregateKey: aggregateKey }),
     trimmed: (shardId, checkpoint) =>
       emit([count("TrimmedDataDetected")], { ShardId: shardId, Checkpoint: checkpoint }),
+    // One metric per kind: a hot loop of one kind is alarmed without a dimension per shard.
+    readRetried: (shardId, kind) => emit([count(`ReadRetries${kind}`)], { ShardId: shardId }),
+    shardNotFoundEscalated: (shardId) =>
+      emit([count("ShardNotFoundEscalated")], { ShardId: shardId }),
   };
 };

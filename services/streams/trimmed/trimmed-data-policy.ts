@@ -9,12 +9,15 @@ import type { IteratorPosition } from "../retrieval/stream-client.js";
 export interface TrimmedDataPolicy {
   /** Where to open a shard just taken, given its checkpoint (may detect a trimmed gap). */
   startPosition?(shardId: string, checkpoint: string | undefined): Promise<IteratorPosition>;
-  /** Reading threw TrimmedDataAccess: where to resume, or STOP. */
+  /**
+   * Reading threw TrimmedDataAccess: where to resume, STOP, or RETRY (the records after the
+   * checkpoint are still there: the error was spurious; read after the checkpoint again).
+   */
   onTrimmedDataAccess(
     shardId: string,
     checkpoint: string,
     error: unknown,
-  ): Promise<IteratorPosition | "STOP">;
+  ): Promise<IteratorPosition | "STOP" | "RETRY">;
   /**
    * The shard left the stream before SHARD_END. Once reported, FINISH (also when nothing is
    * returned) ends the lease so the children start; STOP keeps the shard stopped.

@@ -93,12 +93,16 @@ export interface TrimmedStreamPolicyOptions {
 export interface TrimmedStreamPolicy extends TrimmedDataPolicy {
   /** Where to open a shard given its checkpoint: after it, or (reported) TRIM_HORIZON if data after it is gone. */
   startPosition(shardId: string, checkpoint: string | undefined): Promise<IteratorPosition>;
-  /** GetShardIterator/GetRecords threw TrimmedDataAccess: report it; resume at the returned position. */
+  /**
+   * GetShardIterator/GetRecords threw TrimmedDataAccess. With a sequence-number checkpoint the
+   * probe decides first: records after it still there means the error was spurious (RETRY, no
+   * report); otherwise report it and resume at the returned position.
+   */
   onTrimmedDataAccess(
     shardId: string,
     checkpoint: string,
     error: unknown,
-  ): Promise<IteratorPosition>;
+  ): Promise<IteratorPosition | "RETRY">;
   /** The shard is gone from the stream (or unreadable) before its checkpoint reached SHARD_END: report it. */
   onShardExpired(shardId: string, checkpoint: string): Promise<void>;
   /** The probe behind `startPosition`, without reporting. */
@@ -169,6 +173,16 @@ export const createTrimmedStreamPolicy = (
       return { type: "TRIM_HORIZON" };
     },
     async onTrimmedDataAccess(shardId, checkpoint, error) {
+      if (isSequenceNumber(checkpoint) && !(await detect(shardId, checkpoint)).trimmed) {
+        log({
+          level: "warn",
+          msg: "TrimmedDataAccess, but the records after the checkpoint are still in the stream; reading on from the checkpoint",
+          shardId,
+          checkpoint,
+          error: String(error),
+        });
+        return "RETRY";
+      }
       await report(shardId, checkpoint, "TrimmedDataAccess", String(error));
       return { type: "TRIM_HORIZON" };
     },
