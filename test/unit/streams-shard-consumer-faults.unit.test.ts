@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../services/clock/clock.js";
+import { silentLogger } from "../../services/logging/logger.js";
 import {
   type ConsumerConfig,
   resolveConsumerConfig,
@@ -24,17 +25,9 @@ import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 import { FakeClock } from "../support/fake-clock.js";
 
 // One shard consumer on the simulated stream behind a fault injector, with the in-memory lease
-// table. `yieldingClock` lets every sleep pass at once (order only); `RecordingClock` is the
-// fake clock plus a record of every sleep's length, for the backoff tests.
+// table. `yieldingClock` lets every sleep pass at once (order only); the fake clock, stepped by
+// the test, records every sleep's length for the backoff tests.
 const yieldingClock: Clock = { now: () => 0, sleep: () => new Promise((r) => setImmediate(r)) };
-
-class RecordingClock extends FakeClock {
-  readonly sleeps: number[] = [];
-  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    this.sleeps.push(ms);
-    return super.sleep(ms, signal);
-  }
-}
 
 interface Options {
   readonly clock?: Clock;
@@ -127,13 +120,13 @@ const sleepingOr = async (clock: FakeClock, stop: () => boolean) => {
 };
 
 /** Lets the consumer take `count` sleeps, each run to its end; returns their lengths. */
-const sleepThrough = async (clock: RecordingClock, count: number, stop: () => boolean) => {
-  const from = clock.sleeps.length;
+const sleepThrough = async (clock: FakeClock, count: number, stop: () => boolean) => {
+  const from = clock.slept.length;
   for (let i = 0; i < count && !stop(); i++) {
     await sleepingOr(clock, stop);
-    await clock.advance(clock.sleeps.at(-1) ?? 0);
+    await clock.advance(clock.slept.at(-1) ?? 0);
   }
-  return clock.sleeps.slice(from);
+  return clock.slept.slice(from);
 };
 
 describe("shard consumer: no lease without a reader", () => {
@@ -156,7 +149,7 @@ describe("shard consumer: no lease without a reader", () => {
       client: stream,
       streamArn: stream.streamArn,
       needsRebuild: needsRebuild.store,
-      log: () => {},
+      logger: silentLogger,
     });
     const s = await setUp(stream, newLease(shard, [], sequenceNumbers[0] ?? ""), {
       trimmedPolicy: policy,
@@ -181,7 +174,7 @@ describe("shard consumer: no lease without a reader", () => {
 describe("shard consumer: no hot loops", () => {
   it("backs off, capped and jittered, on TrimmedDataAccess at TRIM_HORIZON", async () => {
     const { stream, shard } = closedShard("hot-trim", 3);
-    const clock = new RecordingClock();
+    const clock = new FakeClock();
     const retried: string[] = [];
     const s = await setUp(stream, newLease(shard, [], "TRIM_HORIZON"), {
       clock,
@@ -196,7 +189,7 @@ describe("shard consumer: no hot loops", () => {
     await sleepThrough(clock, 5, tooMany);
     await sleepingOr(clock, tooMany);
     // Full jitter at 0.5 of min(4000, 500 × 2^(n−1)).
-    expect(clock.sleeps).toEqual([250, 500, 1000, 2000, 2000, 2000]);
+    expect(clock.slept).toEqual([250, 500, 1000, 2000, 2000, 2000]);
     expect(s.client.calls.getRecords).toBe(6);
     expect(new Set(retried)).toEqual(new Set(["TrimmedAtTrimHorizon"]));
 
@@ -208,7 +201,7 @@ describe("shard consumer: no hot loops", () => {
 
   it("backs off on a ResourceNotFound that persists while the shard is listed, and escalates it once", async () => {
     const { stream, shard } = closedShard("hot-rnf", 1);
-    const clock = new RecordingClock();
+    const clock = new FakeClock();
     const escalated: string[] = [];
     const retried: string[] = [];
     const s = await setUp(stream, newLease(shard, [], "TRIM_HORIZON"), {
@@ -226,7 +219,7 @@ describe("shard consumer: no hot loops", () => {
     // 30 s of fake time: a DescribeStream every 500 ms would be 60 of them.
     while (clock.now() < 30_000 && !tooMany()) await sleepThrough(clock, 1, tooMany);
     expect(s.client.calls.listShards).toBeLessThanOrEqual(20);
-    expect(Math.max(...clock.sleeps)).toBe(2_000);
+    expect(Math.max(...clock.slept)).toBe(2_000);
     expect(new Set(retried)).toEqual(new Set(["ShardNotFound"]));
     expect(escalated).toEqual([shard]);
     expect(s.errors.filter((e) => e.includes("has answered ResourceNotFound for"))).toHaveLength(1);
@@ -239,14 +232,14 @@ describe("shard consumer: no hot loops", () => {
 
   it("backs off on any other read error that repeats", async () => {
     const { stream, shard } = closedShard("hot-other", 1);
-    const clock = new RecordingClock();
+    const clock = new FakeClock();
     const s = await setUp(stream, newLease(shard, [], "TRIM_HORIZON"), { clock });
     s.client.failAlways("getShardIterator", () => new Error("socket hang up"));
     const run = s.consumer().run();
     const tooMany = () => s.client.calls.getShardIterator > 50;
     await sleepThrough(clock, 4, tooMany);
     await sleepingOr(clock, tooMany);
-    expect(clock.sleeps).toEqual([250, 500, 1000, 2000, 2000]);
+    expect(clock.slept).toEqual([250, 500, 1000, 2000, 2000]);
     s.shutdown.abort();
     expect(await run).toBe("SHUT_DOWN");
   });
@@ -281,7 +274,7 @@ describe("shard consumer: trimmed-data holes", () => {
       client: stream,
       streamArn: stream.streamArn,
       needsRebuild: needsRebuild.store,
-      log: () => {},
+      logger: silentLogger,
     });
     const s = await setUp(stream, newLease(shard, [], sequenceNumbers[1] ?? ""), {
       trimmedPolicy: policy,

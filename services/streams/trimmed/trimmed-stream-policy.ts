@@ -174,13 +174,10 @@ export const createTrimmedStreamPolicy = (
     },
     async onTrimmedDataAccess(shardId, checkpoint, error) {
       if (isSequenceNumber(checkpoint) && !(await detect(shardId, checkpoint)).trimmed) {
-        log({
-          level: "warn",
-          msg: "TrimmedDataAccess, but the records after the checkpoint are still in the stream; reading on from the checkpoint",
-          shardId,
-          checkpoint,
-          error: String(error),
-        });
+        logger.warn(
+          { shardId, checkpoint, error: String(error) },
+          "TrimmedDataAccess, but the records after the checkpoint are still in the stream; reading on from the checkpoint",
+        );
         return "RETRY";
       }
       await report(shardId, checkpoint, "TrimmedDataAccess", String(error));
