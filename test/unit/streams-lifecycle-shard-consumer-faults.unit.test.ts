@@ -9,15 +9,15 @@ import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { type Lease, newLease, workerId } from "../../services/streams/leases/lease.js";
 import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";
 import { ShardConsumer } from "../../services/streams/lifecycle/shard-consumer.js";
-import type { TrimmedDataPolicy } from "../../services/streams/lifecycle/trimmed-data-policy.js";
 import {
   type ConsumerMetrics,
   noMetrics,
 } from "../../services/streams/metrics/consumer-metrics.js";
-import type { NeedsRebuild } from "../../services/streams/parking/needs-rebuild-store.js";
-import type { ProcessBatch } from "../../services/streams/processing/contract.js";
-import { createTrimmedStreamPolicy } from "../../services/streams/processing/trimmed-stream.js";
+import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { StreamReadError } from "../../services/streams/retrieval/stream-client.js";
+import type { NeedsRebuild } from "../../services/streams/trimmed/needs-rebuild.js";
+import type { TrimmedDataPolicy } from "../../services/streams/trimmed/trimmed-data-policy.js";
+import { createTrimmedStreamPolicy } from "../../services/streams/trimmed/trimmed-stream-policy.js";
 import { FaultyStream } from "../streams-sim/faulty-stream.js";
 import { keyOf } from "../streams-sim/harness.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
