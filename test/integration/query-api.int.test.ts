@@ -18,6 +18,7 @@ import {
 import {
   createTestTables,
   eventually,
+  settled,
   singleConnectionReadModel,
   type TestReadModel,
   type TestTables,
@@ -183,6 +184,11 @@ describe("query API", () => {
 
   describe("read-your-writes (?minVersion=)", () => {
     let used = 0;
+    /**
+     * A deadline no test reaches: the waiter's re-read at the deadline cannot answer for a signal
+     * that never came, so only the signal (or polling) can wake it, and `settled` fails the test.
+     */
+    const DEADLINE_OUT_OF_REACH = 3_600_000;
     // A lagging projector: applies each write after a random delay, like the stream consumer.
     const writeThenRead = async (target: Hono, project: Projector, n: number) => {
       const random = seededRandom(n);
@@ -202,7 +208,10 @@ describe("query API", () => {
           const projecting = new Promise((r) => setTimeout(r, random() * 300)).then(() =>
             project(appended._unsafeUnwrap()),
           );
-          const res = await get(target, `/queries/items/${id}?minVersion=${version}`);
+          const res = await settled(
+            get(target, `/queries/items/${id}?minVersion=${version}`),
+            `the answer for version ${version}, woken before any deadline`,
+          );
           await projecting;
           return {
             status: res.status,
@@ -218,11 +227,20 @@ describe("query API", () => {
     };
 
     it("always sees the write, woken by the projector's in-process signal", async () => {
-      await writeThenRead(app, projectorFor(), 12);
+      const viaSignal = createQueryApi({
+        db: model.db,
+        versions: signal,
+        readYourWritesTimeoutMs: DEADLINE_OUT_OF_REACH,
+      });
+      await writeThenRead(viaSignal, projectorFor(), 12);
     });
 
     it("always sees the write without any signal (bounded polling fallback)", async () => {
-      const polling = createQueryApi({ db: model.db, fallbackPollMs: 20 });
+      const polling = createQueryApi({
+        db: model.db,
+        fallbackPollMs: 20,
+        readYourWritesTimeoutMs: DEADLINE_OUT_OF_REACH,
+      });
       await writeThenRead(
         polling,
         projectorFor(() => undefined),
@@ -234,12 +252,14 @@ describe("query API", () => {
       const listener = new PgVersionListener({ url: inject("databaseUrl"), schema: model.schema });
       await listener.start();
       try {
-        // PGlite delivers no NOTIFY across connections: then this runs on the deadline re-read.
-        const delivers = await notifyDelivered(listener, model.schema);
+        // Real Postgres (CI) must deliver every NOTIFY: no deadline can stand in for one. PGlite
+        // delivers none across connections, so there only the deadline re-read answers.
+        const embedded = inject("embeddedPostgres");
+        if (embedded) expect(await notifyDelivered(listener, model.schema)).toBe(false);
         const viaNotify = createQueryApi({
           db: model.db,
           versions: listener,
-          readYourWritesTimeoutMs: delivers ? 2000 : 600,
+          readYourWritesTimeoutMs: embedded ? 600 : DEADLINE_OUT_OF_REACH,
         });
         await writeThenRead(
           viaNotify,

@@ -7,6 +7,8 @@ declare module "vitest" {
     databaseUrl: string;
     /** 1 on embedded PGlite, which can interleave concurrent queries of one pool. */
     databasePoolSize: number;
+    /** PGlite: no NOTIFY across connections. Real Postgres (CI) must deliver every one. */
+    embeddedPostgres: boolean;
   }
 }
 
@@ -39,6 +41,7 @@ export default async function setup(project: TestProject) {
   project.provide("dynamodbEndpoint", infra.dynamodbEndpoint);
   project.provide("databaseUrl", infra.databaseUrl);
   project.provide("databasePoolSize", infra.embeddedPostgres ? 1 : 4);
+  project.provide("embeddedPostgres", infra.embeddedPostgres);
   return async () => {
     slot.users -= 1;
     if (slot.users > 0) return;

@@ -89,6 +89,25 @@ export const singleConnectionReadModel = async (): Promise<TestReadModel> => {
 };
 
 /** Awaits a condition with a bounded timeout instead of sleeping a fixed time. */
+/**
+ * Awaits a promise as a condition (`eventually`'s bound): for code that would otherwise wait on a
+ * far-off deadline or a clock that never moves, so a missing wake-up fails the test clearly.
+ */
+export const settled = async <T>(promise: Promise<T>, what: string): Promise<T> => {
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  promise.then(
+    (value) => {
+      outcome = { ok: true, value };
+    },
+    (error: unknown) => {
+      outcome = { ok: false, error };
+    },
+  );
+  const done = await eventually(async () => outcome, { what });
+  if (!done.ok) throw done.error;
+  return done.value;
+};
+
 export const eventually = async <T>(
   probe: () => Promise<T | undefined>,
   { timeoutMs = 15_000, intervalMs = 25, what = "condition" } = {},
