@@ -10,12 +10,13 @@ import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 // One shard consumer on the simulated stream and the in-memory lease table. Sleeping only
 // yields to the event loop: no timers, no real time.
-const clock: Clock = { now: () => 0, sleep: () => new Promise((r) => setImmediate(r)) };
+const yielding: Clock = { now: () => 0, sleep: () => new Promise((r) => setImmediate(r)) };
 
-const setUp = async (stream: SimulatedStream, leases: Lease[]) => {
+const setUp = async (stream: SimulatedStream, leases: Lease[], clock: Clock = yielding) => {
   const store = new InMemoryLeaseStore();
   for (const l of leases) store.leases.set(l.leaseKey, l);
   const held: HeldLease[] = [];
@@ -110,7 +111,10 @@ describe("shard consumer", () => {
     for (let k = 0; k < 20; k++) stream.put(`k${k}`, 1);
     // The taker never takes a child of an unfinished parent; the consumer checks again anyway
     // (here the parent's lease appears only after the child was taken).
-    const s = await setUp(stream, [newLease(child, [parent], "TRIM_HORIZON")]);
+    // Time moves only when the test says: the consumer's wait for its parent is observable.
+    const clock = new FakeClock();
+    const { parentPollMs } = resolveConsumerConfig();
+    const s = await setUp(stream, [newLease(child, [parent], "TRIM_HORIZON")], clock);
     s.store.leases.set(parent, {
       ...newLease(parent, [], "000000000000000000001"),
       leaseOwner: workerId("other"),
@@ -129,10 +133,20 @@ describe("shard consumer", () => {
         shutdown,
       )
       .run();
-    for (let i = 0; i < 20; i++) await clock.sleep(0);
+    // It looked at the parent, found it unfinished and now waits for the next look, having
+    // started nothing.
+    await Promise.race([
+      clock.sleeping(),
+      run.then((state) => {
+        throw new Error(`ended as ${state} without waiting for its parent`);
+      }),
+    ]);
+    expect(clock.slept).toEqual([parentPollMs]);
     expect(s.states).toEqual([]);
+    expect(seen).toEqual([]);
     const p = s.store.leases.get(parent) as Lease;
     s.store.leases.set(parent, { ...p, checkpoint: "SHARD_END" });
+    await clock.advance(parentPollMs);
     expect(await run).toBe("SHUT_DOWN");
     expect(seen).toHaveLength(1);
     expect(seen[0]).toBeGreaterThan(0);
