@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../services/clock/clock.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
+import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { type Lease, newLease, workerId } from "../../services/streams/leases/lease.js";
+import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";
+import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { leasesTable } from "../../services/tables/definitions.js";
 import { createTestTables, type TestTables, tableName } from "../support/infra.js";
 
@@ -123,10 +127,42 @@ describe("DynamoDB lease store (conditional writes on the observed counter)", ()
     expect((await store.renew(now)).isErr()).toBe(true);
   });
 
-  it("lists every lease and deletes one", async () => {
+  it("lists every lease and deletes one, only while it is at SHARD_END", async () => {
     const keys = (await store.list()).map((l) => l.leaseKey);
     expect(keys).toEqual(expect.arrayContaining(["s-create", "s-cycle", "s-end"]));
-    await store.delete("s-create");
-    expect(await store.get("s-create")).toBeUndefined();
+    expect(await store.delete("s-create")).toBe(false);
+    expect(await store.get("s-create")).toBeDefined();
+    expect((await store.get("s-end"))?.checkpoint).toBe("SHARD_END");
+    expect(await store.delete("s-end")).toBe(true);
+    expect(await store.get("s-end")).toBeUndefined();
+  });
+
+  it("a checkpoint after a renewal whose response was lost succeeds at the new counter", async () => {
+    await store.create(newLease("s-lost-reply", [], "TRIM_HORIZON"));
+    const taken: HeldLease[] = [];
+    const coordinator = new LeaseCoordinator({
+      store,
+      me: w1,
+      clock: systemClock,
+      policy: { failoverMs: 60_000, maxLeasesToStealAtOnce: 1, veryOldFactor: 3 },
+      renewIntervalMs: 20_000,
+      takeIntervalMs: 20_000,
+      metrics: noMetrics,
+      random: () => 0.5,
+      newToken: () => "tok-lost",
+      onTaken: (h) => taken.push(h),
+      onError: () => {},
+    });
+    await coordinator.takeCycle();
+    const held = taken.find((h) => h.leaseKey === "s-lost-reply") as HeldLease;
+    // The renewal committed, but the worker never heard back: it still knows the old counter.
+    await value(store.renew(held.lease));
+    const written = await coordinator.checkpoint(held, "000000000000000000042");
+    expect(written.isOk()).toBe(true);
+    expect(held.signal.aborted).toBe(false);
+    expect(await store.get("s-lost-reply")).toMatchObject({
+      checkpoint: "000000000000000000042",
+      leaseCounter: 3,
+    });
   });
 });

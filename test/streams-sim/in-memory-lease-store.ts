@@ -31,7 +31,7 @@ export class InMemoryLeaseStore implements LeaseStore {
         l.ownerSwitchesSinceCheckpoint + (l.leaseOwner === owner ? 0 : 1),
     }));
   }
-  renew(held: Lease): LeaseWrite {
+  renew(held: Lease, _signal?: AbortSignal): LeaseWrite {
     return this.update(held, true, (l) => l);
   }
   checkpoint(held: Lease, checkpoint: Checkpoint): LeaseWrite {
@@ -48,8 +48,9 @@ export class InMemoryLeaseStore implements LeaseStore {
   release(held: Lease): LeaseWrite {
     return this.update(held, true, ({ leaseOwner: _o, concurrencyToken: _t, ...l }) => l);
   }
-  async delete(leaseKey: string): Promise<void> {
-    this.leases.delete(leaseKey);
+  async delete(leaseKey: string): Promise<boolean> {
+    if (this.leases.get(leaseKey)?.checkpoint !== SHARD_END) return false;
+    return this.leases.delete(leaseKey);
   }
 
   private async update(observed: Lease, asHolder: boolean, change: (l: Lease) => Lease) {

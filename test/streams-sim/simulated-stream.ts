@@ -71,10 +71,19 @@ export class SimulatedStream implements StreamClient {
       this.addShard(undefined, Math.floor(i * width), Math.floor((i + 1) * width));
   }
 
+  /** The open shard that receives `key`'s records now. */
+  shardOf(key: string): string | undefined {
+    return this.openShardOf(key)?.shardId;
+  }
+
+  private openShardOf(key: string): SimShard | undefined {
+    const h = hashOf(key);
+    return [...this.shards.values()].find((s) => !s.closed && h >= s.lo && h < s.hi);
+  }
+
   /** Appends a record for `key` to the open shard owning its hash; returns its sequence number. */
   put(key: string, version: number): string {
-    const h = hashOf(key);
-    const shard = [...this.shards.values()].find((s) => !s.closed && h >= s.lo && h < s.hi);
+    const shard = this.openShardOf(key);
     if (!shard) throw new Error(`no open shard for ${key}`);
     const sequenceNumber = String(++this.sequence).padStart(21, "0");
     shard.records.push({

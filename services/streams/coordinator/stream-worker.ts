@@ -27,10 +27,14 @@ export interface StreamWorkerOptions {
   readonly onError?: (error: unknown, during: string) => void;
   /**
    * Liveness for /healthz: `beat` on every take and renew cycle, per shard `shardStarted` when
-   * taken, `shardProgress` on every read-loop iteration (idle polls included) and `shardStopped`
-   * when its consumer ends. Renewals alone never prove a shard is moving.
+   * taken, `shardProgress` on every page read (idle polls included) and checkpoint,
+   * `consumerEnded` if its consumer ends while the lease is held, and `shardStopped` once the
+   * lease is no longer held. Renewals alone never prove a shard is moving.
    */
-  readonly heartbeat?: Pick<Heartbeat, "beat" | "shardStarted" | "shardProgress" | "shardStopped">;
+  readonly heartbeat?: Pick<
+    Heartbeat,
+    "beat" | "shardStarted" | "shardProgress" | "shardStopped" | "consumerEnded"
+  >;
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly newToken?: () => string;
@@ -57,33 +61,34 @@ export class StreamWorker {
   private syncWake = new AbortController();
   private syncLoop: Promise<void> = Promise.resolve();
 
-  constructor(private readonly o: StreamWorkerOptions) {
-    this.config = resolveConsumerConfig(o.config);
-    this.clock = o.clock ?? systemClock;
-    this.metrics = o.metrics ?? noMetrics;
-    this.onError = o.onError ?? (() => {});
+  constructor(private readonly options: StreamWorkerOptions) {
+    this.config = resolveConsumerConfig(options.config);
+    this.clock = options.clock ?? systemClock;
+    this.metrics = options.metrics ?? noMetrics;
+    this.onError = options.onError ?? (() => {});
     this.coordinator = new LeaseCoordinator({
-      store: o.leases,
-      me: o.workerId,
+      store: options.leases,
+      me: options.workerId,
       clock: this.clock,
       policy: {
         failoverMs: this.config.failoverMs,
         maxLeasesToStealAtOnce: this.config.maxLeasesToStealAtOnce,
         veryOldFactor: 3,
+        maxLeasesForWorker: this.config.maxLeasesForWorker,
       },
       renewIntervalMs: this.config.renewIntervalMs,
       takeIntervalMs: this.config.takeIntervalMs,
       metrics: this.metrics,
-      random: o.random ?? Math.random,
-      newToken: o.newToken ?? randomUUID,
+      random: options.random ?? Math.random,
+      newToken: options.newToken ?? randomUUID,
       onTaken: (held) => this.consume(held),
       onError: this.onError,
-      onCycle: () => o.heartbeat?.beat(),
+      onCycle: () => options.heartbeat?.beat(),
     });
   }
 
   get workerId(): WorkerId {
-    return this.o.workerId;
+    return this.options.workerId;
   }
 
   /**
@@ -110,12 +115,15 @@ export class StreamWorker {
    * checkpoint it, then release every lease (owner cleared) so others take them at once.
    */
   async shutdown(): Promise<void> {
-    this.coordinator.stopTaking();
+    const takingEnded = this.coordinator.stopTaking();
     this.shutdownSignal.abort();
     this.syncWake.abort();
-    const consumers = Promise.all(this.consumers.values());
     const grace = new AbortController();
-    await Promise.race([consumers, this.clock.sleep(this.config.shutdownGraceMs, grace.signal)]);
+    // A take in flight ends first (a lease it lands now is released at once), then the shards.
+    await Promise.race([
+      takingEnded.then(() => Promise.all(this.consumers.values())),
+      this.clock.sleep(this.config.shutdownGraceMs, grace.signal),
+    ]);
     grace.abort();
     // Batches still running after the grace time are abandoned: their checkpoint will fail.
     await this.releaseAll();
@@ -136,35 +144,49 @@ export class StreamWorker {
 
   private consume(held: HeldLease): void {
     const consumer = new ShardConsumer(held, this.shutdownSignal.signal, {
-      streamArn: this.o.streamArn,
-      client: this.o.client,
-      store: this.o.leases,
+      streamArn: this.options.streamArn,
+      client: this.options.client,
+      store: this.options.leases,
       leases: this.coordinator,
-      processBatch: this.o.processBatch,
+      processBatch: this.options.processBatch,
       clock: this.clock,
       metrics: this.metrics,
       config: this.config,
-      ...(this.o.trimmedPolicy ? { trimmedPolicy: this.o.trimmedPolicy } : {}),
+      ...(this.options.trimmedPolicy ? { trimmedPolicy: this.options.trimmedPolicy } : {}),
       onError: this.onError,
-      onProgress: () => this.o.heartbeat?.shardProgress(held.leaseKey),
+      onProgress: () => this.options.heartbeat?.shardProgress(held.leaseKey),
+      ...(this.options.random ? { random: this.options.random } : {}),
       onFinished: (_shardId, children) => {
         // No children listed yet (resharding in progress): discover them now, then take.
         if (children.length === 0) this.syncWake.abort();
         this.coordinator.takeSoon();
       },
     });
-    this.o.heartbeat?.shardStarted(held.leaseKey);
-    const run = consumer.run().finally(() => {
-      this.consumers.delete(consumer);
-      // A consumer of the same shard retaken meanwhile keeps its own progress tracked.
-      if (![...this.consumers.keys()].some((c) => c.shardId === held.leaseKey))
-        this.o.heartbeat?.shardStopped(held.leaseKey);
-    });
+    this.options.heartbeat?.shardStarted(held.leaseKey);
+    const run = consumer
+      .run()
+      .then(async (state) => {
+        if (held.signal.aborted || this.shutdownSignal.signal.aborted) return state;
+        // Ended with the lease still held (its own release failed): never hold it unread.
+        this.options.heartbeat?.consumerEnded(held.leaseKey);
+        await this.coordinator.abandon(held);
+        return state;
+      })
+      .finally(() => {
+        this.consumers.delete(consumer);
+        // A consumer of the same shard retaken meanwhile keeps its own progress tracked.
+        if (![...this.consumers.keys()].some((c) => c.shardId === held.leaseKey))
+          this.options.heartbeat?.shardStopped(held.leaseKey);
+      });
     this.consumers.set(consumer, run);
   }
 
   private async sync(): Promise<void> {
-    const result = await syncShards(this.o.client, this.o.streamArn, this.o.leases);
+    const result = await syncShards(
+      this.options.client,
+      this.options.streamArn,
+      this.options.leases,
+    );
     if (result.created.length > 0) this.coordinator.takeSoon();
   }
 

@@ -13,7 +13,7 @@ export interface HealthAppOptions {
 
 /**
  * `GET /healthz`: 200 while the coordinator and every held shard beat, 503 (problem+json) once
- * one of them has been silent too long.
+ * one of them has been silent too long, or while a lease is held with no consumer reading it.
  */
 export const healthApp = (options: HealthAppOptions): Hono => {
   const clock = options.clock ?? systemClock;
@@ -21,6 +21,12 @@ export const healthApp = (options: HealthAppOptions): Hono => {
   app.get("/healthz", (c) => {
     const h = healthOf(options.heartbeat.lastBeatAt(), new Date(clock.now()), options.maxSilenceMs);
     const body = { lastProgressAt: h.lastProgressAt.toISOString(), silentForMs: h.silentForMs };
+    const unread = options.heartbeat.unreadShards();
+    if (unread.length > 0)
+      return problemResponse(c, "unavailable", {
+        detail: `leases held with no shard consumer running: ${unread.join(", ")}`,
+        ...body,
+      });
     if (h.healthy) return c.json({ status: "ok", ...body });
     return problemResponse(c, "unavailable", {
       detail: `the stream worker (coordinator or a held shard) made no progress for ${h.silentForMs} ms (limit ${options.maxSilenceMs} ms)`,

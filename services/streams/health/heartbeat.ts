@@ -15,6 +15,10 @@ export interface Heartbeat {
   shardProgress(shardId: string): void;
   /** The shard's consumer ended (released, lost or finished): its silence no longer counts. */
   shardStopped(shardId: string): void;
+  /** The shard's consumer ended while its lease is still held: unhealthy until `shardStopped`. */
+  consumerEnded(shardId: string): void;
+  /** Shards whose lease is held with no consumer running. */
+  unreadShards(): readonly string[];
   /** The oldest of the coordinator's last beat and each held shard's last progress. */
   lastBeatAt(): Date;
 }
@@ -22,19 +26,26 @@ export interface Heartbeat {
 export const createHeartbeat = (clock: Clock = systemClock): Heartbeat => {
   let last = clock.now();
   const shards = new Map<string, number>();
+  const unread = new Set<string>();
   return {
     beat: () => {
       last = clock.now();
     },
     shardStarted: (shardId) => {
       shards.set(shardId, clock.now());
+      unread.delete(shardId);
     },
     shardProgress: (shardId) => {
       if (shards.has(shardId)) shards.set(shardId, clock.now());
     },
     shardStopped: (shardId) => {
       shards.delete(shardId);
+      unread.delete(shardId);
     },
+    consumerEnded: (shardId) => {
+      if (shards.has(shardId)) unread.add(shardId);
+    },
+    unreadShards: () => [...unread],
     lastBeatAt: () => new Date(Math.min(last, ...shards.values())),
   };
 };

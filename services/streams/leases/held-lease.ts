@@ -2,7 +2,10 @@ import { err, type Result } from "neverthrow";
 import type { Lease } from "./lease.js";
 import type { LeaseConflict } from "./lease-store.js";
 
-export type LostReason = "CONFLICT" | "EXPIRED" | "RELEASED" | "FINISHED";
+export type LostReason = "CONFLICT" | "EXPIRED" | "RELEASED" | "FINISHED" | "ABANDONED";
+
+/** Conflicts a write retries after finding the counter moved by this holder's own writes. */
+const MAX_OWN_CONFLICTS = 3;
 
 /**
  * A lease this worker holds: the latest version it wrote, when it last renewed it (local time)
@@ -53,30 +56,50 @@ export class HeldLease {
   /**
    * Runs one conditional write against the latest version of the lease, after any write
    * already in flight. `startedAt` is taken before the request: the lease is only known to be
-   * ours from that moment. A conflict marks the lease lost.
+   * ours from that moment. On a conflict, `reread` (when given) fetches the lease: if the owner
+   * and concurrency token are still ours, the counter was moved by our own earlier write whose
+   * response was lost (a renewal that timed out): the write is retried at the new counter.
+   * Any other conflict marks the lease lost.
    */
   write(
     startedAt: () => number,
     send: (lease: Lease) => Promise<Result<Lease, LeaseConflict>>,
     /** What the lease becomes after a successful write: still held, or given up. */
     after: "HELD" | "RELEASED" | "FINISHED" = "HELD",
+    reread?: () => Promise<Lease | undefined>,
   ): Promise<Result<Lease, LeaseConflict>> {
     const run = async () => {
-      if (this.lost.signal.aborted)
-        return err<Lease, LeaseConflict>({ reason: "LEASE_CONFLICT", leaseKey: this.leaseKey });
-      const at = startedAt();
-      const result = await send(this.current);
-      if (result.isErr()) {
-        this.markLost("CONFLICT");
-        return result;
+      for (let conflicts = 0; ; conflicts++) {
+        if (this.lost.signal.aborted)
+          return err<Lease, LeaseConflict>({ reason: "LEASE_CONFLICT", leaseKey: this.leaseKey });
+        const at = startedAt();
+        const result = await send(this.current);
+        if (result.isOk()) {
+          this.current = result.value;
+          if (after === "HELD") this.lastRenewedAt = at;
+          else this.markLost(after);
+          return result;
+        }
+        const fresh = conflicts < MAX_OWN_CONFLICTS ? await reread?.() : undefined;
+        if (!fresh || !this.isOwnLaterVersion(fresh)) {
+          this.markLost("CONFLICT");
+          return result;
+        }
+        this.current = fresh;
       }
-      this.current = result.value;
-      if (after === "HELD") this.lastRenewedAt = at;
-      else this.markLost(after);
-      return result;
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Same owner and token, higher counter: only this holder can have written it. */
+  private isOwnLaterVersion(fresh: Lease): boolean {
+    return (
+      fresh.leaseOwner !== undefined &&
+      fresh.leaseOwner === this.current.leaseOwner &&
+      fresh.concurrencyToken === this.current.concurrencyToken &&
+      fresh.leaseCounter > this.current.leaseCounter
+    );
   }
 }

@@ -24,13 +24,14 @@ export interface LeaseStore {
   create(lease: Lease): Promise<boolean>;
   /** Takes an observed lease (free, expired or stolen) for `owner` under a fresh token. */
   take(observed: Lease, owner: WorkerId, concurrencyToken: string): LeaseWrite;
-  renew(held: Lease): LeaseWrite;
+  /** `signal` abandons the request (a renewal past its deadline); it may still have committed. */
+  renew(held: Lease, signal?: AbortSignal): LeaseWrite;
   /** Moves the checkpoint; resets ownerSwitchesSinceCheckpoint. */
   checkpoint(held: Lease, checkpoint: Checkpoint): LeaseWrite;
   /** Checkpoints SHARD_END, records the children and frees the lease, in one write. */
   finish(held: Lease, childShardIds: readonly string[]): LeaseWrite;
   /** Clears the owner so another worker can take the lease at once. */
   release(held: Lease): LeaseWrite;
-  /** Removes a finished lease whose shard left the stream. */
-  delete(leaseKey: string): Promise<void>;
+  /** Removes a lease, only while it is at SHARD_END; false when it was not (or was gone). */
+  delete(leaseKey: string): Promise<boolean>;
 }

@@ -43,6 +43,8 @@ export interface TakingPolicy {
   readonly maxLeasesToStealAtOnce: number;
   /** Leases untouched for this many failover times are taken before any other. */
   readonly veryOldFactor: number;
+  /** Most leases this worker holds, whatever its share (KCL: maxLeasesForWorker); default unlimited. */
+  readonly maxLeasesForWorker?: number;
 }
 
 export interface TakingInput {
@@ -78,8 +80,9 @@ const shuffle = <T>(items: readonly T[], random: () => number): T[] => {
 /**
  * Pure KCL-style decision. Only workable leases count: unfinished, with every parent finished.
  * Target = ceil(workable / live workers), live workers = distinct owners of unexpired leases
- * plus this one. Take up to target − held, very old leases first; if nothing can be taken,
- * steal from the single most loaded worker, bounded per cycle. Resulting balance: ±1.
+ * plus this one. Take up to target − held (never past maxLeasesForWorker), very old leases
+ * first; if nothing can be taken, steal from the single most loaded worker, bounded per cycle.
+ * Resulting balance: ±1.
  */
 export const planLeaseTaking = (input: TakingInput): TakingPlan => {
   const { me, held, leases, observations, now, policy, random } = input;
@@ -92,7 +95,8 @@ export const planLeaseTaking = (input: TakingInput): TakingPlan => {
   const workers = owners.size;
   const target = workable.length === 0 ? 0 : Math.ceil(workable.length / workers);
   const mine = workable.filter((l) => held.has(l.leaseKey)).length;
-  const needed = target - mine;
+  // Above the cap the rest spills over to other workers (KCL's LeaseSpillover).
+  const needed = Math.min(target, policy.maxLeasesForWorker ?? Number.POSITIVE_INFINITY) - mine;
   const none = { take: [], steal: [], target, workers };
   if (needed <= 0) return none;
 

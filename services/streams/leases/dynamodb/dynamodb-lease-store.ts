@@ -90,9 +90,13 @@ export class DynamoDbLeaseStore implements LeaseStore {
     );
   }
 
-  renew(held: Lease): LeaseWrite {
-    return this.write(held, true, { UpdateExpression: "ADD leaseCounter :one" }, (after) =>
-      stillHeld(held, after),
+  renew(held: Lease, signal?: AbortSignal): LeaseWrite {
+    return this.write(
+      held,
+      true,
+      { UpdateExpression: "ADD leaseCounter :one" },
+      (after) => stillHeld(held, after),
+      signal,
     );
   }
 
@@ -137,13 +141,21 @@ export class DynamoDbLeaseStore implements LeaseStore {
     );
   }
 
-  async delete(leaseKey: string): Promise<void> {
-    await this.client.send(
-      new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: { [leaseKeyName]: { S: leaseKey } },
-      }),
-    );
+  async delete(leaseKey: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [leaseKeyName]: { S: leaseKey } },
+          ConditionExpression: "checkpoint = :end",
+          ExpressionAttributeValues: { ":end": { S: SHARD_END } },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
   }
 
   /**
@@ -157,6 +169,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
     asHolder: boolean,
     update: Update,
     committed: (after: Lease) => boolean,
+    signal?: AbortSignal,
   ): LeaseWrite {
     const holder = asHolder && observed.leaseOwner !== undefined;
     const condition = [
@@ -185,6 +198,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
           },
           ReturnValues: "ALL_NEW",
         }),
+        signal ? { abortSignal: signal } : {},
       );
       if (!out.Attributes) throw new Error(`lease ${observed.leaseKey}: update returned nothing`);
       return ok(fromItem(out.Attributes));
