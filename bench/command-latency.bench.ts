@@ -37,7 +37,7 @@ try {
   const api = stack.service("command-api").baseUrl;
   const journal = stack.tables[journalTable.logicalName];
   if (!api || !journal) throw new Error("stack incomplete");
-  const client = dynamoDbClient({ endpoint: stack.infra.dynamoDbEndpoint, region: "us-east-1" });
+  const client = dynamoDbClient({ endpoint: stack.infra.dynamodbEndpoint, region: "us-east-1" });
 
   const reg = await postJson(`${api}/commands/items`, { name: "Bench kettle", price: 4200 });
   if (reg.status !== 201)
@@ -207,7 +207,7 @@ try {
 
 /** Counts what one warm command sends to DynamoDB, through a second instance behind a proxy. */
 async function roundTripsPerCommand(stack: Stack, warmRoute: boolean) {
-  const proxy = await startCountingProxy(stack.infra.dynamoDbEndpoint);
+  const proxy = await startCountingProxy(stack.infra.dynamodbEndpoint);
   const counted = await startService({
     name: "command-api",
     env: { ...stack.env, DYNAMODB_ENDPOINT: proxy.endpoint },

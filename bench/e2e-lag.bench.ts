@@ -23,7 +23,7 @@ import {
 } from "./support/open-loop.js";
 import { repoRoot } from "./support/paths.js";
 import { type BenchRow, emitResult } from "./support/result.js";
-import type { DeployableName } from "./support/services.js";
+import { type DeployableName, serviceNames } from "./support/services.js";
 import { startStack } from "./support/stack.js";
 import { round } from "./support/stats.js";
 
@@ -40,7 +40,7 @@ const visibleTimeoutMs = 30_000;
 const profiled = args.option("cpu-prof") as DeployableName | undefined;
 const countRequests = args.flag("count-requests");
 const serviceNodeOptions = args.option("service-node-options");
-const services: DeployableName[] = ["command-api", "query-api", "stream-consumer"];
+const services: readonly DeployableName[] = serviceNames;
 
 const stack = await startStack({
   services,
@@ -84,11 +84,11 @@ const phase = (r: number, s: number) => runOpenLoop({ rate: r, seconds: s, maxIn
 
 /** The emulator's own ceiling, on a table nothing consumes: no command rate can exceed it. */
 const measureCeiling = async () => {
-  const admin = dynamoDbClient({ endpoint: stack.infra.dynamoDbEndpoint, region: "us-east-1" });
+  const admin = dynamoDbClient({ endpoint: stack.infra.dynamodbEndpoint, region: "us-east-1" });
   const names = await ensureTables(admin, `ceiling${Date.now()}-`, [journalTable]);
   admin.destroy();
   const o = {
-    endpoint: stack.infra.dynamoDbEndpoint,
+    endpoint: stack.infra.dynamodbEndpoint,
     journalTable: names[journalTable.logicalName] ?? "",
     concurrency: 8,
   };

@@ -1,12 +1,12 @@
 // `npm run bench`: runs every bench/*.bench.ts as its own process (all with the same --quick),
 // prints one table and rewrites the generated section of docs/benchmarks.md.
 // Options: --quick, --only=name[,name], --write (also in quick mode), --no-write.
-import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
+import { launch } from "../dev/child-process.js";
 import { benchArgs } from "./support/args.js";
-import { stopChild, track } from "./support/cleanup.js";
+import "./support/cleanup.js";
 import { writeDocSection } from "./support/doc-section.js";
 import { repoRoot } from "./support/paths.js";
 import { type BenchOutcome, LATEST_RUN, renderSection, renderTable } from "./support/report.js";
@@ -23,52 +23,53 @@ const benches = readdirSync(join(repoRoot, "bench"))
   .filter((name) => !only || only.includes(name))
   .sort();
 
-const runOne = (name: string): Promise<BenchOutcome> =>
-  new Promise((resolve) => {
-    const started = performance.now();
-    const loadBefore = loadavg()[0] ?? 0;
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join("bench", `${name}.bench.ts`), ...(args.quick ? ["--quick"] : [])],
-      { cwd: repoRoot, env: process.env, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    track(child);
-    let stdout = "";
-    let combined = "";
-    const relay = (into: NodeJS.WriteStream, isStdout: boolean) => (chunk: Buffer) => {
-      const text = String(chunk);
-      if (isStdout) stdout += text;
-      combined = (combined + text).slice(-16_384);
-      into.write(text.replace(/^(?=.)/gm, `[${name}] `));
-    };
-    child.stdout.on("data", relay(process.stdout, true));
-    child.stderr.on("data", relay(process.stderr, false));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      void stopChild(child);
-    }, timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      const parsed = parseResultOutput(stdout);
-      const problem = timedOut
-        ? `timed out after ${timeoutMs / 1000} s`
-        : parsed.ok
-          ? undefined
-          : code !== 0
-            ? `failed, ${parsed.reason}`
-            : parsed.reason;
-      resolve({
-        name,
-        exitCode: code,
-        seconds: (performance.now() - started) / 1000,
-        loadBefore,
-        result: parsed.ok ? parsed.result : undefined,
-        problem,
-        tail: combined.split("\n").slice(-15).join("\n"),
-      });
-    });
+const runOne = async (name: string): Promise<BenchOutcome> => {
+  const started = performance.now();
+  const loadBefore = loadavg()[0] ?? 0;
+  let stdout = "";
+  const child = launch({
+    name,
+    command: process.execPath,
+    args: [
+      "--import",
+      "tsx",
+      join("bench", `${name}.bench.ts`),
+      ...(args.quick ? ["--quick"] : []),
+    ],
+    cwd: repoRoot,
+    keepBytes: 16_384,
+    onOutput: (text, from) => {
+      if (from === "stdout") stdout += text;
+      (from === "stdout" ? process.stdout : process.stderr).write(
+        text.replace(/^(?=.)/gm, `[${name}] `),
+      );
+    },
   });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void child.stop();
+  }, timeoutMs);
+  const code = await child.exited();
+  clearTimeout(timer);
+  const parsed = parseResultOutput(stdout);
+  const problem = timedOut
+    ? `timed out after ${timeoutMs / 1000} s`
+    : parsed.ok
+      ? undefined
+      : code !== 0
+        ? `failed, ${parsed.reason}`
+        : parsed.reason;
+  return {
+    name,
+    exitCode: code,
+    seconds: (performance.now() - started) / 1000,
+    loadBefore,
+    result: parsed.ok ? parsed.result : undefined,
+    problem,
+    tail: child.output().split("\n").slice(-15).join("\n"),
+  };
+};
 
 /** The command as the user typed it (npm scripts pass their own flags first). */
 const commandLine = () => {

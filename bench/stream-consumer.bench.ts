@@ -6,6 +6,7 @@
  * `npx tsx bench/stream-consumer.bench.ts [--quick] [--no-write]`
  */
 import { cpus } from "node:os";
+import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
 import { systemClock } from "../services/clock/clock.js";
 import { dynamoDbClient, dynamoDbStreamsClient } from "../services/config/aws-clients.js";
 import { StreamWorker } from "../services/streams/coordinator/stream-worker.js";
@@ -20,8 +21,8 @@ import { writeVersion } from "../test/streams-sim/journal-writer.js";
 import { SimulatedStream } from "../test/streams-sim/simulated-stream.js";
 import { benchArgs } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
-import { startInfra } from "./support/infra.js";
 import { type BenchRow, emitResult } from "./support/result.js";
+import "./support/cleanup.js";
 
 const args = benchArgs();
 const quick = args.quick;
@@ -110,10 +111,14 @@ const delayed = (c: StreamClient, ms: number): StreamClient => {
 
 const main = async () => {
   const startedAt = new Date();
-  const infra = await startInfra({ postgres: false });
+  const infra = await startLocalInfrastructure({
+    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    databaseUrl: process.env.DATABASE_URL,
+    postgres: "none",
+  });
   const runs: Run[] = [];
   try {
-    const aws = { endpoint: infra.dynamoDbEndpoint, region: "us-east-1" };
+    const aws = { endpoint: infra.dynamodbEndpoint, region: "us-east-1" };
     const dynamo = dynamoDbClient(aws);
     const streams = new DynamoDbStreamClient(dynamoDbStreamsClient(aws));
     const names = await ensureTables(dynamo, `bench-sc-${Date.now()}-`, [journalTable]);

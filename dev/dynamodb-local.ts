@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, startProcess } from "./child-process.js";
 
 /** Exact version of the npm package that ships the official DynamoDB Local jar (1.25.1). */
 export const DYNAMODB_LOCAL_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
@@ -10,19 +10,6 @@ export const DYNAMODB_LOCAL_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
 // The jar is cached in the repository's .cache/ (git-ignored), wherever the process was started.
 const cacheRoot = fileURLToPath(new URL("../../.cache/dynamodb-local", import.meta.url));
 const jarDir = join(cacheRoot, DYNAMODB_LOCAL_PACKAGE.replace(/[@/]/g, "_"));
-
-export const freePort = (): Promise<number> =>
-  new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() =>
-        typeof address === "object" && address ? res(address.port) : rej(new Error("no port")),
-      );
-    });
-  });
 
 const assertJava = (): void => {
   try {
@@ -79,9 +66,11 @@ export const startDynamoDbLocal = async (
   assertJava();
   const dir = ensureDynamoDbLocalJar();
   const port = options.port ?? (await freePort());
-  const child = spawn(
-    "java",
-    [
+  const endpoint = `http://127.0.0.1:${port}`;
+  const launched = await startProcess({
+    name: "DynamoDB Local",
+    command: "java",
+    args: [
       `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
       "-Xmx1g",
       "-jar",
@@ -90,49 +79,17 @@ export const startDynamoDbLocal = async (
       "-port",
       String(port),
     ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...options.env },
-      // Own process group: Ctrl-C in a terminal reaches only us, and we stop the JVM last.
-      detached: true,
-    },
-  );
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output += String(d);
+    env: { ...process.env, ...options.env },
+    detached: true,
+    // Any HTTP answer (even an error) means it listens.
+    ready: () =>
+      fetch(endpoint, { method: "POST", signal: AbortSignal.timeout(1000) }).then(() => true),
   });
-  child.stderr?.on("data", (d) => {
-    output += String(d);
-  });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  child.once("exit", () => process.off("exit", killOnExit));
-  const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntilListening(endpoint, child, () => output);
   return {
     endpoint,
-    process: child,
-    stop: () =>
-      new Promise<void>((res) => {
-        if (child.exitCode !== null) return res();
-        child.once("exit", () => res());
-        child.kill("SIGTERM");
-      }),
+    process: launched.child,
+    stop: async () => {
+      await launched.stop();
+    },
   };
-};
-
-const waitUntilListening = async (endpoint: string, child: ChildProcess, output: () => string) => {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`DynamoDB Local exited (${child.exitCode}): ${output()}`);
-    try {
-      await fetch(endpoint, { method: "POST", signal: AbortSignal.timeout(1000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill("SIGKILL");
-  throw new Error(`DynamoDB Local did not answer within 60 s: ${output()}`);
 };

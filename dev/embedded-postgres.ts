@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { freePort } from "./dynamodb-local.js";
+import { freePort } from "./child-process.js";
 
 export interface EmbeddedPostgres {
   readonly url: string;

@@ -9,14 +9,14 @@
  *   DATABASE_URL=postgres://... DYNAMODB_ENDPOINT=http://... npm run smoke:prod
  *   SMOKE_REMOVE_PACKAGE=hono npm run smoke:prod   # must fail: proves the check bites
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { parse } from "yaml";
 import { deployables } from "../deploy-facts/deployables.js";
-import { freePort } from "../dev/dynamodb-local.js";
+import { manifestOf } from "../deploy-facts/manifests.js";
+import { answersOk, freePort, launch, waitUntilReady } from "../dev/child-process.js";
 import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
 import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { allTables } from "../services/tables/definitions.js";
@@ -25,13 +25,6 @@ import { ensureTables, tableEnv } from "../services/tables/provision.js";
 const root = join(import.meta.dirname, "..");
 const log = (msg: string) => console.log(`prod-smoke: ${msg}`);
 const stops: Array<() => Promise<void>> = [];
-
-interface Manifest {
-  type: string;
-  image: { port?: number; healthcheck?: { command: string[] } };
-  http?: { healthcheck: { path: string } };
-  variables?: Record<string, unknown>;
-}
 
 const installProductionBuild = (work: string): void => {
   log(`building into ${work}`);
@@ -73,29 +66,12 @@ const infrastructure = async () => {
   return { endpoint, url, schema, tables: tableEnv(names) };
 };
 
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((res) => {
-    if (child.exitCode !== null) res(child.exitCode);
-    else child.once("exit", (code) => res(code));
-  });
-
-/** Polls `probe` until it succeeds; fails if the child dies first or after `ms`. */
-const until = async (child: ChildProcess, probe: () => Promise<boolean>, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before healthy`);
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`not healthy after ${ms} ms`);
-};
-
 const smokeService = async (
   work: string,
   name: string,
   infra: Awaited<ReturnType<typeof infrastructure>>,
 ) => {
-  const m = parse(readFileSync(join(root, "copilot", name, "manifest.yml"), "utf8")) as Manifest;
+  const m = manifestOf(root, name);
   const literal = Object.fromEntries(
     Object.entries(m.variables ?? {}).filter(([, v]) => typeof v !== "object"),
   );
@@ -111,39 +87,27 @@ const smokeService = async (
     ...infra.tables,
     ...(port ? { PORT: String(port) } : {}),
   };
-  const child = spawn("sh", [join(work, "docker-entrypoint.sh"), name], {
+  const [, cmd, ...args] = m.image.healthcheck?.command ?? [];
+  const healthPath = m.http?.healthcheck.path;
+  if (!(port && healthPath) && !cmd) throw new Error(`${name}: no health check in its manifest`);
+  const child = launch({
+    name,
+    command: "sh",
+    args: [join(work, "docker-entrypoint.sh"), name],
     cwd: work,
     env,
-    stdio: "inherit",
+    onOutput: (text, from) => (from === "stdout" ? process.stdout : process.stderr).write(text),
   });
-  try {
-    const probe =
-      port && m.http
-        ? async () => {
-            const url = `http://127.0.0.1:${port}${m.http?.healthcheck.path}`;
-            return fetch(url).then(
-              (r) => r.ok,
-              () => false,
-            );
-          }
-        : async () => {
-            // Exactly the container health check ECS would run (argv after "CMD").
-            const [, cmd, ...args] = m.image.healthcheck?.command ?? [];
-            if (!cmd) throw new Error(`${name}: no health check in its manifest`);
-            return spawnSync(cmd, args, { cwd: work, env, timeout: 5000 }).status === 0;
-          };
-    await until(child, probe, 60_000);
-    log(`${name} healthy`);
-  } catch (e) {
-    child.kill("SIGKILL");
-    throw e;
-  }
-  child.kill("SIGTERM");
-  const code = await Promise.race([
-    exited(child),
-    new Promise((r) => setTimeout(r, 15_000, "timeout")),
-  ]);
-  if (code === "timeout") child.kill("SIGKILL");
+  await waitUntilReady(
+    child,
+    port && healthPath
+      ? answersOk(`http://127.0.0.1:${port}${healthPath}`)
+      : // Exactly the container health check ECS would run (argv after "CMD").
+        async () => spawnSync(cmd ?? "", args, { cwd: work, env, timeout: 5000 }).status === 0,
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+  log(`${name} healthy`);
+  const code = await child.stop(15_000);
   if (code !== 0) throw new Error(`${name} did not stop cleanly on SIGTERM (${String(code)})`);
   log(`${name} stopped cleanly on SIGTERM`);
 };

@@ -1,29 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "../../dev/dynamodb-local.js";
+import { readConfigSpec } from "../../deploy-facts/config-spec.js";
+import { deployables } from "../../deploy-facts/deployables.js";
+import { manifestOf } from "../../deploy-facts/manifests.js";
+import { answersOk, freePort, launch, waitUntilReady } from "../../dev/child-process.js";
 import { type TableNames, tableEnv } from "../../services/tables/provision.js";
-import { stopChild, track } from "./cleanup.js";
 import { type RssSampler, sampleRss } from "./memory.js";
 import { repoRoot } from "./paths.js";
+import "./cleanup.js";
 
-/** The deployables, driven only through their main.ts and HTTP (their stable entry points). */
-export const deployables = {
-  "command-api": { main: "services/command-api/main.ts", health: "/commands/healthz" },
-  "query-api": { main: "services/query-api/main.ts", health: "/queries/healthz" },
-  "stream-consumer": { main: "services/stream-consumer/main.ts", health: undefined },
-} as const;
+/** The long-running deployables (deploy-facts finds them), driven only through main.ts and HTTP. */
+export const serviceNames = deployables(repoRoot)
+  .filter((d) => d.kind === "service")
+  .map((d) => d.name);
 
-export type DeployableName = keyof typeof deployables;
-
-/** The variables a main.ts declares in its readConfig spec (read from the file at run time). */
-export const configVarsOf = (mainPath: string): string[] => {
-  const text = readFileSync(join(repoRoot, mainPath), "utf8");
-  const start = text.indexOf("readConfig(");
-  if (start < 0) return [];
-  const block = text.slice(start, text.indexOf("});", start));
-  return [...block.matchAll(/^\s+([A-Z][A-Z0-9_]*)\s*:/gm)].flatMap((m) => (m[1] ? [m[1]] : []));
-};
+/** A name from `serviceNames`; `startService` refuses any other. */
+export type DeployableName = string;
 
 export interface StackEnvInput {
   readonly dynamoDbEndpoint: string;
@@ -75,74 +68,47 @@ const productionNodeOptions = (): string =>
 
 /**
  * Starts one deployable's main.ts as `node --import tsx <main>` (one process, so its pid is the
- * service's pid for RSS) on a free port; resolves when its health route answers (or, without
- * one, when it logs that it started).
+ * service's pid for RSS) on a free port; resolves when the health route of its manifest answers
+ * (or, without one, when it logs that it started).
  */
 export const startService = async (options: StartServiceOptions): Promise<ServiceProcess> => {
-  const d = deployables[options.name];
+  const d = deployables(repoRoot).find((x) => x.name === options.name);
+  if (!d) throw new Error(`no deployable named ${options.name}`);
   const port = await freePort();
   const supplied: Record<string, string> = { ...options.env, PORT: String(port) };
-  const reads = configVarsOf(d.main);
+  const reads = (await readConfigSpec(repoRoot, d.main)).map((v) => v.name);
   const missing = reads.filter((v) => supplied[v] === undefined);
   options.log?.(
     `${options.name}: reads ${reads.join(", ")}${missing.length ? ` (left to defaults: ${missing.join(", ")})` : ""}`,
   );
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), "--import", "tsx", join(repoRoot, d.main)],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, NODE_OPTIONS: productionNodeOptions(), ...supplied },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+  const child = launch({
+    name: options.name,
+    command: process.execPath,
+    args: [...(options.nodeArgs ?? []), "--import", "tsx", join(repoRoot, d.main)],
+    cwd: repoRoot,
+    env: { ...process.env, NODE_OPTIONS: productionNodeOptions(), ...supplied },
+  });
+  const healthPath = manifestOf(repoRoot, options.name).http?.healthcheck.path;
+  const baseUrl = healthPath ? `http://127.0.0.1:${port}` : undefined;
+  await waitUntilReady(
+    child,
+    healthPath
+      ? answersOk(`${baseUrl}${healthPath}`)
+      : async () => /"level"\s*:\s*"info"[^\n]*started/.test(child.output()),
+    { timeoutMs: 90_000 },
   );
-  track(child);
-  let out = "";
-  const keep = (chunk: Buffer) => {
-    out = (out + String(chunk)).slice(-65_536);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`${options.name} did not start`);
-  const baseUrl = d.health ? `http://127.0.0.1:${port}` : undefined;
-  await waitReady(options.name, child, () => out, d.health ? `${baseUrl}${d.health}` : undefined);
-  const rss = sampleRss(pid);
+  const rss = sampleRss(child.pid);
   return {
     name: options.name,
-    pid,
+    pid: child.pid,
     baseUrl,
-    child,
+    child: child.child,
     rss,
-    output: () => out,
+    output: child.output,
     stop: async () => {
-      const code = await stopChild(child);
+      const code = await child.stop();
       rss.stop();
       return code;
     },
   };
-};
-
-const waitReady = async (
-  name: string,
-  child: ChildProcess,
-  output: () => string,
-  healthUrl: string | undefined,
-): Promise<void> => {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`${name} exited (${child.exitCode}):\n${output()}`);
-    if (healthUrl) {
-      try {
-        const r = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
-        if (r.ok) return;
-      } catch {
-        // not listening yet
-      }
-    } else if (/"level"\s*:\s*"info"[^\n]*started|listening/.test(output())) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`${name} was not ready within 90 s:\n${output()}`);
 };

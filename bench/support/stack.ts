@@ -1,13 +1,16 @@
 import { randomBytes } from "node:crypto";
+import {
+  type LocalInfrastructure,
+  startLocalInfrastructure,
+} from "../../dev/local-infrastructure.js";
 import { dynamoDbClient } from "../../services/config/aws-clients.js";
 import { allTables } from "../../services/tables/definitions.js";
 import { ensureTables, type TableNames } from "../../services/tables/provision.js";
 import { type CountingProxy, startCountingProxy } from "./counting-proxy.js";
-import { type Infra, startInfra } from "./infra.js";
 import { type DeployableName, type ServiceProcess, stackEnv, startService } from "./services.js";
 
 export interface Stack {
-  readonly infra: Infra;
+  readonly infra: LocalInfrastructure<string | undefined>;
   readonly tables: TableNames;
   /** The environment every service got (without PORT), to start more instances alike. */
   readonly env: Readonly<Record<string, string>>;
@@ -38,14 +41,18 @@ export interface StackOptions {
  */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
   const needsPostgres = options.services.some((s) => s !== "command-api");
-  const infra = await startInfra({ postgres: needsPostgres });
+  const infra = await startLocalInfrastructure({
+    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    databaseUrl: process.env.DATABASE_URL,
+    postgres: needsPostgres ? "own-process" : "none",
+  });
   const started: ServiceProcess[] = [];
   const proxies: Partial<Record<DeployableName, CountingProxy>> = {};
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       for (const s of started.reverse()) await s.stop();
-      for (const p of Object.values(proxies)) await p.stop();
+      for (const p of Object.values(proxies)) await p?.stop();
       await infra.stop();
     })();
     return stopped;
@@ -53,13 +60,13 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
   try {
     const suffix = randomBytes(4).toString("hex");
     const prefix = `bench${suffix}-`;
-    const client = dynamoDbClient({ endpoint: infra.dynamoDbEndpoint, region: "us-east-1" });
+    const client = dynamoDbClient({ endpoint: infra.dynamodbEndpoint, region: "us-east-1" });
     const tables = await ensureTables(client, prefix, allTables);
     client.destroy();
     const env: Record<string, string> = {
       ...options.extraEnv,
       ...stackEnv({
-        dynamoDbEndpoint: infra.dynamoDbEndpoint,
+        dynamoDbEndpoint: infra.dynamodbEndpoint,
         databaseUrl: infra.databaseUrl,
         databaseSchema: needsPostgres ? `bench_${suffix}` : undefined,
         tablePrefix: prefix,
@@ -70,7 +77,7 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     // One at a time: the read-model migrations and the JVM's warm-up fight for two cores.
     for (const name of options.services) {
       const proxy = options.countDynamoDbRequests
-        ? await startCountingProxy(infra.dynamoDbEndpoint)
+        ? await startCountingProxy(infra.dynamodbEndpoint)
         : undefined;
       if (proxy) proxies[name] = proxy;
       const s = await startService({

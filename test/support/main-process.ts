@@ -1,7 +1,4 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { freePort } from "../../dev/dynamodb-local.js";
-import { eventually } from "./infra.js";
+import { answersOk, freePort, launch, waitUntilReady } from "../../dev/child-process.js";
 
 /** A deployable's main.ts running as a child process on a free port. */
 export interface MainProcess {
@@ -22,34 +19,25 @@ export const startMain = async (
   healthPath: string,
 ): Promise<MainProcess> => {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const child = launch({
+    name: entry,
+    command: process.execPath,
+    args: ["--import", "tsx", entry],
     env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ["ignore", "pipe", "inherit"],
+    // stdout holds only JSON lines (all of them are kept); stderr passes through.
+    stderr: "inherit",
+    keepBytes: Number.POSITIVE_INFINITY,
   });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  const kill = () => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  };
   const base = `http://127.0.0.1:${port}`;
-  try {
-    await eventually(() => fetch(`${base}${healthPath}`).then((r) => r.ok || undefined), {
-      what: `${entry} to listen`,
-    });
-  } catch (e) {
-    kill();
-    throw e;
-  }
+  await waitUntilReady(child, answersOk(`${base}${healthPath}`), { timeoutMs: 15_000 });
   const terminate = async () => {
-    child.kill("SIGTERM");
-    const [code] = (await once(child, "exit")) as [number | null];
-    const lines = out
+    const code = await child.stop(60_000);
+    const lines = child
+      .output()
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     return { code, lines };
   };
-  return { base, terminate, kill };
+  return { base, terminate, kill: child.kill };
 };

@@ -1,4 +1,4 @@
-import { startEmbeddedPostgres } from "../../dev/embedded-postgres.js";
+import { startEmbeddedPostgres } from "./embedded-postgres.js";
 
 // Embedded Postgres in its own process, so its WASM engine never runs on the event loop of the
 // process that generates load and takes the timings. Prints its URL; exits when told or when
