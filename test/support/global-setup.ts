@@ -1,5 +1,8 @@
 import type { TestProject } from "vitest/node";
-import { startLocalInfrastructure } from "../../dev/local-infrastructure.js";
+import {
+  type LocalInfrastructure,
+  startLocalInfrastructure,
+} from "../../dev/local-infrastructure.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -12,15 +15,13 @@ declare module "vitest" {
   }
 }
 
-type Infrastructure = Awaited<ReturnType<typeof startLocalInfrastructure>>;
-
 /**
  * The integration and e2e projects each run this file; the infrastructure is started by the
  * first and stopped by the last. Each project may load its own copy of this module, hence the
  * process-wide slot.
  */
 const shared = globalThis as {
-  itemServiceInfra?: { infra: Promise<Infrastructure>; users: number };
+  itemServiceInfra?: { infra: Promise<LocalInfrastructure>; users: number };
 };
 
 /**
