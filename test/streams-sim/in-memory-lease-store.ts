@@ -5,7 +5,7 @@ import type { LeaseStore, LeaseWrite } from "../../services/streams/leases/lease
 
 /**
  * The lease table's conditional semantics in memory, for unit tests of the coordinator (the
- * DynamoDB implementation is tested against DynamoDB Local with the same expectations).
+ * DynamoDB implementation runs the same contract suite, test/contracts/lease-store.ts).
  */
 export class InMemoryLeaseStore implements LeaseStore {
   readonly leases = new Map<string, Lease>();

@@ -4,7 +4,7 @@ import type {
   ParkingStore,
 } from "../../services/streams/parking/parking-store.js";
 
-/** A ParkingStore in memory, for unit and model tests (same contract as the DynamoDB one). */
+/** A ParkingStore in memory, for unit and model tests (test/contracts/parking-store.ts holds it to the DynamoDB one's contract). */
 export class InMemoryParkingStore implements ParkingStore {
   private readonly blocks = new Map<string, BlockedAggregate>();
   private readonly records = new Map<string, Map<string, ParkedRecord>>();
