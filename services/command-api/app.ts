@@ -1,14 +1,17 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { v7 as uuidv7 } from "uuid";
+import { type Clock, systemClock } from "../clock/clock.js";
 import { createItemCommandHandler } from "../command-handling/item-command-handler.js";
+import type { AdmissionLimits } from "../command-handling/per-key-queue.js";
 import type { ConflictRetryPolicy } from "../command-handling/retry-policy.js";
 import type { ItemId } from "../domain/item/index.js";
 import type { ItemRepository } from "../event-store/item-repository.js";
-import { type CorrelationVariables, correlationId } from "../http/correlation-id.js";
 import { installRouteFallback } from "../http/method-not-allowed.js";
 import { problemResponse } from "../http/problem.js";
-import { jsonLog, type Log, requestLog } from "../http/request-log.js";
+import { installHttpShell, type ShellEnv } from "../http/shell.js";
+import { type Logger, silentLogger } from "../logging/logger.js";
+import { isInfrastructureError } from "../streams/processing/transient-errors.js";
 import { itemRoutes } from "./items/routes.js";
 import { commandApiOpenApi } from "./openapi.js";
 
@@ -18,31 +21,49 @@ import { commandApiOpenApi } from "./openapi.js";
  */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** Well below the load balancer's 60 s, so the client hears from us, not a 504 from the ALB. */
+export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
+
 export interface CommandApiOptions {
   readonly repository: ItemRepository;
   readonly retry?: ConflictRetryPolicy;
-  readonly log?: Log;
+  readonly logger?: Logger;
   readonly newId?: () => string;
   readonly now?: () => Date;
   readonly maxBodyBytes?: number;
+  /** Per-item queue depth and global in-flight cap; beyond them, 503 with Retry-After. */
+  readonly admission?: AdmissionLimits;
+  /** Every command is answered by then; one still queued is dropped unrun (503). */
+  readonly requestDeadlineMs?: number;
+  /** Deadlines and queue timers; tests pass a fake one. */
+  readonly clock?: Clock;
   /** True once shutdown began: health turns 503 so the load balancer stops sending traffic. */
   readonly isDraining?: () => boolean;
 }
 
-type Env = { Variables: CorrelationVariables };
+type Env = ShellEnv;
 
 /** The command side over HTTP: every route under /commands (one load-balancer rule). */
 export const createCommandApi = ({
   repository,
   retry,
-  log = jsonLog,
+  logger = silentLogger,
   newId = uuidv7,
   now = () => new Date(),
   maxBodyBytes = MAX_BODY_BYTES,
+  admission,
+  requestDeadlineMs = DEFAULT_REQUEST_DEADLINE_MS,
+  clock = systemClock,
   isDraining = () => false,
 }: CommandApiOptions): Hono<Env> => {
   const app = new Hono<Env>();
-  app.use("/commands/*", correlationId({ newId }), requestLog({ log }));
+  // DynamoDB throttling or a server fault is a 503 to retry, not a 500.
+  installHttpShell(app, {
+    scope: "/commands/*",
+    logger,
+    newId,
+    isUnavailable: isInfrastructureError,
+  });
   app.use(
     "/commands/*",
     bodyLimit({
@@ -64,25 +85,17 @@ export const createCommandApi = ({
   app.route(
     "/commands/items",
     itemRoutes({
-      handle: createItemCommandHandler({ repository, retry }),
+      handle: createItemCommandHandler({ repository, retry, admission, clock }),
       idempotency: repository,
       newItemId: () => newId() as ItemId,
       newCommandId: newId,
       now,
+      deadline: () => clock.now() + requestDeadlineMs,
     }),
   );
   // Last: 405 + Allow for a known path, else 404. Inside the prefix so that it also answers
   // when this app is mounted into another one.
   installRouteFallback(app, "/commands/*");
 
-  app.onError((error, c) => {
-    log({
-      level: "error",
-      msg: "unhandled error",
-      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      correlationId: c.get("correlationId"),
-    });
-    return problemResponse(c, "internal", { detail: "an unexpected error occurred; retry later" });
-  });
   return app;
 };

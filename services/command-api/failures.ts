@@ -1,7 +1,13 @@
 import type { Context } from "hono";
 import type { CommandFailure } from "../command-handling/item-command-handler.js";
-import { problemResponse } from "../http/problem.js";
+import { problemResponse, unavailableResponse } from "../http/problem.js";
 import { replayOrRefuse } from "./idempotency.js";
+
+const overloadDetail = {
+  QueueFull: "too many commands wait for this item; retry later",
+  TooManyInFlight: "too many commands are in progress; retry later",
+  DeadlineExceeded: "the command waited past its deadline and was not run; retry later",
+} as const;
 
 /**
  * Every refused command → its problem response; the status lives in the problem catalogue.
@@ -30,5 +36,10 @@ export const failureResponse = (c: Context, failure: CommandFailure): Response =
       });
     case "IdempotencyKeyReused":
       return replayOrRefuse(c, failure);
+    case "Overloaded":
+      return unavailableResponse(c, "overloaded", 1, {
+        detail: overloadDetail[failure.refusal.kind],
+        reason: failure.refusal.kind,
+      });
   }
 };

@@ -1,13 +1,14 @@
-import { serve } from "@hono/node-server";
 import { dynamoDbClient } from "../config/aws-clients.js";
-import { int, optionalStr, readConfig, str } from "../config/env.js";
+import { int, logLevel, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
 import { drain } from "../http/graceful-shutdown.js";
-import { jsonLog } from "../http/request-log.js";
+import { serveBehindLoadBalancer } from "../http/server.js";
+import { createLogger } from "../logging/logger.js";
 import { createCommandApi } from "./app.js";
 
 const config = readConfig(process.env, {
   PORT: int(3001, 1, 65535),
+  LOG_LEVEL: logLevel(),
   AWS_REGION: str("us-east-1"),
   DYNAMODB_ENDPOINT: optionalStr(),
   JOURNAL_TABLE: str(),
@@ -16,9 +17,13 @@ const config = readConfig(process.env, {
   STATE_CACHE_ITEMS: int(10_000, 0),
   SNAPSHOT_EVERY: int(100, 0),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60),
+  COMMAND_QUEUE_DEPTH: int(32, 1, 10_000),
+  MAX_COMMANDS_IN_FLIGHT: int(256, 1, 100_000),
+  REQUEST_DEADLINE_MS: int(10_000, 100, 55_000),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
 });
 
+const logger = createLogger({ service: "command-api", level: config.LOG_LEVEL });
 const client = dynamoDbClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION });
 const repository = new DynamoDbItemRepository({
   client,
@@ -33,20 +38,27 @@ const repository = new DynamoDbItemRepository({
 });
 
 let draining = false;
-const app = createCommandApi({ repository, isDraining: () => draining });
-const server = serve({ fetch: app.fetch, port: config.PORT }, (info) =>
-  jsonLog({ level: "info", msg: "command-api listening", port: info.port }),
+const app = createCommandApi({
+  repository,
+  logger,
+  admission: { maxDepth: config.COMMAND_QUEUE_DEPTH, maxInFlight: config.MAX_COMMANDS_IN_FLIGHT },
+  requestDeadlineMs: config.REQUEST_DEADLINE_MS,
+  isDraining: () => draining,
+});
+const server = serveBehindLoadBalancer({ fetch: app.fetch, port: config.PORT }, (info) =>
+  logger.info({ port: info.port }, "command-api listening"),
 );
 
 // SIGTERM (ECS stop, Ctrl-C): health turns 503, no new connections, in-flight requests finish.
 const shutdown = async (signal: string) => {
   if (draining) return;
   draining = true;
-  jsonLog({ level: "info", msg: "draining", signal, graceMs: config.SHUTDOWN_GRACE_MS });
+  logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "draining");
   const how = await drain(server, { graceMs: config.SHUTDOWN_GRACE_MS });
-  jsonLog({ level: "info", msg: "stopped", how });
+  logger.info({ how }, "stopped");
   client.destroy();
-  process.exit(0);
+  // The log is written asynchronously: flush it before exiting.
+  logger.flush(() => process.exit(0));
 };
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

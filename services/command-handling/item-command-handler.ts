@@ -15,7 +15,12 @@ import type {
   LoadedItem,
   SaveError,
 } from "../event-store/item-repository.js";
-import { createPerKeyQueue } from "./per-key-queue.js";
+import {
+  type AdmissionLimits,
+  createPerKeyQueue,
+  DEFAULT_ADMISSION,
+  type Refusal,
+} from "./per-key-queue.js";
 import { type ConflictRetryPolicy, DEFAULT_CONFLICT_RETRY_POLICY } from "./retry-policy.js";
 
 /** What a successful command did: the aggregate's version after it, and whether it wrote. */
@@ -28,7 +33,9 @@ export type CommandFailure =
   /** The client's If-Match version is not the current one. */
   | { readonly kind: "PreconditionFailed"; readonly expected: number; readonly actual: number }
   /** The Idempotency-Key is already stored: replay its response, or refuse another request. */
-  | Extract<SaveError, { kind: "IdempotencyKeyReused" }>;
+  | Extract<SaveError, { kind: "IdempotencyKeyReused" }>
+  /** Not run at all (queue full, too many in flight, deadline passed while queued). */
+  | { readonly kind: "Overloaded"; readonly refusal: Refusal };
 
 export interface CommandInput {
   readonly command: ItemCommand;
@@ -37,13 +44,20 @@ export interface CommandInput {
   readonly ifMatch?: number;
   /** Builds the idempotency record saved in the same transaction as the events. */
   readonly idempotency?: (outcome: CommandOutcome) => IdempotencyRecord;
+  /**
+   * On the handler's clock: a command still queued then is dropped unrun, and no conflict
+   * retry starts after it. Absent: no deadline.
+   */
+  readonly deadline?: number;
 }
 
 export interface CommandHandlerOptions {
   readonly repository: ItemRepository;
   readonly retry?: ConflictRetryPolicy;
   readonly random?: () => number;
-  /** Waits between conflict retries. */
+  /** Per-item queue depth and global in-flight cap. */
+  readonly admission?: AdmissionLimits;
+  /** Waits between conflict retries, deadlines and queue timers. */
   readonly clock?: Clock;
 }
 
@@ -83,7 +97,7 @@ export const createItemCommandHandler = (options: CommandHandlerOptions) => {
   const { repository } = options;
 
   const run = async (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> => {
-    const { command, context, ifMatch } = input;
+    const { command, context, ifMatch, deadline = Number.POSITIVE_INFINITY } = input;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       // A register targets an id the API has just generated: skip the reads and let the
       // journal's attribute_not_exists condition be the check (a clash reloads and retries).
@@ -119,16 +133,25 @@ export const createItemCommandHandler = (options: CommandHandlerOptions) => {
             const actual = (await repository.load(command.itemId, { fresh: true })).version;
             return err({ kind: "PreconditionFailed", expected: ifMatch, actual });
           }
-          if (attempt < policy.maxAttempts)
-            await clock.sleep(backoffDelay(policy.backoff, attempt, random()));
+          if (attempt < policy.maxAttempts) {
+            const delay = backoffDelay(policy.backoff, attempt, random());
+            // The client is answered by its deadline: no retry that would end after it.
+            if (clock.now() + delay >= deadline) {
+              return err({ kind: "ConcurrentWrite", attempts: attempt });
+            }
+            await clock.sleep(delay);
+          }
       }
     }
     return err({ kind: "ConcurrentWrite", attempts: policy.maxAttempts });
   };
-  // Commands on one item run one at a time in this process (see per-key-queue.ts).
-  const queue = createPerKeyQueue();
-  return (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> =>
-    queue(input.command.itemId, () => run(input));
+  // Commands on one item run one at a time in this process, within bounds (per-key-queue.ts).
+  const queue = createPerKeyQueue(options.admission ?? DEFAULT_ADMISSION, clock);
+  return async (input: CommandInput): Promise<Result<CommandOutcome, CommandFailure>> => {
+    const admitted = await queue(input.command.itemId, () => run(input), input.deadline);
+    if (admitted.isErr()) return err({ kind: "Overloaded", refusal: admitted.error });
+    return admitted.value;
+  };
 };
 
 export type ItemCommandHandler = ReturnType<typeof createItemCommandHandler>;

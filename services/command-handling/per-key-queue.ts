@@ -1,23 +1,117 @@
+import { err, ok, type Result } from "neverthrow";
+import { type Clock, systemClock } from "../clock/clock.js";
+
+/** Why a task was not run: it was never started, so it changed nothing. */
+export type Refusal =
+  /** Its key already had `maxDepth` tasks waiting or running. */
+  | { readonly kind: "QueueFull"; readonly depth: number }
+  /** `maxInFlight` tasks were already admitted over all keys. */
+  | { readonly kind: "TooManyInFlight"; readonly limit: number }
+  /** Its deadline passed while it waited for its turn; it was dropped. */
+  | { readonly kind: "DeadlineExceeded" };
+
+export interface AdmissionLimits {
+  /** Tasks per key, the running one included; one more is refused at once. */
+  readonly maxDepth: number;
+  /** Tasks admitted (waiting or running) over all keys; one more is refused at once. */
+  readonly maxInFlight: number;
+}
+
+export const DEFAULT_ADMISSION: AdmissionLimits = Object.freeze({
+  maxDepth: 32,
+  maxInFlight: 256,
+});
+
+interface Entry {
+  readonly deadline: number;
+  started: boolean;
+  readonly start: () => void;
+  readonly drop: () => void;
+}
+
+export type PerKeyQueue = <T>(
+  key: string,
+  task: () => Promise<T>,
+  /** On the clock's scale; a task still waiting then is dropped. Infinity: no deadline. */
+  deadline?: number,
+) => Promise<Result<T, Refusal>>;
+
 /**
  * Runs tasks with the same key one after another, tasks with different keys concurrently.
  * Commands on one item inside one process then never race each other for the same version:
  * optimistic concurrency is left to settle races between processes only, and a hot item costs
  * one round trip per command instead of a storm of conflicts and retries.
+ *
+ * Bounded, so that a burst cannot queue without limit in memory: a task beyond the key's depth
+ * or the global in-flight cap is refused at once, and a waiting task is dropped (never run) as
+ * soon as its deadline passes, so its caller can answer before the client gives up. A task
+ * that has started always runs to its end. A task's own rejection goes to its caller only.
  */
-export const createPerKeyQueue = () => {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(key, tail);
-    // Forget the key once its last task is done, so the map holds only busy items.
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
+export const createPerKeyQueue = (
+  limits: AdmissionLimits = DEFAULT_ADMISSION,
+  clock: Clock = systemClock,
+): PerKeyQueue => {
+  const queues = new Map<string, Entry[]>();
+  let inFlight = 0;
+
+  /** The key's head finished or was dropped: start the next one still within its deadline. */
+  const advance = (key: string) => {
+    const queue = queues.get(key);
+    if (!queue) return;
+    while (queue.length > 0 && !queue[0]?.started) {
+      const head = queue[0] as Entry;
+      if (clock.now() < head.deadline) return head.start();
+      head.drop();
+    }
+    if (queue.length === 0) queues.delete(key);
+  };
+
+  return <T>(key: string, task: () => Promise<T>, deadline = Number.POSITIVE_INFINITY) => {
+    const queue = queues.get(key) ?? [];
+    if (queue.length >= limits.maxDepth) {
+      return Promise.resolve(err<T, Refusal>({ kind: "QueueFull", depth: queue.length }));
+    }
+    if (inFlight >= limits.maxInFlight) {
+      return Promise.resolve(
+        err<T, Refusal>({ kind: "TooManyInFlight", limit: limits.maxInFlight }),
+      );
+    }
+    inFlight += 1;
+    queues.set(key, queue);
+    return new Promise<Result<T, Refusal>>((resolve, reject) => {
+      const timer = new AbortController();
+      const leave = () => {
+        inFlight -= 1;
+        const i = queue.indexOf(entry);
+        if (i >= 0) queue.splice(i, 1);
+      };
+      const entry: Entry = {
+        deadline,
+        started: false,
+        start: () => {
+          entry.started = true;
+          timer.abort();
+          task()
+            .then((value) => resolve(ok(value)), reject)
+            .finally(() => {
+              leave();
+              advance(key);
+            });
+        },
+        drop: () => {
+          timer.abort();
+          leave();
+          resolve(err({ kind: "DeadlineExceeded" }));
+        },
+      };
+      queue.push(entry);
+      if (queue.length === 1) return advance(key);
+      if (!Number.isFinite(deadline)) return;
+      void clock.sleep(deadline - clock.now(), timer.signal).then(() => {
+        if (entry.started || timer.signal.aborted) return;
+        entry.drop();
+        if (queue.length === 0) queues.delete(key);
+      });
     });
-    return result;
   };
 };

@@ -8,7 +8,9 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
 /**
  * Reads a JSON request body. Non-JSON media types are a 415, unparsable text a 400; an empty
- * body is `{}` when `emptyAsObject` (e.g. `discontinue`, whose fields are all optional).
+ * body is `{}` when `emptyAsObject` (e.g. `discontinue`, whose fields are all optional). Even an
+ * empty body must be declared application/json: a cross-site HTML form cannot send that type
+ * without a CORS preflight, so it cannot reach a command.
  */
 export const readJsonBody = async (
   c: Context,
@@ -16,13 +18,13 @@ export const readJsonBody = async (
 ): Promise<Result<unknown, BodyProblem>> => {
   const text = await c.req.text();
   const type = c.req.header("content-type");
-  if (text.length === 0 && emptyAsObject) return ok({});
   if (type === undefined || !JSON_TYPE.test(type)) {
     return err({
       kind: "unsupported-media-type",
       extras: { detail: `send the body as application/json (got ${type ?? "no Content-Type"})` },
     });
   }
+  if (text.length === 0 && emptyAsObject) return ok({});
   try {
     return ok(JSON.parse(text) as unknown);
   } catch (e) {

@@ -34,6 +34,11 @@ export const PROBLEM_KINDS = {
   "idempotency-key-reused": { status: 422, title: "Idempotency-Key reused" },
   internal: { status: 500, title: "Internal error" },
   unavailable: { status: 503, title: "Service unavailable" },
+  overloaded: { status: 503, title: "Too busy: retry later" },
+  "read-model-lagging": {
+    status: 504,
+    title: "The read model has not reached the requested version yet",
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemKind = keyof typeof PROBLEM_KINDS;
@@ -57,6 +62,17 @@ export const problem = (c: Context, p: Problem): Response =>
 /** Answers with the problem of `kind`; the status comes from the catalogue above. */
 export const problemResponse = (c: Context, kind: ProblemKind, extras?: ProblemExtras): Response =>
   problem(c, problemOf(kind, extras));
+
+/** A 503 the client should retry: `Retry-After` says when (RFC 9110 §10.2.3). */
+export const unavailableResponse = (
+  c: Context,
+  kind: "unavailable" | "overloaded",
+  retryAfterSeconds: number,
+  extras?: ProblemExtras,
+): Response => {
+  c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  return problemResponse(c, kind, extras);
+};
 
 export const validationProblem = (c: Context, errors: readonly FieldError[]): Response =>
   problemResponse(c, "validation", { detail: `${errors.length} invalid field(s)`, errors });

@@ -1,37 +1,40 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
+import type { Logger } from "../logging/logger.js";
 import type { CorrelationVariables } from "./correlation-id.js";
 
-/** One structured log line; the shell decides where it goes (stdout as JSON by default). */
-export type LogLine = Readonly<Record<string, unknown>>;
-export type Log = (line: LogLine) => void;
-
-export const jsonLog: Log = (line) => console.log(JSON.stringify(line));
+/** What the shell puts on every request: its correlation id and a logger that carries it. */
+export type ShellVariables = CorrelationVariables & { logger: Logger };
 
 export interface RequestLogOptions {
-  readonly log?: Log;
+  readonly logger: Logger;
   /** Monotonic milliseconds, for the latency. */
   readonly clock?: () => number;
 }
 
-/** Logs one JSON line per request: method, route, status, latency, correlation id. */
+/**
+ * Gives the request a child logger that carries its correlation id (`c.get("logger")`, for
+ * handlers too), and logs one line per request: method, route, status, latency.
+ * Runs after `correlationId`.
+ */
 export const requestLog =
   ({
-    log = jsonLog,
+    logger,
     clock = () => performance.now(),
-  }: RequestLogOptions = {}): MiddlewareHandler<{ Variables: CorrelationVariables }> =>
+  }: RequestLogOptions): MiddlewareHandler<{ Variables: ShellVariables }> =>
   async (c, next) => {
     const start = clock();
+    const log = logger.child({ correlationId: c.get("correlationId") });
+    c.set("logger", log);
     await next();
-    log({
-      level: c.res.status >= 500 ? "error" : "info",
-      msg: "request",
+    const line = {
       method: c.req.method,
       // After `next()` the route index points at the handler that answered.
       route: routePath(c),
       path: c.req.path,
       status: c.res.status,
       latencyMs: Math.round((clock() - start) * 100) / 100,
-      correlationId: c.get("correlationId"),
-    });
+    };
+    if (c.res.status >= 500) log.error(line, "request");
+    else log.info(line, "request");
   };

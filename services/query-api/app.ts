@@ -1,8 +1,12 @@
 import { Hono } from "hono";
 import type { DataSource } from "typeorm";
+import { v7 as uuidv7 } from "uuid";
 import { installRouteFallback } from "../http/method-not-allowed.js";
-import { problem, problemType } from "../http/problem.js";
+import { unavailableResponse } from "../http/problem.js";
+import { installHttpShell, type ShellEnv } from "../http/shell.js";
+import { type Logger, silentLogger } from "../logging/logger.js";
 import type { VersionSignal } from "../read-model/version-signal.js";
+import { isDatabaseUnavailable } from "./database-unavailable.js";
 import { inventoryRoutes } from "./inventory/routes.js";
 import { ItemReads } from "./items/read.js";
 import { itemRoutes } from "./items/routes.js";
@@ -15,47 +19,60 @@ export interface QueryApiDeps {
   readonly versions?: VersionSignal;
   /** How long `?minVersion=` waits before answering 504. */
   readonly readYourWritesTimeoutMs?: number;
+  /** Requests waiting for `?minVersion=` at once; beyond, 503. */
+  readonly maxVersionWaiters?: number;
   readonly fallbackPollMs?: number;
+  /**
+   * Whether the database answers, on a connection of its own (main.ts passes a one-connection
+   * pool), so that a saturated query pool cannot starve the health check. Default: the pool.
+   */
+  readonly databaseAnswers?: () => Promise<boolean>;
   /** True once shutdown began: health turns 503 so the load balancer stops sending traffic. */
   readonly isDraining?: () => boolean;
+  readonly logger?: Logger;
+  readonly newId?: () => string;
 }
 
-export const createQueryApi = (deps: QueryApiDeps): Hono => {
+export const createQueryApi = (deps: QueryApiDeps): Hono<ShellEnv> => {
   const reads = new ItemReads(deps.db);
   const waitForVersion = createVersionWaiter({
     readVersion: (id) => reads.versionOf(id),
     signal: deps.versions,
     timeoutMs: deps.readYourWritesTimeoutMs ?? 2000,
+    maxWaiters: deps.maxVersionWaiters,
     fallbackPollMs: deps.fallbackPollMs,
   });
+  const databaseAnswers =
+    deps.databaseAnswers ??
+    (() =>
+      deps.db.query("SELECT 1").then(
+        () => true,
+        () => false,
+      ));
 
-  const queries = new Hono()
+  const queries = new Hono<ShellEnv>()
     .route("/items", itemRoutes({ reads, waitForVersion }))
     .route("/inventory", inventoryRoutes(deps.db));
 
   queries.get("/healthz", async (c) => {
     if (deps.isDraining?.()) {
-      return problem(c, {
-        type: problemType("unavailable"),
-        title: "Shutting down",
-        status: 503,
-        detail: "shutting down",
-      });
+      return unavailableResponse(c, "unavailable", 5, { detail: "shutting down" });
     }
-    const ok = await deps.db.query("SELECT 1").then(
-      () => true,
-      () => false,
-    );
-    if (ok) return c.json({ status: "ok" });
-    return problem(c, {
-      type: problemType("unavailable"),
-      title: "Read model database unavailable",
-      status: 503,
+    if (await databaseAnswers()) return c.json({ status: "ok" });
+    return unavailableResponse(c, "unavailable", 1, {
+      detail: "the read model database does not answer",
     });
   });
   queries.get("/openapi.json", (c) => c.json(queryApiOpenApi));
 
-  const app = new Hono().route("/queries", queries);
+  const app = new Hono<ShellEnv>();
+  installHttpShell(app, {
+    scope: "/queries/*",
+    logger: deps.logger ?? silentLogger,
+    newId: deps.newId ?? uuidv7,
+    isUnavailable: isDatabaseUnavailable,
+  });
+  app.route("/queries", queries);
   // Last: 405 + Allow for a known path, else the 404 problem (kept when mounted elsewhere).
   installRouteFallback(app, "/queries/*");
   return app;

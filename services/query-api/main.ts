@@ -1,33 +1,44 @@
-import { serve } from "@hono/node-server";
-import { databaseUrl, int, readConfig, schemaName } from "../config/env.js";
+import { databaseUrl, int, logLevel, readConfig, schemaName } from "../config/env.js";
 import { drain } from "../http/graceful-shutdown.js";
-import { openReadModel } from "../read-model/data-source.js";
+import { serveBehindLoadBalancer } from "../http/server.js";
+import { createLogger } from "../logging/logger.js";
+import { openHealthProbe, openReadModel } from "../read-model/data-source.js";
 import { PgVersionListener } from "../read-model/version-signal.js";
 import { createQueryApi } from "./app.js";
 
 const config = readConfig(process.env, {
   PORT: int(3002, 1, 65535),
+  LOG_LEVEL: logLevel(),
   DATABASE_URL: databaseUrl(),
   DATABASE_SCHEMA: schemaName(),
   DATABASE_POOL_SIZE: int(10, 1, 100),
+  DATABASE_POOL_TIMEOUT_MS: int(1_000, 10, 60_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(3_000, 10, 60_000),
   READ_YOUR_WRITES_TIMEOUT_MS: int(2000, 0, 30_000),
+  READ_YOUR_WRITES_MAX_WAITERS: int(1_000, 1, 100_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
 });
 
-const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ level, msg, ...extra }));
+const logger = createLogger({ service: "query-api", level: config.LOG_LEVEL });
 
 // Migrations run here too (advisory-locked), so whichever task starts first prepares the schema.
 const db = await openReadModel({
   url: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
   poolSize: config.DATABASE_POOL_SIZE,
+  poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+  statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+});
+// A connection of its own: a saturated query pool cannot starve the health check.
+const health = openHealthProbe({
+  url: config.DATABASE_URL,
+  timeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
 });
 const versions = new PgVersionListener({
   url: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
-  onError: (e) => log("warn", "version listener", { error: String(e) }),
-  onListening: () => log("info", "version listener listening"),
+  onError: (e) => logger.warn({ err: e }, "version listener"),
+  onListening: () => logger.info("version listener listening"),
 });
 await versions.start();
 
@@ -35,27 +46,32 @@ let draining = false;
 const app = createQueryApi({
   db,
   versions,
+  logger,
   readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+  maxVersionWaiters: config.READ_YOUR_WRITES_MAX_WAITERS,
+  databaseAnswers: health.answers,
   isDraining: () => draining,
 });
-const server = serve({ fetch: app.fetch, port: config.PORT }, (info) =>
-  log("info", "query-api listening", { port: info.port }),
+const server = serveBehindLoadBalancer({ fetch: app.fetch, port: config.PORT }, (info) =>
+  logger.info({ port: info.port }, "query-api listening"),
 );
 
 const closeQuietly = (what: string) => (e: unknown) =>
-  log("warn", `closing ${what} failed`, { error: String(e) });
+  logger.warn({ err: e }, `closing ${what} failed`);
 
 // SIGTERM (ECS stop, Ctrl-C): health turns 503, no new connections, in-flight requests finish,
-// then the listener and the pool close.
+// then the listener and the pools close.
 const shutdown = async (signal: string) => {
   if (draining) return;
   draining = true;
-  log("info", "draining", { signal, graceMs: config.SHUTDOWN_GRACE_MS });
+  logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "draining");
   const how = await drain(server, { graceMs: config.SHUTDOWN_GRACE_MS });
   await versions.stop().catch(closeQuietly("version listener"));
+  await health.close().catch(closeQuietly("health probe"));
   await db.destroy().catch(closeQuietly("read model pool"));
-  log("info", "stopped", { how });
-  process.exit(0);
+  logger.info({ how }, "stopped");
+  // The log is written asynchronously: flush it before exiting.
+  logger.flush(() => process.exit(0));
 };
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { DataSource, MigrationExecutor } from "typeorm";
 import { readModelEntities } from "./entities.js";
 import { readModelMigrations } from "./migrations/index.js";
@@ -7,6 +8,10 @@ export interface ReadModelDatabaseOptions {
   /** Postgres schema holding the read model (tests use one per suite). */
   readonly schema?: string;
   readonly poolSize?: number;
+  /** How long a query waits for a free connection before failing (default 10 s). */
+  readonly poolTimeoutMs?: number;
+  /** `statement_timeout` of every connection (default: none). Migrations are exempt. */
+  readonly statementTimeoutMs?: number;
 }
 
 const createReadModelDataSource = (options: ReadModelDatabaseOptions): DataSource =>
@@ -22,7 +27,8 @@ const createReadModelDataSource = (options: ReadModelDatabaseOptions): DataSourc
     extra: {
       max: options.poolSize ?? 10,
       // A dead socket must fail the query (the consumer retries it), never hang it forever.
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: options.poolTimeoutMs ?? 10_000,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
       query_timeout: 120_000,
       keepAlive: true,
     },
@@ -43,6 +49,8 @@ export const openReadModel = async (options: ReadModelDatabaseOptions): Promise<
   try {
     await runner.connect();
     await runner.startTransaction();
+    // A migration (an index build on a big table) may take longer than a query may.
+    await runner.query("SET LOCAL statement_timeout = 0");
     await runner.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
       `read-model-migrations:${schema}`,
     ]);
@@ -60,4 +68,34 @@ export const openReadModel = async (options: ReadModelDatabaseOptions): Promise<
     await runner.release();
   }
   return ds;
+};
+
+export interface HealthProbe {
+  /** True when the database answers `SELECT 1` within the timeout. */
+  readonly answers: () => Promise<boolean>;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * One connection of its own for health checks, so that a saturated query pool cannot starve
+ * them (the load balancer would then take a busy but healthy task out of service).
+ */
+export const openHealthProbe = ({ url, timeoutMs }: { url: string; timeoutMs: number }) => {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    keepAlive: true,
+  });
+  // An idle connection that drops is replaced on the next check; never crash the process.
+  pool.on("error", () => undefined);
+  return {
+    answers: () =>
+      pool.query("SELECT 1").then(
+        () => true,
+        () => false,
+      ),
+    close: () => pool.end(),
+  } satisfies HealthProbe;
 };

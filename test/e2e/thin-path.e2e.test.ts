@@ -56,7 +56,6 @@ describe("thin path", () => {
               idempotency: tableName(tables, "idempotency"),
             },
           }),
-          log: () => {},
         }),
       )
       .route("/", createQueryApi({ db: readModel.db }));

@@ -6,7 +6,8 @@ import { createCommandApiHarness, type Harness } from "../support/command-api-ha
 describe("50 parallel ship-stock of 1 on an item with stock 20", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createCommandApiHarness();
+    // Deep enough a queue for all 50 (admission control is tested on its own).
+    h = await createCommandApiHarness({ admission: { maxDepth: 64, maxInFlight: 256 } });
   });
   afterAll(async () => {
     await h.drop();

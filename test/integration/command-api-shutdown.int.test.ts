@@ -114,6 +114,11 @@ describe("services/command-api/main.ts", () => {
         "stopped",
       ]);
       expect(lines.at(-1)).toMatchObject({ how: "drained" });
+      // The one structured logger: service and level on every line, correlation id per request.
+      for (const line of lines)
+        expect(line).toMatchObject({ service: "command-api", level: "info" });
+      const requests = lines.filter((l) => l.msg === "request");
+      for (const line of requests) expect(line.correlationId).toEqual(expect.any(String));
     } finally {
       main.kill();
       await h.drop();

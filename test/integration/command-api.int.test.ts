@@ -116,7 +116,10 @@ describe("command API over HTTP (DynamoDB Local)", () => {
 
     it("discontinues with an empty body, then refuses every command (DiscontinuedItemIsFrozen)", async () => {
       const id = await h.register(1);
-      const res = await h.app.request(`/commands/items/${id}/discontinue`, { method: "POST" });
+      const res = await h.app.request(`/commands/items/${id}/discontinue`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+      });
       expect(res.status).toBe(200);
       for (const [verb, body] of [
         ["rename", { name: "x" }],
@@ -220,6 +223,32 @@ describe("command API over HTTP (DynamoDB Local)", () => {
   describe("request format", () => {
     it("answers 400 for malformed JSON", async () => {
       await expectProblem(await h.post("/commands/items", '{"name": "x",'), 400, "malformed-json");
+    });
+
+    it("refuses an empty discontinue without Content-Type: application/json (a cross-site form), writing nothing", async () => {
+      const id = await h.register();
+      const before = await h.journalSize();
+      for (const headers of [{}, { "content-type": "application/x-www-form-urlencoded" }]) {
+        const res = await h.app.request(`/commands/items/${id}/discontinue`, {
+          method: "POST",
+          headers,
+        });
+        await expectProblem(res, 415, "unsupported-media-type");
+      }
+      expect(await h.journalSize()).toBe(before);
+    });
+
+    it("answers 400 for a NUL or a C1 control in a name, writing nothing", async () => {
+      const before = await h.journalSize();
+      for (const name of ["tea\u0000pot", "tea\u0085pot", "\ud800"]) {
+        const p = await expectProblem(
+          await h.post("/commands/items", { name, price: 100 }),
+          400,
+          "validation",
+        );
+        expect(p.errors?.map((e) => e.field)).toEqual(["name"]);
+      }
+      expect(await h.journalSize()).toBe(before);
     });
 
     it("answers 415 for a body that is not JSON", async () => {

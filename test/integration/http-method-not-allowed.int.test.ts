@@ -28,7 +28,7 @@ const expect404 = async (res: Response) => {
 describe("a wrong method on a known path: 405 with Allow (real apps)", () => {
   let h: Harness;
   let model: TestReadModel;
-  let queryApi: Hono;
+  let queryApi: ReturnType<typeof createQueryApi>;
   /** Both apps in one, as dev/main.ts mounts them. */
   let stack: Hono;
   beforeAll(async () => {

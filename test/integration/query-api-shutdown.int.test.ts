@@ -42,10 +42,18 @@ describe("services/query-api/main.ts", () => {
       expect(lines.map((l) => l.msg)).toEqual([
         "version listener listening",
         "query-api listening",
+        "request",
+        "request",
         "draining",
         "stopped",
       ]);
       expect(lines.at(-1)).toMatchObject({ how: "drained" });
+      for (const line of lines) expect(line).toMatchObject({ service: "query-api", level: "info" });
+      expect(lines.find((l) => l.status === 404)).toMatchObject({
+        msg: "request",
+        route: "/queries/items/:id",
+        correlationId: expect.any(String),
+      });
     } finally {
       main.kill();
       const admin = new pg.Client({ connectionString: inject("databaseUrl") });

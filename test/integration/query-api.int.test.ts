@@ -6,6 +6,7 @@ import { seededRandom } from "../../bench/support/args.js";
 import type { ItemEvent } from "../../services/domain/item/index.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import type { ShellEnv } from "../../services/http/shell.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { queryApiOpenApi } from "../../services/query-api/openapi.js";
 import { createProjector, type Projector } from "../../services/read-model/projector.js";
@@ -31,7 +32,7 @@ describe("query API", () => {
   let tables: TestTables;
   let model: TestReadModel;
   let store: DynamoDbEventStore;
-  let app: Hono;
+  let app: Hono<ShellEnv>;
   let events: StoredEvent[];
   const signal = new InProcessVersionSignal();
   /** Every (route, status) the tests saw, checked against the OpenAPI document at the end. */
@@ -43,7 +44,11 @@ describe("query API", () => {
       .replace(/\/items\/[^/]+\/history$/, "/items/{id}/history")
       .replace(/\/items\/[^/]+$/, "/items/{id}");
 
-  const get = async (target: Hono, path: string, headers: Record<string, string> = {}) => {
+  const get = async (
+    target: Hono<ShellEnv>,
+    path: string,
+    headers: Record<string, string> = {},
+  ) => {
     const res = await target.request(path, { headers });
     seen.add(`${routeOf(path)} ${res.status}`);
     return res;
@@ -190,7 +195,7 @@ describe("query API", () => {
      */
     const DEADLINE_OUT_OF_REACH = 3_600_000;
     // A lagging projector: applies each write after a random delay, like the stream consumer.
-    const writeThenRead = async (target: Hono, project: Projector, n: number) => {
+    const writeThenRead = async (target: Hono<ShellEnv>, project: Projector, n: number) => {
       const random = seededRandom(n);
       const ids = [...new Set(events.map((e) => e.metadata.aggregateId))].slice(used, used + n);
       used += n;

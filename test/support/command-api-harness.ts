@@ -1,16 +1,18 @@
 import { ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { Clock } from "../../services/clock/clock.js";
 import { createCommandApi } from "../../services/command-api/app.js";
+import type { AdmissionLimits } from "../../services/command-handling/per-key-queue.js";
 import type { ConflictRetryPolicy } from "../../services/command-handling/retry-policy.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
 import type { ItemRepository } from "../../services/event-store/item-repository.js";
-import type { LogLine } from "../../services/http/request-log.js";
 import {
   idempotencyTable,
   journalTable,
   snapshotsTable,
 } from "../../services/tables/definitions.js";
 import { createTestTables, type TestTables, tableName } from "./infra.js";
+import { memoryLogger } from "./memory-logger.js";
 
 export interface HarnessOptions {
   readonly retry?: ConflictRetryPolicy;
@@ -18,6 +20,10 @@ export interface HarnessOptions {
   /** Wraps the real repository, e.g. to interleave a competing writer. */
   readonly wrap?: (repository: ItemRepository) => ItemRepository;
   readonly isDraining?: () => boolean;
+  /** Per-item queue depth and global in-flight cap (the app's defaults otherwise). */
+  readonly admission?: AdmissionLimits;
+  readonly requestDeadlineMs?: number;
+  readonly clock?: Clock;
   /** Share another harness's tables (a second process on the same data); not dropped here. */
   readonly tables?: TestTables;
 }
@@ -39,12 +45,15 @@ export const createCommandApiHarness = async (options: HarnessOptions = {}) => {
     ...(options.cache === false ? {} : { cache: { maxItems: 1000 } }),
   });
   const repository = options.wrap ? options.wrap(real) : real;
-  const logs: LogLine[] = [];
+  const { logger, lines: logs } = memoryLogger("command-api");
   const app = createCommandApi({
     repository,
     retry: options.retry,
-    log: (line) => logs.push(line),
+    logger,
     isDraining: options.isDraining,
+    admission: options.admission,
+    requestDeadlineMs: options.requestDeadlineMs,
+    clock: options.clock,
   });
   const journal = new DynamoDbEventStore({ client: tables.client, journalTableName: journalName });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createPerKeyQueue } from "../../services/command-handling/per-key-queue.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 const deferred = () => {
   let resolve: () => void = () => {};
@@ -9,9 +10,11 @@ const deferred = () => {
   return { promise, resolve };
 };
 
+const unbounded = { maxDepth: 1_000, maxInFlight: 1_000 };
+
 describe("per-key queue", () => {
   it("runs tasks of one key one after another, in arrival order", async () => {
-    const queue = createPerKeyQueue();
+    const queue = createPerKeyQueue(unbounded);
     const log: string[] = [];
     const gate = deferred();
     const first = queue("a", async () => {
@@ -30,21 +33,91 @@ describe("per-key queue", () => {
   });
 
   it("runs tasks of different keys concurrently", async () => {
-    const queue = createPerKeyQueue();
+    const queue = createPerKeyQueue(unbounded);
     const gate = deferred();
     const blocked = queue("a", () => gate.promise);
-    await expect(queue("b", async () => "b done")).resolves.toBe("b done");
+    expect((await queue("b", async () => "b done"))._unsafeUnwrap()).toBe("b done");
     gate.resolve();
     await blocked;
   });
 
   it("keeps going after a task fails, and passes the failure to its caller only", async () => {
-    const queue = createPerKeyQueue();
+    const queue = createPerKeyQueue(unbounded);
     const failing = queue("a", async () => {
       throw new Error("boom");
     });
     const next = queue("a", async () => 42);
     await expect(failing).rejects.toThrow("boom");
-    await expect(next).resolves.toBe(42);
+    expect((await next)._unsafeUnwrap()).toBe(42);
+  });
+});
+
+describe("per-key queue admission", () => {
+  it("refuses a task beyond the key's depth at once, and admits again once there is room", async () => {
+    const queue = createPerKeyQueue({ maxDepth: 2, maxInFlight: 100 });
+    const gate = deferred();
+    let ran = 0;
+    const task = async () => {
+      ran += 1;
+      await gate.promise;
+    };
+    const admitted = [queue("hot", task), queue("hot", task)];
+    expect((await queue("hot", task))._unsafeUnwrapErr()).toEqual({ kind: "QueueFull", depth: 2 });
+    // Another item is not held up by the hot one.
+    expect((await queue("cold", async () => "ok"))._unsafeUnwrap()).toBe("ok");
+    gate.resolve();
+    for (const r of await Promise.all(admitted)) expect(r.isOk()).toBe(true);
+    expect(ran).toBe(2);
+    expect((await queue("hot", async () => "again"))._unsafeUnwrap()).toBe("again");
+  });
+
+  it("refuses a task beyond the global in-flight cap, whatever its key", async () => {
+    const queue = createPerKeyQueue({ maxDepth: 100, maxInFlight: 2 });
+    const gate = deferred();
+    const admitted = [queue("a", () => gate.promise), queue("b", () => gate.promise)];
+    expect((await queue("c", async () => 1))._unsafeUnwrapErr()).toEqual({
+      kind: "TooManyInFlight",
+      limit: 2,
+    });
+    gate.resolve();
+    await Promise.all(admitted);
+    expect((await queue("c", async () => 1))._unsafeUnwrap()).toBe(1);
+  });
+
+  it("drops a waiting task at its deadline, answers its caller then, and never runs it", async () => {
+    const clock = new FakeClock({ start: 1_000 });
+    const queue = createPerKeyQueue({ maxDepth: 10, maxInFlight: 10 }, clock);
+    const gate = deferred();
+    const log: string[] = [];
+    const running = queue("a", async () => {
+      log.push("first");
+      await gate.promise;
+    });
+    let answered: unknown;
+    const waiting = queue("a", async () => void log.push("late"), 1_500).then((r) => {
+      answered = r;
+    });
+    const later = queue("a", async () => void log.push("third"), 5_000);
+    await clock.sleeping(2);
+    await clock.advance(499);
+    expect(answered).toBeUndefined();
+    await clock.advance(1);
+    await waiting;
+    expect(answered).toMatchObject({ error: { kind: "DeadlineExceeded" } });
+    // The first task is still running: the caller was answered while it waited.
+    gate.resolve();
+    await running;
+    await later;
+    expect(log).toEqual(["first", "third"]);
+  });
+
+  it("runs a task that started before its deadline to its end", async () => {
+    const clock = new FakeClock();
+    const queue = createPerKeyQueue({ maxDepth: 10, maxInFlight: 10 }, clock);
+    const gate = deferred();
+    const running = queue("a", () => gate.promise.then(() => "done"), 100);
+    await clock.advance(1_000);
+    gate.resolve();
+    expect((await running)._unsafeUnwrap()).toBe("done");
   });
 });

@@ -14,7 +14,7 @@ import {
 } from "../../domain/item/index.js";
 import type { Validation } from "../../domain/shared/validation.js";
 import { type ItemRepository, matchIdempotency } from "../../event-store/item-repository.js";
-import type { CorrelationVariables } from "../../http/correlation-id.js";
+import type { ShellEnv } from "../../http/shell.js";
 import { failureResponse } from "../failures.js";
 import { fingerprintOf, replayOrRefuse, type StoredResponse, sendStored } from "../idempotency.js";
 import { type ParsedRequest, parseCommandRequest } from "./request.js";
@@ -25,9 +25,11 @@ export interface ItemRoutesDeps {
   readonly newItemId: () => ItemId;
   readonly newCommandId: () => string;
   readonly now: () => Date;
+  /** The deadline of a command arriving now, on the command handler's clock. */
+  readonly deadline: () => number;
 }
 
-type Env = { Variables: CorrelationVariables };
+type Env = ShellEnv;
 
 const json = { "Content-Type": "application/json" };
 
@@ -67,13 +69,16 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
       command,
       context,
       ifMatch: request.ifMatch,
+      deadline: deps.deadline(),
       idempotency:
         key === undefined ? undefined : (o) => ({ key, fingerprint, response: reply(o) }),
     });
     if (result.isOk() && result.value.changed) return sendStored(reply(result.value));
-    const keyTaken = result.isErr() && result.error.kind === "IdempotencyKeyReused";
+    // An overload answers at once: no lookup that would add load.
+    const skipLookup =
+      result.isErr() && ["IdempotencyKeyReused", "Overloaded"].includes(result.error.kind);
     const stored =
-      key === undefined || keyTaken ? undefined : await deps.idempotency.findIdempotency(key);
+      key === undefined || skipLookup ? undefined : await deps.idempotency.findIdempotency(key);
     if (stored) return replayOrRefuse(c, matchIdempotency(stored, fingerprint));
     return result.isOk() ? sendStored(reply(result.value)) : failureResponse(c, result.error);
   };

@@ -2,7 +2,13 @@ import { type Context, Hono } from "hono";
 import type { Result } from "neverthrow";
 import { createItemId, type ItemId } from "../../domain/item/values.js";
 import { allErrors, type FieldError } from "../../domain/shared/validation.js";
-import { notFoundProblem, problem, problemType, validationProblem } from "../../http/problem.js";
+import {
+  notFoundProblem,
+  problemResponse,
+  unavailableResponse,
+  validationProblem,
+} from "../../http/problem.js";
+import type { ShellEnv } from "../../http/shell.js";
 import type { VersionWaiter } from "../read-your-writes/version-waiter.js";
 import {
   encodeCursor,
@@ -24,18 +30,15 @@ export interface ItemRoutesDeps {
  */
 const notYetProjected = (c: Context, minVersion: number, version: number) => {
   c.header("Retry-After", "1");
-  return problem(c, {
-    type: problemType("read-model-lagging"),
-    title: "The read model has not reached the requested version yet",
-    status: 504,
+  return problemResponse(c, "read-model-lagging", {
     detail: `waited for version ${minVersion}, the read model is at ${version}; retry later`,
     minVersion,
     currentVersion: version,
   });
 };
 
-export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
-  const app = new Hono();
+export const itemRoutes = (deps: ItemRoutesDeps): Hono<ShellEnv> => {
+  const app = new Hono<ShellEnv>();
 
   /**
    * Validates `:id` and the query together (every invalid field in one 400), then waits for
@@ -51,6 +54,11 @@ export const itemRoutes = (deps: ItemRoutesDeps): Hono => {
     const { minVersion } = params;
     if (minVersion !== undefined) {
       const waited = await deps.waitForVersion(id, minVersion);
+      if ("overloaded" in waited) {
+        return unavailableResponse(c, "overloaded", 1, {
+          detail: "too many requests wait for the read model to catch up; retry later",
+        });
+      }
       if (!waited.reached) return notYetProjected(c, minVersion, waited.version);
     }
     return { id, params };

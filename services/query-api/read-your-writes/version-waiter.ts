@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "../../clock/clock.js";
+import type { VersionReached } from "../../read-model/projector.js";
 import type { VersionSignal } from "../../read-model/version-signal.js";
 
 /** Reads the projected version of one item (0 when it has no row yet). */
@@ -11,30 +12,60 @@ export interface VersionWaiterOptions {
   readonly timeoutMs: number;
   /** Poll interval when there is no signal (PGlite delivers no cross-connection NOTIFY). */
   readonly fallbackPollMs?: number;
+  /** Waiters at once; one more is refused at once (the API answers 503). */
+  readonly maxWaiters?: number;
   /** Deadline and waits; tests pass a fake one. */
   readonly clock?: Clock;
 }
 
+export const DEFAULT_MAX_WAITERS = 1000;
+
 export type WaitOutcome =
-  | { readonly reached: true; readonly version: number }
-  | { readonly reached: false; readonly version: number };
+  | { readonly reached: boolean; readonly version: number }
+  /** Too many requests already wait: this one was not admitted (nothing was read). */
+  | { readonly reached: false; readonly overloaded: true };
 
 export type VersionWaiter = (itemId: string, minVersion: number) => Promise<WaitOutcome>;
 
 /**
  * Waits until the projection of `itemId` reaches `minVersion`, for at most `timeoutMs`.
- * Subscribes before the first read so a commit between read and subscribe is not missed, and
- * re-reads once at the deadline in case a notification was lost.
+ * Waiters are indexed by item id, so a notification wakes only those of the items it names
+ * (no scan of every waiter per NOTIFY); the signal is subscribed while anyone waits. Each
+ * waiter registers before its first read so a commit between read and registration is not
+ * missed, and re-reads once at the deadline in case a notification was lost.
  */
-export const createVersionWaiter =
-  (options: VersionWaiterOptions): VersionWaiter =>
-  async (itemId, minVersion) => {
-    const clock = options.clock ?? systemClock;
+export const createVersionWaiter = (options: VersionWaiterOptions): VersionWaiter => {
+  const clock = options.clock ?? systemClock;
+  const maxWaiters = options.maxWaiters ?? DEFAULT_MAX_WAITERS;
+  const byItem = new Map<string, Set<(version: number) => void>>();
+  let waiters = 0;
+  let unsubscribe: (() => void) | undefined;
+
+  const onReached = (reached: readonly VersionReached[]) => {
+    for (const r of reached) for (const wake of byItem.get(r.itemId) ?? []) wake(r.version);
+  };
+
+  const register = (itemId: string, wake: (version: number) => void): (() => void) => {
+    if (waiters++ === 0) unsubscribe = options.signal?.subscribe(onReached);
+    const set = byItem.get(itemId) ?? new Set();
+    byItem.set(itemId, set.add(wake));
+    return () => {
+      set.delete(wake);
+      if (set.size === 0) byItem.delete(itemId);
+      if (--waiters === 0) {
+        unsubscribe?.();
+        unsubscribe = undefined;
+      }
+    };
+  };
+
+  return async (itemId, minVersion) => {
+    if (waiters >= maxWaiters) return { reached: false, overloaded: true };
     let wake: () => void = () => undefined;
     const woken = () => new Promise<void>((r) => (wake = r));
     let next = woken();
-    const unsubscribe = options.signal?.subscribe((reached) => {
-      if (reached.some((r) => r.itemId === itemId && r.version >= minVersion)) wake();
+    const leave = register(itemId, (version) => {
+      if (version >= minVersion) wake();
     });
     const deadline = clock.now() + options.timeoutMs;
     try {
@@ -55,6 +86,7 @@ export const createVersionWaiter =
       }
       return { reached: true, version };
     } finally {
-      unsubscribe?.();
+      leave();
     }
   };
+};
