@@ -15,11 +15,12 @@ import type { ConsumerMetrics, ReadErrorKind } from "../metrics/consumer-metrics
 import type { ProcessBatch } from "../processing/process-batch.js";
 import {
   type IteratorPosition,
+  parentIdsOf,
+  type ShardDescription,
   type StreamClient,
   StreamReadError,
   type StreamRecord,
 } from "../retrieval/stream-client.js";
-import { childrenOf } from "../shards/lineage.js";
 import type { TrimmedDataPolicy } from "../trimmed/trimmed-data-policy.js";
 import { type ShardEvent, type ShardState, transition } from "./shard-state.js";
 
@@ -80,6 +81,8 @@ export class ShardConsumer {
   /** When the current run of ResourceNotFound on a listed shard began, and whether it was escalated. */
   private notFoundSince: number | undefined;
   private notFoundEscalated = false;
+  /** The children the last page named at SHARD_END (Kinesis `ChildShards`), if any. */
+  private childShards: readonly ShardDescription[] | undefined;
   private readonly stop: AbortSignal;
   private readonly backoff: Backoff;
 
@@ -185,11 +188,13 @@ export class ShardConsumer {
     }
     const page = await this.deps.client.getRecords(this.iterator, this.deps.config.batchSize);
     this.iterator = page.nextIterator;
+    this.childShards = page.childShards;
     this.readFailures = 0;
     this.notFoundSince = undefined;
     this.notFoundEscalated = false;
     this.deps.onProgress?.();
-    const outcome = page.records.length > 0 ? await this.process(page.records) : "DONE";
+    const outcome =
+      page.records.length > 0 ? await this.process(page.records, page.millisBehindLatest) : "DONE";
     if (outcome === "LOST") return true;
     if (outcome === "RETRY") {
       this.iterator = undefined;
@@ -306,7 +311,10 @@ export class ShardConsumer {
   }
 
   /** One batch through ProcessBatch, then a conditional checkpoint of what it committed. */
-  private async process(records: readonly StreamRecord[]): Promise<BatchOutcome> {
+  private async process(
+    records: readonly StreamRecord[],
+    millisBehindLatest: number | undefined,
+  ): Promise<BatchOutcome> {
     if (!this.held.isValid(this.deps.clock.now())) {
       this.held.markLost("EXPIRED");
       return "LOST";
@@ -333,25 +341,34 @@ export class ShardConsumer {
       this.deps.onProgress?.();
       this.deps.metrics.recordsProcessed(this.shardId, done);
       const last = records[done - 1];
+      // Kinesis reports the lag itself; otherwise the last record's age stands for it.
       if (last)
         this.deps.metrics.batchProcessed(
           this.shardId,
-          Math.max(0, this.deps.clock.now() - last.approximateCreationTime.getTime()),
+          millisBehindLatest ??
+            Math.max(0, this.deps.clock.now() - last.approximateCreationTime.getTime()),
         );
     }
     return done === records.length ? "DONE" : "RETRY";
   }
 
-  /** SHARD_END: create the children's leases, then checkpoint SHARD_END and free the lease. */
+  /**
+   * SHARD_END: create the children's leases (with both parents after a merge), then checkpoint
+   * SHARD_END and free the lease. Children come from `ChildShards` when the service returned
+   * them, from a shard listing otherwise.
+   */
   private async endShard(): Promise<void> {
     this.go("SHARD_END_REACHED");
     let failures = 0;
     while (!this.held.signal.aborted) {
       try {
-        const shards = await this.deps.client.listShards(this.deps.streamArn);
-        const children = childrenOf(this.shardId, shards);
-        for (const child of children)
-          await this.deps.store.create(newLease(child, [this.shardId], TRIM_HORIZON));
+        const shards = this.childShards ?? (await this.deps.client.listShards(this.deps.streamArn));
+        const kids = shards
+          .filter((s) => parentIdsOf(s).includes(this.shardId))
+          .sort((a, b) => a.shardId.localeCompare(b.shardId));
+        for (const kid of kids)
+          await this.deps.store.create(newLease(kid.shardId, parentIdsOf(kid), TRIM_HORIZON));
+        const children = kids.map((k) => k.shardId);
         const finished = await this.deps.leases.finish(this.held, children);
         if (finished.isErr()) return;
         this.go("SHARD_END_CHECKPOINTED");

@@ -74,6 +74,8 @@ export class DynamoDbStreamClient implements StreamClient {
     shardId: string,
     position: IteratorPosition,
   ): Promise<string> {
+    if (position.type === "AT_TIMESTAMP")
+      throw new Error("DynamoDB Streams has no AT_TIMESTAMP iterator (Kinesis only)");
     const out = await this.client
       .send(
         new GetShardIteratorCommand({

@@ -3,6 +3,8 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 export interface ShardDescription {
   readonly shardId: string;
   readonly parentShardId?: string;
+  /** The second parent of a merged shard (Kinesis MergeShards); DynamoDB Streams never sets it. */
+  readonly adjacentParentShardId?: string;
   readonly startingSequenceNumber?: string;
   /** Present once the shard is closed: nothing will be written to it any more. */
   readonly endingSequenceNumber?: string;
@@ -20,19 +22,31 @@ export type IteratorPosition =
   | { readonly type: "TRIM_HORIZON" }
   | { readonly type: "LATEST" }
   | { readonly type: "AFTER_SEQUENCE_NUMBER"; readonly sequenceNumber: string }
-  | { readonly type: "AT_SEQUENCE_NUMBER"; readonly sequenceNumber: string };
+  | { readonly type: "AT_SEQUENCE_NUMBER"; readonly sequenceNumber: string }
+  /** Kinesis only (DynamoDB Streams has no such iterator): the first record at or after it. */
+  | { readonly type: "AT_TIMESTAMP"; readonly timestamp: Date };
 
 export interface RecordsPage {
   readonly records: readonly StreamRecord[];
   /** Absent when the shard is closed and fully read (SHARD_END). */
   readonly nextIterator?: string;
+  /** Kinesis: how far this read is behind the tip of the shard (the lag metric). */
+  readonly millisBehindLatest?: number;
+  /** Kinesis at SHARD_END, when the service returns them: the children and all their parents. */
+  readonly childShards?: readonly ShardDescription[];
 }
 
+/** A shard's parents: one after a split, two after a merge, none for an original shard. */
+export const parentIdsOf = (shard: ShardDescription): string[] =>
+  [shard.parentShardId, shard.adjacentParentShardId].filter((p): p is string => p !== undefined);
+
 /**
- * The small port the consumer reads streams through: the AWS SDK implementation talks to
- * DynamoDB Streams (or DynamoDB Local); a simulated stream implements it for model tests.
+ * The small port the consumer reads streams through: the AWS SDK implementations talk to
+ * DynamoDB Streams (or DynamoDB Local) and Kinesis Data Streams (or kinesalite); a simulated
+ * stream implements it for model tests. `streamArn` names the stream (a Kinesis stream's ARN).
  * Errors: `ExpiredIterator` → reopen from the last processed sequence number;
- * `TrimmedDataAccess` → the position is older than retention (never skip silently).
+ * `TrimmedDataAccess` → the position is older than retention (never skip silently);
+ * `Throttled` (throttling, ProvisionedThroughputExceeded, LimitExceeded) → back off, retry.
  */
 export interface StreamClient {
   listShards(streamArn: string): Promise<readonly ShardDescription[]>;

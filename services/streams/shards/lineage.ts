@@ -1,6 +1,6 @@
 import { TRIM_HORIZON } from "../leases/checkpoint.js";
 import { type Lease, newLease } from "../leases/lease.js";
-import type { ShardDescription } from "../retrieval/stream-client.js";
+import { parentIdsOf, type ShardDescription } from "../retrieval/stream-client.js";
 
 /**
  * Open: receives new records. Closing: listed as open but a child already exists (DynamoDB
@@ -18,8 +18,8 @@ export interface ShardNode {
 export const lineage = (shards: readonly ShardDescription[]): ReadonlyMap<string, ShardNode> => {
   const children = new Map<string, string[]>();
   for (const s of shards) {
-    if (s.parentShardId !== undefined)
-      children.set(s.parentShardId, [...(children.get(s.parentShardId) ?? []), s.shardId]);
+    // A merged shard is a child of both its parents.
+    for (const p of parentIdsOf(s)) children.set(p, [...(children.get(p) ?? []), s.shardId]);
   }
   return new Map(
     shards.map((s) => {
@@ -38,8 +38,8 @@ export const childrenOf = (shardId: string, shards: readonly ShardDescription[])
 /**
  * Leases to create for listed shards that have none, parents before children (so a child lease
  * never exists while its parent's lease is still to be written). Every new lease starts at
- * TRIM_HORIZON: the projection needs every event still in the stream. A parent that is not
- * listed any more was trimmed away and is not recorded as a parent.
+ * TRIM_HORIZON: the projection needs every event still in the stream. A merged shard records
+ * both parents. A parent that is not listed any more was trimmed away and is not recorded.
  */
 export const leasesToCreate = (
   shards: readonly ShardDescription[],
@@ -48,11 +48,10 @@ export const leasesToCreate = (
   const listed = new Set(shards.map((s) => s.shardId));
   const byId = new Map(shards.map((s) => [s.shardId, s]));
   const depth = (s: ShardDescription, seen = new Set<string>()): number => {
-    const p = s.parentShardId;
-    const parent = p === undefined ? undefined : byId.get(p);
-    if (!parent || seen.has(s.shardId)) return 0;
+    const parents = parentIdsOf(s).flatMap((p) => byId.get(p) ?? []);
+    if (parents.length === 0 || seen.has(s.shardId)) return 0;
     seen.add(s.shardId);
-    return 1 + depth(parent, seen);
+    return 1 + Math.max(...parents.map((p) => depth(p, seen)));
   };
   return shards
     .filter((s) => !existing.has(s.shardId))
@@ -61,7 +60,7 @@ export const leasesToCreate = (
     .map(({ s }) =>
       newLease(
         s.shardId,
-        s.parentShardId !== undefined && listed.has(s.parentShardId) ? [s.parentShardId] : [],
+        parentIdsOf(s).filter((p) => listed.has(p)),
         TRIM_HORIZON,
       ),
     );
