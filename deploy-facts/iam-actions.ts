@@ -5,7 +5,12 @@
  */
 import type { Graph, SdkUse, TransactItem } from "./code-graph.js";
 
-export type ResourceKind = "table" | "stream";
+/** A DynamoDB table, its DynamoDB stream, or the Kinesis data stream the table streams into. */
+export type ResourceKind = "table" | "stream" | "kinesis";
+
+/** The IAM service prefix of a kind of resource. */
+export const iamPrefixOf = (kind: ResourceKind): "dynamodb" | "kinesis" =>
+  kind === "kinesis" ? "kinesis" : "dynamodb";
 
 export interface Requirement {
   readonly action: string;
@@ -42,6 +47,9 @@ const actionsOf = (
   use: SdkUse,
   items: readonly TransactItem[],
 ): Array<{ action: string; table: string | undefined }> => {
+  // The journal's Kinesis data stream (CHANGE_SOURCE=kinesis) is the only one: every call is on it.
+  if (use.module === "@aws-sdk/client-kinesis")
+    return [{ action: use.symbol.replace(/Command$/, ""), table: "journal" }];
   if (
     use.module !== "@aws-sdk/client-dynamodb" &&
     use.module !== "@aws-sdk/client-dynamodb-streams"
@@ -71,7 +79,12 @@ export const requirementsOf = (graph: Graph): Requirement[] =>
   graph.sdkUses.flatMap((use) =>
     actionsOf(use, graph.transactItems).map(({ action, table }) => ({
       action,
-      kind: STREAM_ACTIONS.has(action) ? ("stream" as const) : ("table" as const),
+      kind:
+        use.module === "@aws-sdk/client-kinesis"
+          ? ("kinesis" as const)
+          : STREAM_ACTIONS.has(action)
+            ? ("stream" as const)
+            : ("table" as const),
       table,
       because: `${use.symbol} in ${use.file}`,
     })),

@@ -1,5 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 export interface AwsOptions {
   /** Set for DynamoDB Local; absent on AWS. */
@@ -22,3 +24,13 @@ export const dynamoDbClient = (o: AwsOptions): DynamoDBClient => new DynamoDBCli
 
 export const dynamoDbStreamsClient = (o: AwsOptions): DynamoDBStreamsClient =>
   new DynamoDBStreamsClient(common(o));
+
+/**
+ * Kinesis over HTTP/1.1: the consumer polls (GetRecords), it never subscribes (SubscribeToShard
+ * is the only call that needs the SDK's default HTTP/2 handler), and kinesalite speaks HTTP/1.1
+ * only.
+ */
+export const kinesisClient = (o: AwsOptions): KinesisClient => {
+  const { requestHandler, ...rest } = common(o);
+  return new KinesisClient({ ...rest, requestHandler: new NodeHttpHandler(requestHandler) });
+};

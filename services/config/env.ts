@@ -38,6 +38,19 @@ export const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): V
   },
 });
 
+/** One of a fixed set of values (the first is the default when `fallback` is not given). */
+export const oneOf = <T extends string>(
+  values: readonly [T, ...T[]],
+  fallback: T = values[0],
+): VarSpec<T> => ({
+  parse: (raw, name) => {
+    if (raw === undefined || raw === "") return fallback;
+    return (values as readonly string[]).includes(raw)
+      ? (raw as T)
+      : new ConfigProblem(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
+  },
+});
+
 export const readConfig = <S extends Record<string, VarSpec<unknown>>>(
   env: Env,
   spec: S,

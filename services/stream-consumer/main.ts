@@ -1,8 +1,10 @@
-import { dynamoDbClient, dynamoDbStreamsClient } from "../config/aws-clients.js";
+import { dynamoDbClient, dynamoDbStreamsClient, kinesisClient } from "../config/aws-clients.js";
 import {
+  ConfigError,
   databaseUrl,
   int,
   logLevel,
+  oneOf,
   optionalStr,
   readConfig,
   schemaName,
@@ -16,18 +18,19 @@ import { journalAggregateKey, journalPosition } from "../read-model/journal-keys
 import { DynamoDbNeedsRebuildStore } from "../read-model/needs-rebuild-store.js";
 import { readModelHandler } from "../read-model/stream-handler.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
-import {
-  defaultWorkerId,
-  startDynamoDbStreamWorker,
-} from "../streams/coordinator/dynamodb-stream-worker.js";
+import { defaultWorkerId } from "../streams/coordinator/dynamodb-stream-worker.js";
+import { StreamWorker } from "../streams/coordinator/stream-worker.js";
 import { healthApp, startHealthServer } from "../streams/health/health-app.js";
 import { createHeartbeat } from "../streams/health/heartbeat.js";
+import { DynamoDbLeaseStore } from "../streams/leases/dynamodb/dynamodb-lease-store.js";
 import { workerId } from "../streams/leases/lease.js";
 import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
 import { DynamoDbParkingStore } from "../streams/parking/dynamodb-parking-store.js";
 import { createResilientProcessBatch } from "../streams/processing/resilient-process-batch.js";
 import { defaultBatchRetryPolicy } from "../streams/processing/retry-policy.js";
 import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
+import { KinesisStreamClient } from "../streams/retrieval/kinesis-stream-client.js";
+import type { StreamClient } from "../streams/retrieval/stream-client.js";
 import { createTrimmedStreamPolicy } from "../streams/trimmed/trimmed-stream-policy.js";
 import { streamArnOf } from "../tables/provision.js";
 
@@ -41,6 +44,11 @@ const d = consumerConfigDefaults;
 const config = readConfig(process.env, {
   AWS_REGION: str("us-east-1"),
   DYNAMODB_ENDPOINT: optionalStr(),
+  // Where the journal's changes are read: its DynamoDB stream, or the Kinesis data stream the
+  // table streams into (KinesisStreamSpecification); docs/stream-consumer.md compares them.
+  CHANGE_SOURCE: oneOf(["dynamodb-streams", "kinesis"]),
+  KINESIS_STREAM: optionalStr(),
+  KINESIS_ENDPOINT: optionalStr(),
   JOURNAL_TABLE: str(),
   LEASES_TABLE: str(),
   PARKED_TABLE: str(),
@@ -65,6 +73,11 @@ const config = readConfig(process.env, {
   LOG_LEVEL: logLevel(),
 });
 
+if (config.CHANGE_SOURCE === "kinesis" && !config.KINESIS_STREAM)
+  throw new ConfigError([
+    "KINESIS_STREAM is required when CHANGE_SOURCE=kinesis (the stream's name or ARN)",
+  ]);
+
 // One stream for the process: log lines and EMF metric lines both go to stdout.
 const stdout = stdoutDestination();
 const logger = createLogger({
@@ -75,8 +88,27 @@ const logger = createLogger({
 
 const aws = { endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION };
 const dynamo = dynamoDbClient(aws);
-const streams = dynamoDbStreamsClient(aws);
-const streamArn = await streamArnOf(dynamo, config.JOURNAL_TABLE);
+// Nothing past this point knows which source it reads: both implement the StreamClient port.
+const source: { client: StreamClient; streamArn: string } =
+  config.CHANGE_SOURCE === "kinesis"
+    ? {
+        client: new KinesisStreamClient(
+          kinesisClient({ endpoint: config.KINESIS_ENDPOINT, region: config.AWS_REGION }),
+          {
+            onUndecodable: (sequenceNumber, reason) =>
+              logger.error(
+                { sequenceNumber, reason },
+                "kinesis record is not a DynamoDB change: skipped",
+              ),
+          },
+        ),
+        streamArn: config.KINESIS_STREAM ?? "",
+      }
+    : {
+        client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
+        streamArn: await streamArnOf(dynamo, config.JOURNAL_TABLE),
+      };
+const { client, streamArn } = source;
 const id = config.WORKER_ID ? workerId(config.WORKER_ID) : defaultWorkerId();
 const db = await openReadModel({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
 const journal = new DynamoDbEventStore({ client: dynamo, journalTableName: config.JOURNAL_TABLE });
@@ -90,10 +122,9 @@ const health = await startHealthServer(
   healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
   config.HEALTH_PORT,
 );
-const worker = await startDynamoDbStreamWorker({
-  dynamo,
-  streams,
-  leasesTableName: config.LEASES_TABLE,
+const worker = new StreamWorker({
+  client,
+  leases: new DynamoDbLeaseStore(dynamo, config.LEASES_TABLE),
   streamArn,
   workerId: id,
   // Retries, bisection and parking per aggregate (docs/failure-handling.md).
@@ -111,7 +142,7 @@ const worker = await startDynamoDbStreamWorker({
     },
   }),
   trimmedPolicy: createTrimmedStreamPolicy({
-    client: new DynamoDbStreamClient(streams),
+    client,
     streamArn,
     needsRebuild: new DynamoDbNeedsRebuildStore(dynamo, config.PARKED_TABLE),
     metrics,
@@ -132,8 +163,14 @@ const worker = await startDynamoDbStreamWorker({
   },
   onError: (e, during) => logger.error({ error: String(e) }, `stream consumer: ${during}`),
 });
+await worker.start();
 logger.info(
-  { workerId: worker.workerId, healthPort: health.port, config: worker.config },
+  {
+    workerId: worker.workerId,
+    changeSource: config.CHANGE_SOURCE,
+    healthPort: health.port,
+    config: worker.config,
+  },
   "stream-consumer started",
 );
 

@@ -2,7 +2,11 @@
  * The grants a Copilot addon's managed policy makes, and `policyProblems`, which compares grants
  * with the requirements derived from the code (deploy-facts/iam-actions.ts) both ways.
  */
-import type { Requirement, ResourceKind } from "../../../deploy-facts/iam-actions.js";
+import {
+  iamPrefixOf,
+  type Requirement,
+  type ResourceKind,
+} from "../../../deploy-facts/iam-actions.js";
 import { importedExport, isRecord, type Json } from "./cfn-yaml.js";
 
 export interface Grant {
@@ -16,11 +20,11 @@ const list = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === unde
 /** `(table, kind)` of an imported ARN export or of a `!Sub` ARN of a `${App}-${Env}-x` table. */
 const resourceOf = (res: Json): { table: string; kind: ResourceKind } | undefined => {
   const exp = importedExport(res);
-  const m = exp ? /^([A-Z]\w*?)(TableArn|StreamArn)$/.exec(exp) : null;
+  const m = exp ? /^([A-Z]\w*?)(TableArn|KinesisStreamArn|StreamArn)$/.exec(exp) : null;
   if (m?.[1] && m[2])
     return {
       table: m[1].charAt(0).toLowerCase() + m[1].slice(1),
-      kind: m[2] === "StreamArn" ? "stream" : "table",
+      kind: m[2] === "StreamArn" ? "stream" : m[2] === "KinesisStreamArn" ? "kinesis" : "table",
     };
   const sub = isRecord(res) ? res["Fn::Sub"] : undefined;
   const arn =
@@ -30,6 +34,14 @@ const resourceOf = (res: Json): { table: string; kind: ResourceKind } | undefine
         )
       : null;
   if (arn?.[1]) return { table: arn[1], kind: arn[2] ? "stream" : "table" };
+  // The Kinesis data stream of a table is named after it: `${App}-${Env}-<table>`.
+  const kinesis =
+    typeof sub === "string"
+      ? /^arn:\$\{AWS::Partition\}:kinesis:\$\{AWS::Region\}:\$\{AWS::AccountId\}:stream\/\$\{App\}-\$\{Env\}-(\w+)$/.exec(
+          sub,
+        )
+      : null;
+  if (kinesis?.[1]) return { table: kinesis[1], kind: "kinesis" };
   return undefined;
 };
 
@@ -49,13 +61,18 @@ export const grantsOf = (template: Json, policyId?: string): Grant[] => {
       if (!isRecord(st) || st.Effect !== "Allow")
         throw new Error(`${id}: only Allow statements are expected`);
       for (const a of list(st.Action)) {
-        if (typeof a !== "string" || !a.startsWith("dynamodb:") || a.includes("*"))
-          throw new Error(`${id}: action ${JSON.stringify(a)} is not one exact dynamodb action`);
+        if (typeof a !== "string" || !/^(dynamodb|kinesis):[A-Za-z]+$/.test(a))
+          throw new Error(
+            `${id}: action ${JSON.stringify(a)} is not one exact dynamodb or kinesis action`,
+          );
+        const [service, action = ""] = a.split(":");
         for (const res of list(st.Resource)) {
           const target = resourceOf(res);
           if (!target)
             throw new Error(`${id}: resource ${JSON.stringify(res)} is not a table or stream ARN`);
-          grants.push({ action: a.slice("dynamodb:".length), ...target });
+          if (service !== iamPrefixOf(target.kind))
+            throw new Error(`${id}: ${a} granted on a ${target.kind} resource`);
+          grants.push({ action, ...target });
         }
       }
     }
@@ -80,10 +97,10 @@ export const policyProblems = (
   for (const r of required)
     if (!granted.some((g) => fits(r, g)))
       problems.push(
-        `missing dynamodb:${r.action} on ${r.kind} of ${r.table ?? `one of [${serviceTables}]`} (${r.because})`,
+        `missing ${iamPrefixOf(r.kind)}:${r.action} on ${r.kind} of ${r.table ?? `one of [${serviceTables}]`} (${r.because})`,
       );
   for (const g of granted)
     if (!required.some((r) => fits(r, g)))
-      problems.push(`unneeded dynamodb:${g.action} on ${g.table} ${g.kind}`);
+      problems.push(`unneeded ${iamPrefixOf(g.kind)}:${g.action} on ${g.table} ${g.kind}`);
   return problems;
 };
