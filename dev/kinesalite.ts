@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { freePort } from "./dynamodb-local.js";
+import { freePort, startProcess } from "./child-process.js";
 
 /** kinesalite's package entry, resolved from this project (a dev dependency). */
 const kinesaliteEntry = (): string => createRequire(import.meta.url).resolve("kinesalite");
@@ -15,8 +15,8 @@ export interface KinesaliteOptions {
   readonly port?: number;
   /** Modules preloaded into the emulator's process (`--import`), e.g. a test's clock control. */
   readonly imports?: readonly string[];
-  /** An IPC channel to the emulator's process (for a preloaded module to listen on). */
-  readonly ipc?: boolean;
+  /** Extra environment for the emulator's process. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -26,42 +26,27 @@ export interface KinesaliteOptions {
  */
 export const startKinesalite = async (options: KinesaliteOptions = {}): Promise<Kinesalite> => {
   const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
   const script = `
     const kinesalite = require(${JSON.stringify(kinesaliteEntry())});
-    const server = kinesalite({ createStreamMs: 10, deleteStreamMs: 10, updateStreamMs: 10, shardLimit: 1000 });
-    server.listen(${port}, "127.0.0.1", () => console.log("kinesalite listening"));
+    kinesalite({ createStreamMs: 10, deleteStreamMs: 10, updateStreamMs: 10, shardLimit: 1000 })
+      .listen(${port}, "127.0.0.1");
   `;
-  const child = spawn(
-    process.execPath,
-    [...(options.imports ?? []).flatMap((m) => ["--import", m]), "-e", script],
-    {
-      stdio: ["ignore", "pipe", "pipe", ...(options.ipc ? (["ipc"] as const) : [])],
-      detached: true,
-    },
-  );
-  let output = "";
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (d) => {
-      output += String(d);
-      if (output.includes("kinesalite listening")) resolve();
-    });
-    child.stderr?.on("data", (d) => {
-      output += String(d);
-    });
-    child.once("exit", (code) => reject(new Error(`kinesalite exited (${code}): ${output}`)));
+  const launched = await startProcess({
+    name: "kinesalite",
+    command: process.execPath,
+    args: [...(options.imports ?? []).flatMap((m) => ["--import", m]), "-e", script],
+    env: { ...process.env, ...options.env },
+    detached: true,
+    // Any HTTP answer (even an error) means it listens.
+    ready: () =>
+      fetch(endpoint, { method: "POST", signal: AbortSignal.timeout(1000) }).then(() => true),
   });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  child.once("exit", () => process.off("exit", killOnExit));
-  await ready;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    process: child,
-    stop: () =>
-      new Promise<void>((res) => {
-        if (child.exitCode !== null || child.signalCode !== null) return res();
-        child.once("exit", () => res());
-        child.kill("SIGTERM");
-      }),
+    endpoint,
+    process: launched.child,
+    stop: async () => {
+      await launched.stop();
+    },
   };
 };

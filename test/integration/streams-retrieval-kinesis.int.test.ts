@@ -198,7 +198,7 @@ describe("iterator expiry on Kinesis (kinesalite's own clock moved past 5 minute
   it("reopens after the checkpoint when the emulator expires the iterator: nothing lost or repeated", async () => {
     kinesalite = await startKinesalite({
       imports: [fileURLToPath(new URL("../support/shiftable-clock.ts", import.meta.url))],
-      ipc: true,
+      env: { CLOCK_SHIFT_MS: "301000" },
     });
     tables = await createTestTables([leasesTable]);
     const kinesis = kinesisClient({ endpoint: kinesalite.endpoint });
@@ -236,10 +236,7 @@ describe("iterator expiry on Kinesis (kinesalite's own clock moved past 5 minute
     // Five minutes and a second later by the emulator's clock. A poll in flight at the jump
     // brings back a fresh iterator, so jump again until the one in hand has expired.
     for (let jumps = 0; expired === 0 && jumps < 10; jumps++) {
-      await new Promise<void>((resolve) => {
-        kinesalite.process.once("message", () => resolve());
-        kinesalite.process.send({ shiftMs: 301_000 });
-      });
+      kinesalite.process.kill("SIGUSR2");
       await eventually(async () => (expired > 0 ? true : undefined), {
         timeoutMs: 3_000,
         what: "an expired iterator",
