@@ -2,18 +2,22 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { createCommandApi } from "../services/command-api/app.js";
 import { dynamoDbClient, dynamoDbStreamsClient } from "../services/config/aws-clients.js";
-import { int, optionalStr, readConfig, str } from "../services/config/env.js";
+import { int, logLevel, optionalStr, readConfig, str } from "../services/config/env.js";
 import { DynamoDbEventStore } from "../services/event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../services/event-store/dynamodb-item-repository.js";
+import { createLogger } from "../services/logging/logger.js";
 import { createQueryApi } from "../services/query-api/app.js";
 import { openReadModel } from "../services/read-model/data-source.js";
+import { journalAggregateKey, journalPosition } from "../services/read-model/journal-keys.js";
 import { readModelHandler } from "../services/read-model/stream-handler.js";
 import { InProcessVersionSignal } from "../services/read-model/version-signal.js";
 import { startDynamoDbStreamWorker } from "../services/streams/coordinator/dynamodb-stream-worker.js";
-import { simpleProcessBatch } from "../services/streams/processing/process-batch.js";
+import { DynamoDbParkingStore } from "../services/streams/parking/dynamodb-parking-store.js";
+import { createResilientProcessBatch } from "../services/streams/processing/resilient-process-batch.js";
 import { allTables } from "../services/tables/definitions.js";
-import { ensureTables, streamArnOf } from "../services/tables/provision.js";
+import { ensureTables, streamArnOf, tableEnv } from "../services/tables/provision.js";
 import { startLocalInfrastructure } from "./local-infrastructure.js";
+import { LOCAL_SETTINGS_FILE, removeLocalSettings, writeLocalSettings } from "./local-settings.js";
 
 // The whole stack in one process for development: DynamoDB Local and embedded Postgres unless
 // DYNAMODB_ENDPOINT / DATABASE_URL point elsewhere, and both APIs behind one base URL.
@@ -22,9 +26,12 @@ const config = readConfig(process.env, {
   DYNAMODB_ENDPOINT: optionalStr(),
   DATABASE_URL: optionalStr(),
   TABLE_PREFIX: str("item-service-"),
+  LOG_LEVEL: logLevel(),
 });
 
+// The banner below is for the developer; what the running stack reports goes through the logger.
 const log = (msg: string) => console.log(msg);
+const logger = createLogger({ service: "local-stack", level: config.LOG_LEVEL });
 const stops: Array<() => Promise<unknown>> = [];
 
 const local = await startLocalInfrastructure({
@@ -53,13 +60,17 @@ const consumer = await startDynamoDbStreamWorker({
   streams: dynamoDbStreamsClient(aws),
   leasesTableName: names.leases ?? "",
   streamArn: await streamArnOf(dynamo, names.journal ?? ""),
-  processBatch: simpleProcessBatch(
-    readModelHandler({ db, journal: store, onCommitted: versions.publish }),
-  ),
+  // As in production: retries, bisection and parking (`npm run parked -- list` shows them).
+  processBatch: createResilientProcessBatch({
+    handler: readModelHandler({ db, journal: store, onCommitted: versions.publish }),
+    parking: new DynamoDbParkingStore(dynamo, names.parked ?? ""),
+    keyOf: journalAggregateKey,
+    positionOf: journalPosition,
+    logger,
+  }),
   // One local worker: a short failover lets a restarted stack take its old leases quickly.
   config: { failoverMs: 3_000, idlePollMs: 50 },
-  onError: (e, during) =>
-    console.error(`consumer (${during}): ${e instanceof Error ? e.message : String(e)}`),
+  onError: (e, during) => logger.error({ error: String(e) }, `consumer: ${during}`),
 });
 stops.unshift(() => consumer.shutdown());
 
@@ -82,17 +93,30 @@ const app = new Hono()
 const server = serve({ fetch: app.fetch, port: config.PORT });
 stops.unshift(() => new Promise((r) => server.close(r)));
 
+// The operator CLIs find this stack through the settings file (unmasked URL, table names).
+writeLocalSettings({
+  AWS_REGION: aws.region,
+  DYNAMODB_ENDPOINT: endpoint,
+  ...tableEnv(names),
+  DATABASE_URL: url,
+  DATABASE_SCHEMA: "public",
+});
+stops.push(async () => removeLocalSettings());
+
 const base = `http://localhost:${config.PORT}`;
 log(`\nItem service ready at ${base}\n
   curl -si -X POST ${base}/commands/items -H 'content-type: application/json' -d '{"name":"Tea","price":450}'
   curl -s ${base}/queries/items/<itemId>\n
+Operator CLIs (they read this stack's settings from ${LOCAL_SETTINGS_FILE}, git-ignored):
+  npm run parked -- list      parked records    npm run rebuild    read model from the journal\n
 Ctrl-C stops everything.`);
 
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
-  for (const stop of stops) await stop().catch((e) => console.error(e));
+  for (const stop of stops)
+    await stop().catch((e) => logger.error({ error: String(e) }, "stopping"));
   process.exit(0);
 };
 process.once("SIGINT", shutdown);

@@ -169,9 +169,25 @@ describe("rebuild", () => {
     const ok = await run("npx", cli, {
       env: { ...env, PARKED_TABLE: tableName(tables, "parked") },
     });
-    expect(ok.stderr).toMatch(/healing "needs rebuild" marker of shard shard-1/);
-    expect(ok.stderr).toMatch(/events projected/);
-    expect(ok.stderr).toMatch(/ev\/s/);
+    const logged = ok.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        service: "rebuild",
+        msg: 'healing a "needs rebuild" marker',
+        shardId: "shard-1",
+      }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: "info",
+        msg: "rebuild done: the read model was swapped in",
+      }),
+    );
+    expect(logged.at(-1)?.eventsPerSecond).toEqual(expect.any(Number));
+    expect(ok.stderr).toMatch(/ev\/s/); // the progress bar
     expect(await dumpReadModel(m.db, m.schema)).toEqual(reference);
     expect(await markers.list()).toEqual([]);
 

@@ -15,7 +15,7 @@ import { readModelHandler } from "../../read-model/stream-handler.js";
 import { DynamoDbParkingStore } from "../../streams/parking/dynamodb-parking-store.js";
 import { parseCommandLine, runParkedRecordsCli, UsageError, usage } from "./cli.js";
 
-// Operator CLI: `tsx services/cli/parked-records/main.ts <command>` (see --help).
+// Operator CLI: `npm run parked -- <command>` (see --help); in the image, `parked-records`.
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const fail = (message: string, code: number): never => {
   process.stderr.write(`parked-records: ${message}\n`);

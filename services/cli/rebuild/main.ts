@@ -6,12 +6,14 @@ import {
   ConfigError,
   databaseUrl,
   int,
+  logLevel,
   optionalStr,
   readConfig,
   schemaName,
   str,
 } from "../../config/env.js";
 import { DynamoDbEventStore } from "../../event-store/dynamodb-event-store.js";
+import { createLogger } from "../../logging/logger.js";
 import { openReadModel } from "../../read-model/data-source.js";
 import { DynamoDbNeedsRebuildStore } from "../../read-model/needs-rebuild-store.js";
 import { approximateEventCount } from "../../read-model/rebuild/journal-scan.js";
@@ -19,7 +21,7 @@ import { rebuildReadModel } from "../../read-model/rebuild/rebuild.js";
 
 const USAGE = `Rebuilds the read model (items, item_history, inventory_totals) from the journal.
 
-Usage: npx tsx services/cli/rebuild/main.ts [--segments N] [--page-size N] [--resume]
+Usage: npm run rebuild -- [--segments N] [--page-size N] [--resume]
 
   --segments N    parallel DynamoDB Scan segments (default 4, 1..64)
   --page-size N   items per Scan page (default 500)
@@ -27,7 +29,8 @@ Usage: npx tsx services/cli/rebuild/main.ts [--segments N] [--page-size N] [--re
 Environment: DATABASE_URL, DATABASE_SCHEMA (public), JOURNAL_TABLE, AWS_REGION (us-east-1),
              DYNAMODB_ENDPOINT (DynamoDB Local only), PARKED_TABLE (optional: the consumer's
              "needs rebuild" markers, listed first and cleared after a successful swap).
-The live projection keeps running; the shadow tables are swapped in atomically at the end.`;
+The live projection keeps running; the shadow tables are swapped in atomically at the end.
+While \`npm start\` runs, \`npm run rebuild\` takes its settings from .local-stack.env.`;
 
 const fail = (message: string): never => {
   process.stderr.write(`rebuild: ${message}\n`);
@@ -68,6 +71,7 @@ const readEnv = () => {
       AWS_REGION: str("us-east-1"),
       DYNAMODB_ENDPOINT: optionalStr(),
       PARKED_TABLE: optionalStr(),
+      LOG_LEVEL: logLevel(),
     });
   } catch (e) {
     return fail(e instanceof ConfigError ? e.message : String(e));
@@ -76,6 +80,8 @@ const readEnv = () => {
 
 const cli = parseCli();
 const env = readEnv();
+// What happened goes to the log (stdout); usage errors and the progress bar go to stderr.
+const logger = createLogger({ service: "rebuild", level: env.LOG_LEVEL });
 const dynamo = dynamoDbClient({ endpoint: env.DYNAMODB_ENDPOINT, region: env.AWS_REGION });
 
 const estimate = await approximateEventCount(dynamo, env.JOURNAL_TABLE).catch((e: unknown) =>
@@ -93,11 +99,11 @@ const markers = env.PARKED_TABLE
   ? new DynamoDbNeedsRebuildStore(dynamo, env.PARKED_TABLE)
   : undefined;
 const scanStartedAt = new Date();
-for (const m of (await markers?.list()) ?? []) {
-  process.stderr.write(
-    `rebuild: healing "needs rebuild" marker of shard ${m.shardId} (${m.reason}, ${m.detectedAt.toISOString()})\n`,
+for (const m of (await markers?.list()) ?? [])
+  logger.info(
+    { shardId: m.shardId, reason: m.reason, detectedAt: m.detectedAt.toISOString() },
+    'healing a "needs rebuild" marker',
   );
-}
 
 const bar = new cliProgress.SingleBar(
   {
@@ -142,16 +148,20 @@ try {
   });
   bar.stop();
   const seconds = (Date.now() - startedAt) / 1000;
-  process.stderr.write(
-    `rebuild: ${outcome.events} events projected${outcome.resumed ? " (resumed)" : ""} in ` +
-      `${seconds.toFixed(1)} s (${Math.round(outcome.events / Math.max(seconds, 0.001))} ev/s), ` +
-      `${outcome.reconciled} item(s) reconciled at the swap\n`,
+  logger.info(
+    {
+      events: outcome.events,
+      resumed: outcome.resumed,
+      seconds: Number(seconds.toFixed(1)),
+      eventsPerSecond: Math.round(outcome.events / Math.max(seconds, 0.001)),
+      reconciled: outcome.reconciled,
+    },
+    "rebuild done: the read model was swapped in",
   );
   // Markers found before the scan started are healed by it; a newer one needs another run.
   const left = (await markers?.list()) ?? [];
   if (left.every((m) => m.detectedAt <= scanStartedAt)) await markers?.clear();
-  else
-    process.stderr.write('rebuild: a new "needs rebuild" marker appeared meanwhile: run again\n');
+  else logger.warn('a new "needs rebuild" marker appeared meanwhile: run again');
   await db.destroy();
 } catch (e) {
   bar.stop();
