@@ -71,7 +71,9 @@ describe("event codec (protobuf)", () => {
     fc.assert(
       fc.property(storedEvent, (stored) => {
         seen.add(stored.event.type);
-        expect(decodeEvent(encodeEvent(stored))).toEqual(stored);
+        const bytes = encodeEvent(stored);
+        expect(bytes).toBeInstanceOf(Uint8Array);
+        expect(decodeEvent(bytes)).toEqual(stored);
       }),
       { numRuns: 600 },
     );
