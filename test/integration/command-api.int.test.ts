@@ -1,8 +1,8 @@
 import { ResultAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ItemEvent, Quantity } from "../../services/domain/item/index.js";
 import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
+import { received, registered } from "../support/events.js";
 
 type Problem = {
   type: string;
@@ -18,8 +18,6 @@ const expectProblem = async (res: Response, status: number, kind: string): Promi
   expect(p).toMatchObject({ type: `${PROBLEM_BASE}${kind}`, status });
   return p;
 };
-
-const stockReceived: ItemEvent = { type: "StockReceived", data: { quantity: 1 as Quantity } };
 
 const unknownId = "0193c0de-0000-7000-8000-0000000000ff";
 
@@ -43,7 +41,7 @@ describe("command API over HTTP (DynamoDB Local)", () => {
       expect(res.headers.get("x-correlation-id")).toMatch(/^[0-9a-f-]{36}$/);
       const stream = await h.journal.readStream(body.itemId);
       expect(stream.events.map((e) => e.event)).toEqual([
-        { type: "ItemRegistered", data: { itemId: body.itemId, name: "Green tea", price: 450 } },
+        registered(body.itemId, "Green tea", 450),
       ]);
     });
 
@@ -419,7 +417,7 @@ describe("command API under faults", () => {
           if (!active) return real.save(id, expected, events, context, idem);
           interfering++;
           const competitor = real.load(id, { fresh: true }).then((l) =>
-            real.save(id, { kind: "exact", version: l.version }, [stockReceived], {
+            real.save(id, { kind: "exact", version: l.version }, [received(1)], {
               ...context,
               commandId: "competitor",
             }),

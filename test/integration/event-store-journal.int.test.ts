@@ -5,18 +5,12 @@ import {
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type {
-  DiscontinueReason,
-  ItemEvent,
-  ItemId,
-  ItemName,
-  Price,
-  Quantity,
-} from "../../services/domain/item/index.js";
+import type { DiscontinueReason, ItemEvent } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import type { CommandContext } from "../../services/event-store/event-store.js";
 import { appendToJournal } from "../../services/event-store/journal-append.js";
 import { journalTable } from "../../services/tables/definitions.js";
+import { discontinued, newItemId as newId, received, registered } from "../support/events.js";
 import { createTestTables, type TestTables, tableName, testDynamoDb } from "../support/infra.js";
 
 const context = (n = 0): CommandContext => ({
@@ -24,16 +18,6 @@ const context = (n = 0): CommandContext => ({
   correlationId: `corr-${n}`,
   now: new Date("2026-03-01T00:00:00Z"),
 });
-const newId = (): ItemId => crypto.randomUUID() as ItemId;
-const registered = (itemId: ItemId, name = "Tea"): ItemEvent => ({
-  type: "ItemRegistered",
-  data: { itemId, name: name as ItemName, price: 100 as Price },
-});
-const received = (quantity: number): ItemEvent => ({
-  type: "StockReceived",
-  data: { quantity: quantity as Quantity },
-});
-
 /** Names of the operations a real client sends (observed by a middleware, not mocked). */
 const recordOperations = (client: DynamoDBClient): string[] => {
   const sent: string[] = [];
@@ -135,7 +119,7 @@ describe("DynamoDB journal", () => {
     const events: ItemEvent[] = [registered(id)];
     for (let i = 1; i < total; i++) {
       const reason = `${i} ${"r".repeat(500)}`.slice(0, 500) as DiscontinueReason;
-      events.push({ type: "ItemDiscontinued", data: { reason } });
+      events.push(discontinued(reason));
     }
     // Each append conditions only its own keys, so disjoint ranges may be written in parallel.
     const bases = Array.from({ length: total / 100 }, (_, i) => i * 100);

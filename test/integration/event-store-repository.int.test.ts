@@ -8,11 +8,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ITEM_STATE_VERSION,
-  type ItemEvent,
   type ItemId,
   type ItemName,
   type Price,
-  type Quantity,
 } from "../../services/domain/item/index.js";
 import {
   DynamoDbItemRepository,
@@ -26,21 +24,13 @@ import {
   journalTable,
   snapshotsTable,
 } from "../../services/tables/definitions.js";
+import { newItemId as newId, received, registered } from "../support/events.js";
 import { createTestTables, type TestTables, tableName, testDynamoDb } from "../support/infra.js";
 
 // Real time (whole seconds): DynamoDB Local runs a TTL sweeper on the wall clock, so a key written
 // "in the past" could vanish mid-test.
 const now = new Date(Math.floor(Date.now() / 1000) * 1000);
 const context = (n = 0): CommandContext => ({ commandId: `c${n}`, correlationId: `k${n}`, now });
-const newId = (): ItemId => crypto.randomUUID() as ItemId;
-const registered = (itemId: ItemId): ItemEvent => ({
-  type: "ItemRegistered",
-  data: { itemId, name: "Tea" as ItemName, price: 100 as Price },
-});
-const received = (quantity: number): ItemEvent => ({
-  type: "StockReceived",
-  data: { quantity: quantity as Quantity },
-});
 const record = (key: string, fingerprint: string): IdempotencyRecord => ({
   key,
   fingerprint,

@@ -3,7 +3,6 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { appendLives, generateLives, journalAppender } from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
-import type { ItemEvent } from "../../services/domain/item/index.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import type { ShellEnv } from "../../services/http/shell.js";
@@ -16,6 +15,7 @@ import {
   PgVersionListener,
   type VersionSignal,
 } from "../../services/read-model/version-signal.js";
+import { received } from "../support/events.js";
 import {
   createTestTables,
   eventually,
@@ -206,7 +206,7 @@ describe("query API", () => {
           const appended = await journalAppender(tables.client, tableName(tables, "journal"))(
             id,
             loaded.version,
-            [{ type: "StockReceived", data: { quantity: 1 } } as ItemEvent],
+            [received(1)],
             { commandId: `c${k}`, correlationId: `c${k}`, now: new Date() },
           );
           const version = loaded.version + 1;

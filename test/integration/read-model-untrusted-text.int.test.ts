@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendLives, dumpReadModel, journalAppender } from "../../bench/projection-workload.js";
-import type { ItemEvent } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { createProjector } from "../../services/read-model/projector.js";
 import { rebuildReadModel } from "../../services/read-model/rebuild/rebuild.js";
 import { liveTables } from "../../services/read-model/tables.js";
+import { discontinued, registered, renamed } from "../support/events.js";
 import {
   createTestTables,
   singleConnectionReadModel,
@@ -39,10 +39,10 @@ describe("events with text Postgres cannot store", () => {
       {
         itemId,
         events: [
-          { type: "ItemRegistered", data: { itemId, name: "tea\u0000pot", price: 100 } },
-          { type: "ItemRenamed", data: { name: "pot\ud800" } },
-          { type: "ItemDiscontinued", data: { reason: "gone\u0000" } },
-        ] as ItemEvent[],
+          registered(itemId, "tea\u0000pot", 100),
+          renamed("pot\ud800"),
+          discontinued("gone\u0000"),
+        ],
       },
     ]);
     const live = await singleConnectionReadModel();

@@ -8,7 +8,7 @@ import {
   journalAppender,
 } from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
-import { fold, type ItemEvent } from "../../services/domain/item/index.js";
+import { fold } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../services/read-model/data-source.js";
 import { journalAggregateKey, journalPosition } from "../../services/read-model/journal-keys.js";
@@ -29,6 +29,7 @@ import { isInfrastructureError } from "../../services/streams/processing/transie
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import { type CuttableProxy, cuttableProxy } from "../support/cuttable-proxy.js";
+import { received, renamed } from "../support/events.js";
 import {
   createTestReadModel,
   createTestTables,
@@ -250,10 +251,7 @@ describe("stream consumer during a Postgres outage", () => {
     let appended = 0;
     for (const [i, id] of ids.entries()) {
       const { version } = await store.readStream(id);
-      const more = [
-        { type: "StockReceived", data: { quantity: 5 + i } },
-        ...(i % 2 === 0 ? [{ type: "ItemRenamed", data: { name: `after outage ${i}` } }] : []),
-      ] as ItemEvent[];
+      const more = [received(5 + i), ...(i % 2 === 0 ? [renamed(`after outage ${i}`)] : [])];
       const r = await append(id, version, more);
       if (r.isErr()) throw new Error(`append failed: ${JSON.stringify(r.error)}`);
       appended += r.value.length;

@@ -3,13 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { journalAppender } from "../../bench/projection-workload.js";
 import { runParkedRecordsCli, UsageError } from "../../services/cli/parked-records/cli.js";
-import type {
-  ItemEvent,
-  ItemId,
-  ItemName,
-  Price,
-  Quantity,
-} from "../../services/domain/item/index.js";
+import type { ItemEvent } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { silentLogger } from "../../services/logging/logger.js";
 import { journalAggregateKey, journalPosition } from "../../services/read-model/journal-keys.js";
@@ -22,6 +16,7 @@ import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
 import { journalTable, parkedTable } from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
+import { received, registered, renamed, repriced } from "../support/events.js";
 import { FakeClock } from "../support/fake-clock.js";
 import {
   createTestReadModel,
@@ -34,23 +29,6 @@ import {
 } from "../support/infra.js";
 
 const ids = { a: crypto.randomUUID(), b: crypto.randomUUID(), c: crypto.randomUUID() };
-const registered = (itemId: string, name: string): ItemEvent => ({
-  type: "ItemRegistered",
-  data: { itemId: itemId as ItemId, name: name as ItemName, price: 100 as Price },
-});
-const renamed = (name: string): ItemEvent => ({
-  type: "ItemRenamed",
-  data: { name: name as ItemName },
-});
-const received = (n: number): ItemEvent => ({
-  type: "StockReceived",
-  data: { quantity: n as Quantity },
-});
-const repriced = (p: number): ItemEvent => ({
-  type: "ItemPriceChanged",
-  data: { price: p as Price },
-});
-
 // Interleaved history; item a's second event (its rename) hits a projection bug.
 const history: Array<[keyof typeof ids, ItemEvent]> = [
   ["a", registered(ids.a, "Tea")],

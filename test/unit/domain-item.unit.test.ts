@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   type DiscontinueReason,
   fold,
-  type ItemEvent,
   type ItemId,
   type ItemName,
   itemDecider,
@@ -11,6 +10,7 @@ import {
   STOCK_MAX,
 } from "../../services/domain/item/index.js";
 import { deciderSpec } from "../support/decider-spec.js";
+import * as ev from "../support/events.js";
 
 const given = deciderSpec(itemDecider);
 
@@ -20,12 +20,9 @@ const price = (n: number) => n as Price;
 const qty = (n: number) => n as Quantity;
 const reason = (s: string) => s as DiscontinueReason;
 
-const registered: ItemEvent = {
-  type: "ItemRegistered",
-  data: { itemId, name: name("Tea"), price: price(450) },
-};
-const received = (n: number): ItemEvent => ({ type: "StockReceived", data: { quantity: qty(n) } });
-const discontinued: ItemEvent = { type: "ItemDiscontinued", data: { reason: reason("") } };
+const registered = ev.registered(itemId, "Tea", 450);
+const { received } = ev;
+const discontinued = ev.discontinued("");
 
 describe("an item that is not registered", () => {
   it("is registered with its name and price", () => {
@@ -55,7 +52,7 @@ describe("an active item", () => {
   it("is renamed to a new name", () => {
     given(registered)
       .when({ type: "RenameItem", itemId, name: name("Green tea") })
-      .thenEmits([{ type: "ItemRenamed", data: { name: name("Green tea") } }]);
+      .thenEmits([ev.renamed("Green tea")]);
   });
 
   it("renaming to the same name changes nothing", () => {
@@ -67,7 +64,7 @@ describe("an active item", () => {
   it("gets a new price", () => {
     given(registered)
       .when({ type: "ChangePrice", itemId, price: price(0) })
-      .thenEmits([{ type: "ItemPriceChanged", data: { price: price(0) } }]);
+      .thenEmits([ev.repriced(0)]);
   });
 
   it("setting the same price changes nothing", () => {
@@ -91,11 +88,11 @@ describe("an active item", () => {
   it("ships stock it holds, down to zero", () => {
     given(registered, received(3))
       .when({ type: "ShipStock", itemId, quantity: qty(3) })
-      .thenEmits([{ type: "StockShipped", data: { quantity: qty(3) } }]);
+      .thenEmits([ev.shipped(3)]);
   });
 
   it("never lets stock go negative (StockNeverNegative)", () => {
-    given(registered, received(2), { type: "StockShipped", data: { quantity: qty(1) } })
+    given(registered, received(2), ev.shipped(1))
       .when({ type: "ShipStock", itemId, quantity: qty(2) })
       .thenRejects({ kind: "RuleViolated", rule: "StockNeverNegative" });
   });
@@ -103,7 +100,7 @@ describe("an active item", () => {
   it("is discontinued with a reason", () => {
     given(registered)
       .when({ type: "DiscontinueItem", itemId, reason: reason("recalled") })
-      .thenEmits([{ type: "ItemDiscontinued", data: { reason: reason("recalled") } }]);
+      .thenEmits([ev.discontinued("recalled")]);
   });
 });
 
@@ -132,10 +129,10 @@ describe("evolve", () => {
   it("folds the history into the current state", () => {
     const state = fold([
       registered,
-      { type: "ItemRenamed", data: { name: name("Green tea") } },
-      { type: "ItemPriceChanged", data: { price: price(500) } },
+      ev.renamed("Green tea"),
+      ev.repriced(500),
       received(10),
-      { type: "StockShipped", data: { quantity: qty(4) } },
+      ev.shipped(4),
       discontinued,
     ]);
     expect(state).toEqual({

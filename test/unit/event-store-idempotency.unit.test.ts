@@ -1,12 +1,13 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import type { ItemEvent, Quantity } from "../../services/domain/item/index.js";
+import type { ItemEvent } from "../../services/domain/item/index.js";
 import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
 import {
   idempotencyPut,
   idempotencyRecordOf,
 } from "../../services/event-store/idempotency-items.js";
 import { matchIdempotency } from "../../services/event-store/item-repository.js";
+import { received } from "../support/events.js";
 
 const record = {
   key: "k-1",
@@ -43,8 +44,7 @@ describe("transaction size", () => {
     tableNames: { journal: "j", snapshots: "s", idempotency: "i" },
     snapshotEvery: 10,
   });
-  const events = (n: number): ItemEvent[] =>
-    Array.from({ length: n }, () => ({ type: "StockReceived", data: { quantity: 1 as Quantity } }));
+  const events = (n: number): ItemEvent[] => Array.from({ length: n }, () => received(1));
   const ctx = { commandId: "c", correlationId: "k", now };
 
   it("leaves room for the idempotency row in DynamoDB's 100 items (the snapshot is apart)", async () => {

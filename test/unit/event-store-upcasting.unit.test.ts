@@ -6,6 +6,7 @@ import {
   UnknownSchemaVersionError,
   upcast,
 } from "../../services/event-store/upcasting.js";
+import { registered } from "../support/events.js";
 
 const fixture = (name: string): Uint8Array =>
   readFileSync(new URL(`../fixtures/events-schema-v0/${name}`, import.meta.url));
@@ -13,10 +14,9 @@ const fixture = (name: string): Uint8Array =>
 describe("upcasting older event schemas", () => {
   it("decodes a committed schema-version-0 ItemRegistered into today's event", () => {
     const stored = decodeEvent(fixture("item-registered.v0.bin"));
-    expect(stored.event).toEqual({
-      type: "ItemRegistered",
-      data: { itemId: "018bcfe5-6800-7000-8000-0000000000a1", name: "Legacy teapot", price: 1250 },
-    });
+    expect(stored.event).toEqual(
+      registered("018bcfe5-6800-7000-8000-0000000000a1", "Legacy teapot", 1250),
+    );
     expect(stored.metadata).toMatchObject({ sequenceNumber: 1, schemaVersion: 0 });
     expect(stored.metadata.occurredAt).toEqual(new Date(1_700_000_000_000));
   });

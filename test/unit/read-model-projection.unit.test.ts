@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { ItemEvent } from "../../services/domain/item/index.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import type { ItemRow } from "../../services/read-model/entities.js";
 import {
@@ -11,36 +10,15 @@ import {
   totalsDelta,
 } from "../../services/read-model/projection.js";
 import { parseVersionPayload } from "../../services/read-model/projector.js";
+import * as ev from "../support/events.js";
 
 const ID = "0193c0de-0000-7000-8000-000000000001";
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n));
 
-const stored = (seq: number, event: ItemEvent, id = ID): StoredEvent => ({
-  metadata: {
-    eventId: `0193c0de-0000-7000-8000-${String(seq).padStart(12, "0")}`,
-    aggregateId: id,
-    sequenceNumber: seq,
-    occurredAt: at(seq),
-    correlationId: "c",
-    causationId: "k",
-    eventType: event.type,
-    schemaVersion: 1,
-  },
-  event,
-});
-
-const registered = (seq = 1, id = ID) =>
-  stored(
-    seq,
-    { type: "ItemRegistered", data: { itemId: id, name: "Tea", price: 450 } } as ItemEvent,
-    id,
-  );
-const received = (seq: number, quantity: number) =>
-  stored(seq, { type: "StockReceived", data: { quantity } } as ItemEvent);
-const shipped = (seq: number, quantity: number) =>
-  stored(seq, { type: "StockShipped", data: { quantity } } as ItemEvent);
-const discontinued = (seq: number) =>
-  stored(seq, { type: "ItemDiscontinued", data: { reason: "old" } } as ItemEvent);
+const registered = (seq = 1, id = ID) => ev.stored(seq, ev.registered(id, "Tea", 450), id);
+const received = (seq: number, quantity: number) => ev.stored(seq, ev.received(quantity), ID);
+const shipped = (seq: number, quantity: number) => ev.stored(seq, ev.shipped(quantity), ID);
+const discontinued = (seq: number) => ev.stored(seq, ev.discontinued("old"), ID);
 
 const fold = (events: readonly StoredEvent[]) =>
   events.reduce<ItemRow | undefined>((row, e) => projectItem(row, e), undefined);
