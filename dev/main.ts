@@ -2,7 +2,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { createCommandApi } from "../services/command-api/app.js";
 import { dynamoDbClient, dynamoDbStreamsClient } from "../services/config/aws-clients.js";
-import { int, logLevel, optionalStr, readConfig, str } from "../services/config/env.js";
+import { int, logLevel, oneOf, optionalStr, readConfig, str } from "../services/config/env.js";
 import { DynamoDbEventStore } from "../services/event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../services/event-store/dynamodb-item-repository.js";
 import { createLogger } from "../services/logging/logger.js";
@@ -11,11 +11,15 @@ import { openReadModel } from "../services/read-model/data-source.js";
 import { journalAggregateKey, journalPosition } from "../services/read-model/journal-keys.js";
 import { readModelHandler } from "../services/read-model/stream-handler.js";
 import { InProcessVersionSignal } from "../services/read-model/version-signal.js";
-import { startDynamoDbStreamWorker } from "../services/streams/coordinator/dynamodb-stream-worker.js";
+import { defaultWorkerId } from "../services/streams/coordinator/dynamodb-stream-worker.js";
+import { StreamWorker } from "../services/streams/coordinator/stream-worker.js";
+import { DynamoDbLeaseStore } from "../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { DynamoDbParkingStore } from "../services/streams/parking/dynamodb-parking-store.js";
 import { createResilientProcessBatch } from "../services/streams/processing/resilient-process-batch.js";
+import { DynamoDbStreamClient } from "../services/streams/retrieval/dynamodb-stream-client.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables, streamArnOf, tableEnv } from "../services/tables/provision.js";
+import { startKinesisChangeSource } from "./kinesis-change-source.js";
 import { startLocalInfrastructure } from "./local-infrastructure.js";
 import { LOCAL_SETTINGS_FILE, removeLocalSettings, writeLocalSettings } from "./local-settings.js";
 
@@ -27,6 +31,8 @@ const config = readConfig(process.env, {
   DATABASE_URL: optionalStr(),
   TABLE_PREFIX: str("item-service-"),
   LOG_LEVEL: logLevel(),
+  // kinesis: the journal's changes go through kinesalite (a forwarder plays AWS's part).
+  CHANGE_SOURCE: oneOf(["dynamodb-streams", "kinesis"]),
 });
 
 // The banner below is for the developer; what the running stack reports goes through the logger.
@@ -55,11 +61,29 @@ stops.unshift(() => db.destroy());
 const store = new DynamoDbEventStore({ client: dynamo, journalTableName: names.journal ?? "" });
 // Read-your-writes waiters hear the projector in-process (PGlite delivers no NOTIFY across connections).
 const versions = new InProcessVersionSignal();
-const consumer = await startDynamoDbStreamWorker({
-  dynamo,
-  streams: dynamoDbStreamsClient(aws),
-  leasesTableName: names.leases ?? "",
-  streamArn: await streamArnOf(dynamo, names.journal ?? ""),
+const source =
+  config.CHANGE_SOURCE === "kinesis"
+    ? await startKinesisChangeSource({
+        dynamo,
+        dynamodbEndpoint: endpoint,
+        journalTableName: names.journal ?? "",
+        tablePrefix: config.TABLE_PREFIX,
+        onError: (e, during) => logger.error({ error: String(e) }, `forwarder: ${during}`),
+      })
+    : {
+        client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
+        streamArn: await streamArnOf(dynamo, names.journal ?? ""),
+        stop: async () => {},
+      };
+stops.unshift(source.stop);
+log(
+  `Changes: ${config.CHANGE_SOURCE === "kinesis" ? `Kinesis (kinesalite) ${source.streamArn}, forwarded from DynamoDB Local's stream` : "DynamoDB Streams"}`,
+);
+const consumer = new StreamWorker({
+  workerId: defaultWorkerId(),
+  client: source.client,
+  leases: new DynamoDbLeaseStore(dynamo, names.leases ?? ""),
+  streamArn: source.streamArn,
   // As in production: retries, bisection and parking (`npm run parked -- list` shows them).
   processBatch: createResilientProcessBatch({
     handler: readModelHandler({ db, journal: store, onCommitted: versions.publish }),
@@ -72,6 +96,7 @@ const consumer = await startDynamoDbStreamWorker({
   config: { failoverMs: 3_000, idlePollMs: 50 },
   onError: (e, during) => logger.error({ error: String(e) }, `consumer: ${during}`),
 });
+await consumer.start();
 stops.unshift(() => consumer.shutdown());
 
 const app = new Hono()

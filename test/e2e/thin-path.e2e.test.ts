@@ -1,16 +1,20 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startKinesisChangeSource } from "../../dev/kinesis-change-source.js";
 import { createCommandApi } from "../../services/command-api/app.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { readModelHandler } from "../../services/read-model/stream-handler.js";
-import { startDynamoDbStreamWorker } from "../../services/streams/coordinator/dynamodb-stream-worker.js";
-import type { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
+import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
+import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
+import { workerId } from "../../services/streams/leases/lease.js";
 import { simpleProcessBatch } from "../../services/streams/processing/process-batch.js";
+import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import {
+  awsOptions,
   createTestReadModel,
   createTestTables,
   eventually,
@@ -20,12 +24,15 @@ import {
   testDynamoDbStreams,
 } from "../support/infra.js";
 
-// HTTP command → protobuf in the journal → DynamoDB Streams → consumer → Postgres → HTTP query,
-// over a real listening socket, DynamoDB Local and Postgres.
-describe("thin path", () => {
+// HTTP command → protobuf in the journal → change source → consumer → Postgres → HTTP query,
+// over a real listening socket, DynamoDB Local and Postgres; the change source is the journal's
+// DynamoDB stream, or kinesalite fed by the forwarder in the Kinesis Data Streams for DynamoDB
+// format (CHANGE_SOURCE=kinesis).
+describe.each(["dynamodb-streams", "kinesis"] as const)("thin path on %s", (changeSource) => {
   let tables: TestTables;
   let readModel: TestReadModel;
   let consumer: StreamWorker;
+  let stopSource: () => Promise<void> = async () => {};
   let server: ReturnType<typeof serve>;
   let base: string;
 
@@ -34,16 +41,31 @@ describe("thin path", () => {
     readModel = await createTestReadModel();
     const journal = tableName(tables, "journal");
     const store = new DynamoDbEventStore({ client: tables.client, journalTableName: journal });
-    consumer = await startDynamoDbStreamWorker({
-      dynamo: tables.client,
-      streams: testDynamoDbStreams(),
-      leasesTableName: tableName(tables, "leases"),
-      streamArn: await streamArnOf(tables.client, journal),
+    const source =
+      changeSource === "kinesis"
+        ? await startKinesisChangeSource({
+            dynamo: tables.client,
+            dynamodbEndpoint: awsOptions().endpoint,
+            journalTableName: journal,
+            tablePrefix: tables.prefix,
+          })
+        : {
+            client: new DynamoDbStreamClient(testDynamoDbStreams()),
+            streamArn: await streamArnOf(tables.client, journal),
+            stop: async () => {},
+          };
+    stopSource = source.stop;
+    consumer = new StreamWorker({
+      workerId: workerId(`e2e-${changeSource}`),
+      client: source.client,
+      leases: new DynamoDbLeaseStore(tables.client, tableName(tables, "leases")),
+      streamArn: source.streamArn,
       processBatch: simpleProcessBatch(
         readModelHandler({ db: readModel.db, journal: store, schema: readModel.schema }),
       ),
       config: { idlePollMs: 20 },
     });
+    await consumer.start();
     const app = new Hono()
       .route(
         "/",
@@ -70,6 +92,7 @@ describe("thin path", () => {
   afterAll(async () => {
     await new Promise((r) => server.close(r));
     await consumer.shutdown();
+    await stopSource();
     await readModel.drop();
     await tables.drop();
   });
