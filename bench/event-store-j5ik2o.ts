@@ -108,9 +108,16 @@ const createTable = async (client: DynamoDBClient, name: string, index: string) 
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: name });
 };
 
+/** The library's two tables (journal, snapshot) with the GSIs it reads through; their names. */
+export const createJ5Tables = async (client: DynamoDBClient, prefix: string) => {
+  const names = { journal: `${prefix}j5-journal`, snapshot: `${prefix}j5-snapshot` };
+  await createTable(client, names.journal, INDEXES.journal);
+  await createTable(client, names.snapshot, INDEXES.snapshot);
+  return { ...names, journalIndex: INDEXES.journal, snapshotIndex: INDEXES.snapshot };
+};
+
 export const createJ5EventStore = async (client: DynamoDBClient, prefix: string) => {
-  await createTable(client, `${prefix}j5-journal`, INDEXES.journal);
-  await createTable(client, `${prefix}j5-snapshot`, INDEXES.snapshot);
+  await createJ5Tables(client, prefix);
   return EventStoreFactory.ofDynamoDB<J5ItemId, J5Item, J5ItemEvent>(
     client,
     `${prefix}j5-journal`,
