@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import {
+  averageUnits,
+  averageWrites,
+  costAt,
+  type Deploy,
+  type Measured,
+  type UnitRow,
+} from "../../scripts/cost/model.js";
+import { ASSUMPTIONS, PRICES } from "../../scripts/cost/prices.js";
+
+const row = (command: string, key: boolean, write: number, coldRead = 2): UnitRow => ({
+  command,
+  key,
+  warm: { write, read: 0 },
+  cold: { write, read: coldRead },
+  adapter: key ? undefined : { write: 6, read: 1 },
+});
+const rows: UnitRow[] = [
+  row("rename", false, 1),
+  row("rename", true, 4),
+  row("receive stock", false, 1),
+  row("receive stock", true, 4),
+  row("receive stock, snapshot due (event 100)", false, 2, 8),
+];
+const measured: Measured = {
+  cpuMsPerCommand: { commandApi: 2, streamConsumer: 1 },
+  projectionDbMsPerEvent: { value: 0.05 },
+  journalRowBytes: { ours: 300, adapter: 1000 },
+  unitsPerCommand: { rows },
+};
+const deploy: Deploy = {
+  services: [
+    { name: "command-api", minTasks: 2, maxTasks: 6, vcpu: 0.25, memoryGb: 0.5 },
+    { name: "stream-consumer", minTasks: 2, maxTasks: 4, vcpu: 0.25, memoryGb: 0.5 },
+  ],
+  auroraMinAcu: 0.5,
+  snapshotEvery: 100,
+  idlePollMs: 250,
+  leaseRenewsPerSecond: 0.3,
+  leaseScansPerSecond: 0.5,
+};
+const at = (rate: number, design: "ours" | "adapter" = "ours", keyed = 0) =>
+  costAt({
+    rate,
+    design,
+    measured,
+    deploy,
+    mix: { keyed, cold: 0 },
+    prices: PRICES,
+    assumptions: ASSUMPTIONS,
+  });
+const line = (r: ReturnType<typeof at>, prefix: string) =>
+  r.lines.find((l) => l.name.startsWith(prefix))?.monthly ?? Number.NaN;
+
+describe("units of an average command", () => {
+  it("adds the snapshot's own put once in snapshotEvery commands, and blends in keyed ones", () => {
+    expect(averageWrites(rows, { keyed: 0, cold: 0 }, 100)).toBeCloseTo(1.01);
+    expect(averageWrites(rows, { keyed: 0.5, cold: 0 }, 100)).toBeCloseTo(2.51);
+  });
+
+  it("reads only on cold commands; the adapter reads on every one", () => {
+    expect(averageUnits(rows, { keyed: 0, cold: 0.25 }, "ours").read).toBeCloseTo(0.5);
+    expect(averageUnits(rows, { keyed: 0, cold: 0 }, "adapter")).toEqual({ read: 1, write: 6 });
+  });
+});
+
+describe("monthly cost", () => {
+  it("is only the floors (minimum tasks, minimum ACU, idle polling) at no traffic", () => {
+    const idle = at(0);
+    expect(line(idle, "DynamoDB writes")).toBe(0);
+    // 2 tasks × (0.25 vCPU × 0.04048 + 0.5 GB × 0.004445) × 730 h
+    expect(line(idle, "Fargate command-api")).toBeCloseTo(
+      2 * (0.25 * 0.04048 + 0.5 * 0.004445) * 730,
+    );
+    expect(line(idle, "Aurora")).toBeCloseTo(0.5 * 0.12 * 730);
+    expect(idle.dominant).toMatch(/^Aurora/);
+    expect(idle.perMillionCommands).toBe(0);
+  });
+
+  it("prices write units per million: 1,000/s of 1.01 units is 2.65 billion units a month", () => {
+    const units = 1000 * 1.01 * 730 * 3600;
+    expect(line(at(1000), "DynamoDB writes")).toBeCloseTo((units / 1e6) * 0.625);
+  });
+
+  it("scales Fargate tasks with the measured CPU beyond the minimum, never below it", () => {
+    // 1,000/s × 2 ms = 2 vCPU at 70% of 0.25 vCPU per task → 12 tasks.
+    expect(at(1000).lines.find((l) => l.name === "Fargate command-api")?.detail).toMatch(/^12 ×/);
+    expect(at(10).lines.find((l) => l.name === "Fargate command-api")?.detail).toMatch(/^2 ×/);
+  });
+
+  it("shows the adapter's design dearer for the same work, by its write units", () => {
+    const ours = at(1000);
+    const adapter = at(1000, "adapter");
+    expect(line(adapter, "DynamoDB writes") / line(ours, "DynamoDB writes")).toBeCloseTo(6 / 1.01);
+    expect(adapter.monthly).toBeGreaterThan(ours.monthly);
+  });
+});
