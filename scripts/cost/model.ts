@@ -166,11 +166,18 @@ export const costAt = (input: {
   for (const s of deploy.services) {
     const vcpuNeeded = (rate * (cpuMs[s.name] ?? 0)) / 1000;
     const tasks = Math.max(s.minTasks, Math.ceil(vcpuNeeded / (s.vcpu * a.targetCpuShare)));
+    // Per command, at the target share: the task's memory comes along with its CPU.
+    const vcpuSeconds = (cpuMs[s.name] ?? 0) / 1000 / a.targetCpuShare;
+    const gbSeconds = (vcpuSeconds * s.memoryGb) / s.vcpu;
+    const why = cpuMs[s.name]
+      ? `; ${round(cpuMs[s.name] ?? 0)} ms CPU per command = ${round(vcpuSeconds * 1000)} vCPU-ms + ${round(gbSeconds * 1000)} GB-ms at ${a.targetCpuShare * 100}% CPU`
+      : "; the minimum only (query traffic is not modelled)";
+    const over = tasks > s.maxTasks ? ` (above the manifest's maximum of ${s.maxTasks})` : "";
     lines.push({
       name: `Fargate ${s.name}`,
       monthly:
         tasks * (s.vcpu * p.fargateVcpuHour + s.memoryGb * p.fargateGbHour) * a.hoursPerMonth,
-      detail: `${tasks} × (${s.vcpu} vCPU, ${s.memoryGb} GB)${cpuMs[s.name] ? `; ${round(cpuMs[s.name] ?? 0)} ms CPU per command` : "; query traffic not modelled"}`,
+      detail: `${tasks} × (${s.vcpu} vCPU, ${s.memoryGb} GB)${over}${why}`,
     });
   }
 
