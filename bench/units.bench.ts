@@ -92,7 +92,7 @@ const ours = async (client: DynamoDBClient, tables: Record<string, string>) => {
     snapshotEvery: SNAPSHOT_EVERY,
     cache: { maxItems: 10_000 },
   });
-  const app = createCommandApi({ repository, log: () => {} });
+  const app = createCommandApi({ repository });
   return async (path: string, body: unknown, key?: string) => {
     const res = await app.request(path, {
       method: "POST",

@@ -27,6 +27,7 @@ const logger = createLogger({ service: "command-api", level: config.LOG_LEVEL })
 const client = dynamoDbClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION });
 const repository = new DynamoDbItemRepository({
   client,
+  logger,
   tableNames: {
     journal: config.JOURNAL_TABLE,
     snapshots: config.SNAPSHOTS_TABLE,
