@@ -154,3 +154,34 @@ export const startProcess = async (
   await waitUntilReady(launched, options.ready, options);
   return launched;
 };
+
+/** An emulator (DynamoDB Local, kinesalite) serving on a loopback endpoint. */
+export interface LocalEmulator {
+  readonly endpoint: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an emulator on `port` and waits until it answers HTTP at all: an emulator that refuses
+ * an empty request is listening.
+ */
+export const startEmulator = async (
+  port: number,
+  options: LaunchOptions & ReadyOptions,
+): Promise<LocalEmulator> => {
+  const endpoint = `http://127.0.0.1:${port}`;
+  const launched = await startProcess({
+    detached: true,
+    ...options,
+    ready: () =>
+      fetch(endpoint, { method: "POST", signal: AbortSignal.timeout(1000) }).then(() => true),
+  });
+  return {
+    endpoint,
+    process: launched.child,
+    stop: async () => {
+      await launched.stop();
+    },
+  };
+};

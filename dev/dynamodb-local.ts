@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, startProcess } from "./child-process.js";
+import { freePort, type LocalEmulator, startEmulator } from "./child-process.js";
 
 /** Exact version of the npm package that ships the official DynamoDB Local jar (1.25.1). */
 export const DYNAMODB_LOCAL_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
@@ -47,11 +47,7 @@ export const ensureDynamoDbLocalJar = (): string => {
   return jarDir;
 };
 
-export interface DynamoDbLocal {
-  readonly endpoint: string;
-  readonly process: ChildProcess;
-  stop(): Promise<void>;
-}
+export type DynamoDbLocal = LocalEmulator;
 
 export interface DynamoDbLocalOptions {
   readonly port?: number;
@@ -66,8 +62,7 @@ export const startDynamoDbLocal = async (
   assertJava();
   const dir = ensureDynamoDbLocalJar();
   const port = options.port ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${port}`;
-  const launched = await startProcess({
+  return startEmulator(port, {
     name: "DynamoDB Local",
     command: "java",
     args: [
@@ -80,16 +75,5 @@ export const startDynamoDbLocal = async (
       String(port),
     ],
     env: { ...process.env, ...options.env },
-    detached: true,
-    // Any HTTP answer (even an error) means it listens.
-    ready: () =>
-      fetch(endpoint, { method: "POST", signal: AbortSignal.timeout(1000) }).then(() => true),
   });
-  return {
-    endpoint,
-    process: launched.child,
-    stop: async () => {
-      await launched.stop();
-    },
-  };
 };
