@@ -41,6 +41,8 @@ describe("stream workers on a simulated stream with splits, joins and departures
   const { log, processBatch } = handledLog();
   const workers = new Map<string, StreamWorker>();
   const errors: string[] = [];
+  /** Workers stopped dead: their hung calls (renewals past the deadline) are no finding. */
+  const dead = new Set<string>();
   let failEvery = 0;
 
   const startWorker = async (
@@ -67,7 +69,12 @@ describe("stream workers on a simulated stream with splits, joins and departures
       },
       config,
       onError: (e, during) => {
-        if (!String(e).includes("handler failure")) errors.push(`${name} ${during}: ${String(e)}`);
+        // A renewal past its deadline (DynamoDB Local on a loaded machine) is retried at the
+        // next tick; what it risks (lost leases, duplicates, order) is asserted below.
+        const expected = ["handler failure", "renewal took over"].some((m) =>
+          String(e).includes(m),
+        );
+        if (!expected && !dead.has(name)) errors.push(`${name} ${during}: ${String(e)}`);
       },
     });
     await w.start();
@@ -133,6 +140,7 @@ describe("stream workers on a simulated stream with splits, joins and departures
     // w2 leaves gracefully; w4 stops dead without releasing anything.
     await workers.get("w2")?.shutdown();
     workers.delete("w2");
+    dead.add("w4");
     crashing.freeze();
     crashingClient.freeze();
     workers.delete("w4");

@@ -112,6 +112,13 @@ export class SimulatedStream implements StreamClient {
     shard.trimmed = Math.min(shard.records.length, shard.trimmed + count);
   }
 
+  /** Removes a shard altogether, as retention does 24 h after it closed: no longer listed or readable. */
+  expire(shardId: string): void {
+    if (!this.shards.get(shardId)?.closed)
+      throw new Error(`only a closed shard expires: ${shardId}`);
+    this.shards.delete(shardId);
+  }
+
   openShardIds(): string[] {
     return [...this.shards.values()].filter((s) => !s.closed).map((s) => s.shardId);
   }

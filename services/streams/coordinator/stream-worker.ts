@@ -77,6 +77,8 @@ export class StreamWorker {
         maxLeasesForWorker: this.config.maxLeasesForWorker,
       },
       renewIntervalMs: this.config.renewIntervalMs,
+      // Bounded below the failover time: a renewal answered later could not save the lease.
+      renewTimeoutMs: this.config.failoverMs - this.config.renewIntervalMs,
       takeIntervalMs: this.config.takeIntervalMs,
       metrics: this.metrics,
       random: options.random ?? Math.random,

@@ -20,8 +20,8 @@ export interface LeaseCoordinatorOptions {
   readonly policy: TakingPolicy;
   readonly renewIntervalMs: number;
   /**
-   * Longest wait for one renewal (default: the renew interval, at most half the failover time):
-   * a renewal that hangs is abandoned and tried again, never holding up the other leases.
+   * Longest wait for one renewal, below the failover time (default: the renew interval): a
+   * renewal that hangs is abandoned and tried again, never holding up the other leases.
    */
   readonly renewTimeoutMs?: number;
   readonly takeIntervalMs: number;

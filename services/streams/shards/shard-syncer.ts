@@ -9,8 +9,10 @@ export interface ShardSyncResult {
 }
 
 /**
- * Discovers shards (DescribeStream, all pages) and creates the missing leases, parents first;
- * deletes finished leases of shards that left the stream. Idempotent: every worker may run it.
+ * Discovers shards (DescribeStream, all pages) and creates the missing leases, parents first,
+ * never one for a shard whose descendant holds a lease; deletes finished leases of shards that
+ * left the stream once their children have started (conditional on SHARD_END). Idempotent:
+ * every worker may run it, in any interleaving with the others.
  */
 export const syncShards = async (
   client: StreamClient,
@@ -20,10 +22,10 @@ export const syncShards = async (
   const shards = await client.listShards(streamArn);
   const leases = await store.list();
   const created: string[] = [];
-  for (const lease of leasesToCreate(shards, new Set(leases.map((l) => l.leaseKey)))) {
+  for (const lease of leasesToCreate(shards, leases)) {
     if (await store.create(lease)) created.push(lease.leaseKey);
   }
-  const deleted = leasesToDelete(shards, leases);
-  for (const key of deleted) await store.delete(key);
+  const deleted: string[] = [];
+  for (const key of leasesToDelete(shards, leases)) if (await store.delete(key)) deleted.push(key);
   return { shards, created, deleted };
 };
