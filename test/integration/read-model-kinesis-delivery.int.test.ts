@@ -69,8 +69,8 @@ describe("read model fed by Kinesis Data Streams for DynamoDB, reordered and dup
     const changes = events.map((e) => {
       const item = journalPut(journal, e).Put?.Item ?? {};
       const keys = {
-        aggregateId: item.aggregateId ?? {},
-        sequenceNumber: item.sequenceNumber ?? {},
+        aggregateId: { S: e.metadata.aggregateId },
+        sequenceNumber: { N: String(e.metadata.sequenceNumber) },
       };
       return JSON.stringify(
         kinesisDynamoDbChange({
@@ -122,10 +122,6 @@ describe("read model fed by Kinesis Data Streams for DynamoDB, reordered and dup
           return now.history.length === reference.history.length ? now : undefined;
         },
         { timeoutMs: 30_000, what: "every event projected" },
-      );
-      // Settled: nothing left in the stream changes it any more.
-      await eventually(async () =>
-        worker.status().every((s) => s.state === "PROCESSING") ? true : undefined,
       );
     } finally {
       await worker.shutdown();
