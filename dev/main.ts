@@ -1,5 +1,6 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { issuerAccessControl } from "../services/auth/access.js";
 import { createCommandApi } from "../services/command-api/app.js";
 import { dynamoDbClient, dynamoDbStreamsClient } from "../services/config/aws-clients.js";
 import { int, logLevel, oneOf, optionalStr, readConfig, str } from "../services/config/env.js";
@@ -19,6 +20,7 @@ import { createResilientProcessBatch } from "../services/streams/processing/resi
 import { DynamoDbStreamClient } from "../services/streams/retrieval/dynamodb-stream-client.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables, streamArnOf, tableEnv } from "../services/tables/provision.js";
+import { createDevIssuer, DEV_AUDIENCE } from "./dev-issuer.js";
 import { startKinesisChangeSource } from "./kinesis-change-source.js";
 import { startLocalInfrastructure } from "./local-infrastructure.js";
 import { LOCAL_SETTINGS_FILE, removeLocalSettings, writeLocalSettings } from "./local-settings.js";
@@ -99,10 +101,27 @@ const consumer = new StreamWorker({
 await consumer.start();
 stops.unshift(() => consumer.shutdown());
 
+// A development issuer on the same base URL; both APIs verify its tokens exactly as they verify
+// Cognito's in AWS (JWKS fetched over HTTP, signature, issuer, audience, expiry, scopes).
+const base = `http://localhost:${config.PORT}`;
+const devIssuer = await createDevIssuer({ issuer: base });
+const access = issuerAccessControl(
+  {
+    issuer: devIssuer.issuer,
+    jwksUrl: devIssuer.jwksUrl,
+    audience: { audiences: [DEV_AUDIENCE], clientIds: [] },
+    scopePrefix: "",
+    clockSkewSeconds: 60,
+  },
+  { logger },
+);
+
 const app = new Hono()
+  .route("/", devIssuer.routes)
   .route(
     "/",
     createCommandApi({
+      access,
       repository: new DynamoDbItemRepository({
         client: dynamo,
         tableNames: {
@@ -114,7 +133,7 @@ const app = new Hono()
       }),
     }),
   )
-  .route("/", createQueryApi({ db, versions }));
+  .route("/", createQueryApi({ db, versions, access }));
 const server = serve({ fetch: app.fetch, port: config.PORT });
 stops.unshift(() => new Promise((r) => server.close(r)));
 
@@ -128,10 +147,12 @@ writeLocalSettings({
 });
 stops.push(async () => removeLocalSettings());
 
-const base = `http://localhost:${config.PORT}`;
+const { access_token: token } = await devIssuer.mint();
 log(`\nItem service ready at ${base}\n
-  curl -si -X POST ${base}/commands/items -H 'content-type: application/json' -d '{"name":"Tea","price":450}'
-  curl -s ${base}/queries/items/<itemId>\n
+A development token (all scopes, sub "dev", 1 h; more from POST ${base}/dev/token):\n
+  TOKEN=${token}\n
+  curl -si -X POST ${base}/commands/items -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"Tea","price":450}'
+  curl -s ${base}/queries/items/<itemId> -H "authorization: Bearer $TOKEN"\n
 Operator CLIs (they read this stack's settings from ${LOCAL_SETTINGS_FILE}, git-ignored):
   npm run parked -- list      parked records    npm run rebuild    read model from the journal\n
 Ctrl-C stops everything.`);

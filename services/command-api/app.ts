@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { v7 as uuidv7 } from "uuid";
+import type { AccessControl } from "../auth/bearer.js";
 import { type Clock, systemClock } from "../clock/clock.js";
 import { createItemCommandHandler } from "../command-handling/item-command-handler.js";
 import type { AdmissionLimits } from "../command-handling/per-key-queue.js";
@@ -26,6 +27,8 @@ export const DEFAULT_REQUEST_DEADLINE_MS = 10_000;
 
 export interface CommandApiOptions {
   readonly repository: ItemRepository;
+  /** Bearer tokens with `items:write` (required: a deployable has no unauthenticated mode). */
+  readonly access: AccessControl;
   readonly retry?: ConflictRetryPolicy;
   readonly logger?: Logger;
   readonly newId?: () => string;
@@ -46,6 +49,7 @@ type Env = ShellEnv;
 /** The command side over HTTP: every route under /commands (one load-balancer rule). */
 export const createCommandApi = ({
   repository,
+  access,
   retry,
   logger = silentLogger,
   newId = uuidv7,
@@ -64,6 +68,10 @@ export const createCommandApi = ({
     newId,
     isUnavailable: isInfrastructureError,
   });
+  app.use(
+    "/commands/*",
+    access.require("items:write", { except: ["/commands/healthz", "/commands/openapi.json"] }),
+  );
   app.use(
     "/commands/*",
     bodyLimit({

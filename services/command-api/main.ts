@@ -1,3 +1,5 @@
+import { issuerAccessControl } from "../auth/access.js";
+import { authSettingsOf, authVariables } from "../auth/settings.js";
 import { dynamoDbClient } from "../config/aws-clients.js";
 import { int, logLevel, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
@@ -6,7 +8,9 @@ import { serveBehindLoadBalancer } from "../http/server.js";
 import { createLogger } from "../logging/logger.js";
 import { createCommandApi } from "./app.js";
 
+// Token issuer settings are read with the rest: without them the task refuses to start.
 const config = readConfig(process.env, {
+  ...authVariables,
   PORT: int(3001, 1, 65535),
   LOG_LEVEL: logLevel(),
   AWS_REGION: str("us-east-1"),
@@ -22,6 +26,7 @@ const config = readConfig(process.env, {
   REQUEST_DEADLINE_MS: int(10_000, 100, 55_000),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
 });
+const auth = authSettingsOf(config);
 
 const logger = createLogger({ service: "command-api", level: config.LOG_LEVEL });
 const client = dynamoDbClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION });
@@ -41,6 +46,7 @@ const repository = new DynamoDbItemRepository({
 let draining = false;
 const app = createCommandApi({
   repository,
+  access: issuerAccessControl(auth, { logger }),
   logger,
   admission: { maxDepth: config.COMMAND_QUEUE_DEPTH, maxInFlight: config.MAX_COMMANDS_IN_FLIGHT },
   requestDeadlineMs: config.REQUEST_DEADLINE_MS,

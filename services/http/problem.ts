@@ -23,6 +23,8 @@ export const problemType = (kind: string): string => `${PROBLEM_BASE}${kind}`;
 export const PROBLEM_KINDS = {
   validation: { status: 400, title: "The request is invalid" },
   "malformed-json": { status: 400, title: "The body is not valid JSON" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  "insufficient-scope": { status: 403, title: "Insufficient scope" },
   "not-found": { status: 404, title: "Not found" },
   "method-not-allowed": { status: 405, title: "Method not allowed" },
   "already-registered": { status: 409, title: "Item already registered" },

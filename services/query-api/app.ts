@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { DataSource } from "typeorm";
 import { v7 as uuidv7 } from "uuid";
+import type { AccessControl } from "../auth/bearer.js";
 import { installRouteFallback } from "../http/method-not-allowed.js";
 import { unavailableResponse } from "../http/problem.js";
 import { installHttpShell, type ShellEnv } from "../http/shell.js";
@@ -15,6 +16,8 @@ import { createVersionWaiter } from "./read-your-writes/version-waiter.js";
 
 export interface QueryApiDeps {
   readonly db: DataSource;
+  /** Bearer tokens with `items:read` (required: a deployable has no unauthenticated mode). */
+  readonly access: AccessControl;
   /** Projector commits (LISTEN/NOTIFY or in-process); without it read-your-writes polls. */
   readonly versions?: VersionSignal;
   /** How long `?minVersion=` waits before answering 504. */
@@ -72,6 +75,10 @@ export const createQueryApi = (deps: QueryApiDeps): Hono<ShellEnv> => {
     newId: deps.newId ?? uuidv7,
     isUnavailable: isDatabaseUnavailable,
   });
+  app.use(
+    "/queries/*",
+    deps.access.require("items:read", { except: ["/queries/healthz", "/queries/openapi.json"] }),
+  );
   app.route("/queries", queries);
   // Last: 405 + Allow for a known path, else the 404 problem (kept when mounted elsewhere).
   installRouteFallback(app, "/queries/*");

@@ -1,3 +1,5 @@
+import { issuerAccessControl } from "../auth/access.js";
+import { authSettingsOf, authVariables } from "../auth/settings.js";
 import { databaseUrl, int, logLevel, readConfig, schemaName } from "../config/env.js";
 import { drain } from "../http/graceful-shutdown.js";
 import { serveBehindLoadBalancer } from "../http/server.js";
@@ -6,7 +8,9 @@ import { openHealthProbe, openReadModel } from "../read-model/data-source.js";
 import { PgVersionListener } from "../read-model/version-signal.js";
 import { createQueryApi } from "./app.js";
 
+// Token issuer settings are read with the rest: without them the task refuses to start.
 const config = readConfig(process.env, {
+  ...authVariables,
   PORT: int(3002, 1, 65535),
   LOG_LEVEL: logLevel(),
   DATABASE_URL: databaseUrl(),
@@ -18,6 +22,7 @@ const config = readConfig(process.env, {
   READ_YOUR_WRITES_MAX_WAITERS: int(1_000, 1, 100_000),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
 });
+const auth = authSettingsOf(config);
 
 const logger = createLogger({ service: "query-api", level: config.LOG_LEVEL });
 
@@ -46,6 +51,7 @@ let draining = false;
 const app = createQueryApi({
   db,
   versions,
+  access: issuerAccessControl(auth, { logger }),
   logger,
   readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
   maxVersionWaiters: config.READ_YOUR_WRITES_MAX_WAITERS,

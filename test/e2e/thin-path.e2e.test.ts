@@ -23,6 +23,7 @@ import {
   tableName,
   testDynamoDbStreams,
 } from "../support/infra.js";
+import { presetCaller } from "../support/preset-caller.js";
 
 // HTTP command → protobuf in the journal → change source → consumer → Postgres → HTTP query,
 // over a real listening socket, DynamoDB Local and Postgres; the change source is the journal's
@@ -70,6 +71,7 @@ describe.each(["dynamodb-streams", "kinesis"] as const)("thin path on %s", (chan
       .route(
         "/",
         createCommandApi({
+          access: presetCaller(),
           repository: new DynamoDbItemRepository({
             client: tables.client,
             tableNames: {
@@ -80,7 +82,7 @@ describe.each(["dynamodb-streams", "kinesis"] as const)("thin path on %s", (chan
           }),
         }),
       )
-      .route("/", createQueryApi({ db: readModel.db }));
+      .route("/", createQueryApi({ db: readModel.db, access: presetCaller() }));
     await new Promise<void>((resolve) => {
       server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
         base = `http://127.0.0.1:${info.port}`;

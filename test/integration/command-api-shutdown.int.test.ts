@@ -6,6 +6,7 @@ import { drain } from "../../services/http/graceful-shutdown.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
 import { tableName } from "../support/infra.js";
 import { startMain } from "../support/main-process.js";
+import { TEST_AUDIENCE, TestIssuer } from "../support/test-issuer.js";
 
 /** A gate the test opens: requests that reach the store wait until then. */
 const gate = () => {
@@ -87,6 +88,7 @@ describe("draining the command API on shutdown", () => {
 describe("services/command-api/main.ts", () => {
   it("serves from its env configuration and exits 0 after draining on SIGTERM", async () => {
     const h = await createCommandApiHarness();
+    const issuer = await TestIssuer.start();
     const main = await startMain(
       "services/command-api/main.ts",
       {
@@ -94,20 +96,27 @@ describe("services/command-api/main.ts", () => {
         JOURNAL_TABLE: tableName(h.tables, "journal"),
         SNAPSHOTS_TABLE: tableName(h.tables, "snapshots"),
         IDEMPOTENCY_TABLE: tableName(h.tables, "idempotency"),
+        AUTH_ISSUER: issuer.issuer,
+        AUTH_AUDIENCES: TEST_AUDIENCE,
       },
       "/commands/healthz",
     );
     try {
-      const res = await fetch(`${main.base}/commands/items`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name: "From main", price: 5 }),
-      });
+      const post = (headers: Record<string, string>) =>
+        fetch(`${main.base}/commands/items`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ name: "From main", price: 5 }),
+        });
+      expect((await post({})).status).toBe(401);
+      const token = await issuer.mint({ scopes: ["items:write"] });
+      const res = await post({ authorization: `Bearer ${token}` });
       expect(res.status).toBe(201);
       const { code, lines } = await main.terminate();
       expect(code).toBe(0);
       expect(lines.map((l) => l.msg)).toEqual([
         "command-api listening",
+        "request",
         "request",
         "request",
         "draining",
@@ -121,6 +130,7 @@ describe("services/command-api/main.ts", () => {
       for (const line of requests) expect(line.correlationId).toEqual(expect.any(String));
     } finally {
       main.kill();
+      await issuer.stop();
       await h.drop();
     }
   });

@@ -5,6 +5,7 @@ import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
 import { createTestReadModel, type TestReadModel } from "../support/infra.js";
+import { presetCaller } from "../support/preset-caller.js";
 
 const someId = "0193c0de-0000-7000-8000-000000000001";
 
@@ -33,7 +34,7 @@ describe("a wrong method on a known path: 405 with Allow (real apps)", () => {
   let stack: Hono;
   beforeAll(async () => {
     [h, model] = await Promise.all([createCommandApiHarness(), createTestReadModel()]);
-    queryApi = createQueryApi({ db: model.db });
+    queryApi = createQueryApi({ db: model.db, access: presetCaller() });
     stack = new Hono().route("/", h.app).route("/", queryApi);
   });
   afterAll(async () => {

@@ -3,12 +3,18 @@ import { describe, expect, inject, it } from "vitest";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { createTestReadModel, uniqueSuffix } from "../support/infra.js";
 import { startMain } from "../support/main-process.js";
+import { presetCaller } from "../support/preset-caller.js";
+import { TEST_AUDIENCE, TestIssuer } from "../support/test-issuer.js";
 
 describe("draining the query API on shutdown", () => {
   it("answers 503 problem+json on healthz while draining, so the load balancer moves away", async () => {
     const model = await createTestReadModel();
     let draining = false;
-    const app = createQueryApi({ db: model.db, isDraining: () => draining });
+    const app = createQueryApi({
+      db: model.db,
+      access: presetCaller(),
+      isDraining: () => draining,
+    });
     try {
       expect((await app.request("/queries/healthz")).status).toBe(200);
       draining = true;
@@ -25,17 +31,23 @@ describe("draining the query API on shutdown", () => {
 describe("services/query-api/main.ts", () => {
   it("serves from its env configuration and exits 0 after draining on SIGTERM", async () => {
     const schema = `rm_${uniqueSuffix()}`;
+    const issuer = await TestIssuer.start();
     const main = await startMain(
       "services/query-api/main.ts",
       {
         DATABASE_URL: inject("databaseUrl"),
         DATABASE_SCHEMA: schema,
         DATABASE_POOL_SIZE: String(inject("databasePoolSize")),
+        AUTH_ISSUER: issuer.issuer,
+        AUTH_AUDIENCES: TEST_AUDIENCE,
       },
       "/queries/healthz",
     );
     try {
-      const res = await fetch(`${main.base}/queries/items/0193c0de-0000-7000-8000-000000000001`);
+      const url = `${main.base}/queries/items/0193c0de-0000-7000-8000-000000000001`;
+      expect((await fetch(url)).status).toBe(401);
+      const token = await issuer.mint({ scopes: ["items:read"] });
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(404);
       const { code, lines } = await main.terminate();
       expect(code).toBe(0);
@@ -56,6 +68,7 @@ describe("services/query-api/main.ts", () => {
       });
     } finally {
       main.kill();
+      await issuer.stop();
       const admin = new pg.Client({ connectionString: inject("databaseUrl") });
       await admin.connect();
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

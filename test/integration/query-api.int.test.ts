@@ -25,6 +25,7 @@ import {
   type TestTables,
   tableName,
 } from "../support/infra.js";
+import { presetCaller } from "../support/preset-caller.js";
 
 type Json = Record<string, unknown>;
 
@@ -76,7 +77,12 @@ describe("query API", () => {
       { concurrency: 8 },
     );
     await projectorFor()(events);
-    app = createQueryApi({ db: model.db, versions: signal, readYourWritesTimeoutMs: 2000 });
+    app = createQueryApi({
+      db: model.db,
+      access: presetCaller(),
+      versions: signal,
+      readYourWritesTimeoutMs: 2000,
+    });
   });
 
   afterAll(async () => {
@@ -234,6 +240,7 @@ describe("query API", () => {
     it("always sees the write, woken by the projector's in-process signal", async () => {
       const viaSignal = createQueryApi({
         db: model.db,
+        access: presetCaller(),
         versions: signal,
         readYourWritesTimeoutMs: DEADLINE_OUT_OF_REACH,
       });
@@ -243,6 +250,7 @@ describe("query API", () => {
     it("always sees the write without any signal (bounded polling fallback)", async () => {
       const polling = createQueryApi({
         db: model.db,
+        access: presetCaller(),
         fallbackPollMs: 20,
         readYourWritesTimeoutMs: DEADLINE_OUT_OF_REACH,
       });
@@ -262,6 +270,7 @@ describe("query API", () => {
         const embedded = inject("embeddedPostgres");
         if (embedded) expect(await notifyDelivered(listener, model.schema)).toBe(false);
         const viaNotify = createQueryApi({
+          access: presetCaller(),
           db: model.db,
           versions: listener,
           readYourWritesTimeoutMs: embedded ? 600 : DEADLINE_OUT_OF_REACH,
@@ -278,6 +287,7 @@ describe("query API", () => {
 
     it("answers 504 problem+json with Retry-After when the version is not reached in time", async () => {
       const impatient = createQueryApi({
+        access: presetCaller(),
         db: model.db,
         versions: signal,
         readYourWritesTimeoutMs: 50,

@@ -13,6 +13,7 @@ import {
   type TestTables,
   tableName,
 } from "../support/infra.js";
+import { presetCaller } from "../support/preset-caller.js";
 
 // Events already in a journal were never validated against today's rules: whatever text they
 // hold (a NUL Postgres refuses, a lone surrogate), they must project and rebuild.
@@ -49,7 +50,7 @@ describe("events with text Postgres cannot store", () => {
     models.push(live);
     await createProjector({ db: live.db, journal: store, tables: liveTables(live.schema) })(events);
 
-    const api = createQueryApi({ db: live.db });
+    const api = createQueryApi({ db: live.db, access: presetCaller() });
     const item = await api.request(`/queries/items/${itemId}`);
     expect(item.status).toBe(200);
     expect(await item.json()).toMatchObject({ name: "pot\ufffd", version: 3 });

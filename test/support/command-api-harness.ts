@@ -1,4 +1,5 @@
 import { ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { AccessControl } from "../../services/auth/bearer.js";
 import type { Clock } from "../../services/clock/clock.js";
 import { createCommandApi } from "../../services/command-api/app.js";
 import type { AdmissionLimits } from "../../services/command-handling/per-key-queue.js";
@@ -13,6 +14,7 @@ import {
 } from "../../services/tables/definitions.js";
 import { createTestTables, type TestTables, tableName } from "./infra.js";
 import { memoryLogger } from "./memory-logger.js";
+import { presetCaller } from "./preset-caller.js";
 
 export interface HarnessOptions {
   readonly retry?: ConflictRetryPolicy;
@@ -26,6 +28,8 @@ export interface HarnessOptions {
   readonly clock?: Clock;
   /** Share another harness's tables (a second process on the same data); not dropped here. */
   readonly tables?: TestTables;
+  /** The door; by default every request acts as TEST_CALLER. */
+  readonly access?: AccessControl;
 }
 
 export type Harness = Awaited<ReturnType<typeof createCommandApiHarness>>;
@@ -48,6 +52,7 @@ export const createCommandApiHarness = async (options: HarnessOptions = {}) => {
   const { logger, lines: logs } = memoryLogger("command-api");
   const app = createCommandApi({
     repository,
+    access: options.access ?? presetCaller(),
     retry: options.retry,
     logger,
     isDraining: options.isDraining,

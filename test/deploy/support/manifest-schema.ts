@@ -100,6 +100,7 @@ const loadBalancedWebService = {
           },
         },
         deregistration_delay: duration,
+        redirect_to_https: { type: "boolean" },
       },
     },
   },
