@@ -85,6 +85,9 @@ const smokeService = async (
     DATABASE_URL: infra.url,
     DATABASE_SCHEMA: infra.schema,
     ...infra.tables,
+    // In AWS these come from the Cognito addon; health checks need no token, so no issuer is called.
+    AUTH_ISSUER: "https://issuer.invalid",
+    AUTH_AUDIENCES: "item-service",
     ...(port ? { PORT: String(port) } : {}),
   };
   const [, cmd, ...args] = m.image.healthcheck?.command ?? [];
