@@ -56,6 +56,7 @@ describe("services/query-api/main.ts", () => {
         "query-api listening",
         "request",
         "request",
+        "request",
         "draining",
         "stopped",
       ]);
