@@ -16,6 +16,7 @@ import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { DynamoDbItemRepository } from "../services/event-store/dynamodb-item-repository.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables } from "../services/tables/provision.js";
+import { presetCaller } from "../test/support/preset-caller.js";
 import { createJ5Tables, J5ItemId } from "./event-store-j5ik2o.js";
 import { writeDocSection } from "./support/doc-section.js";
 import { meterUnits, sumUnits, type UnitCharge } from "./support/dynamodb-units.js";
@@ -92,7 +93,8 @@ const ours = async (client: DynamoDBClient, tables: Record<string, string>) => {
     snapshotEvery: SNAPSHOT_EVERY,
     cache: { maxItems: 10_000 },
   });
-  const app = createCommandApi({ repository });
+  // Storage units only: the door is not measured here (every request acts as one test caller).
+  const app = createCommandApi({ repository, access: presetCaller() });
   return async (path: string, body: unknown, key?: string) => {
     const res = await app.request(path, {
       method: "POST",
