@@ -14,16 +14,24 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { pino } from "pino";
 import { deployables } from "../deploy-facts/deployables.js";
 import { manifestOf } from "../deploy-facts/manifests.js";
 import { answersOk, freePort, launch, waitUntilReady } from "../dev/child-process.js";
 import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
 import { dynamoDbClient } from "../services/config/aws-clients.js";
+import { createLogger } from "../services/logging/logger.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables, tableEnv } from "../services/tables/provision.js";
 
 const root = join(import.meta.dirname, "..");
-const log = (msg: string) => console.log(`prod-smoke: ${msg}`);
+// Not a deployable: no LOG_LEVEL; every step is worth a line. Synchronous, so the last line
+// survives process.exit.
+const logger = createLogger({
+  service: "prod-smoke",
+  destination: pino.destination({ sync: true }),
+});
+const log = (msg: string) => logger.info(msg);
 const stops: Array<() => Promise<void>> = [];
 
 const installProductionBuild = (work: string): void => {
@@ -140,12 +148,13 @@ const main = async () => {
     for (const d of all) if (d.kind === "cli") smokeCli(work, d.name);
     log(`OK: ${services.length} services healthy from production dependencies only`);
   } finally {
-    for (const stop of stops.reverse()) await stop().catch((e) => console.error(e));
+    for (const stop of stops.reverse())
+      await stop().catch((e) => logger.warn({ error: String(e) }, "stopping"));
     rmSync(work, { recursive: true, force: true });
   }
 };
 
 main().catch((e) => {
-  console.error(`prod-smoke: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  logger.error({ error: e instanceof Error ? e.message : String(e) }, "prod-smoke FAILED");
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import {
 import { LRUCache } from "lru-cache";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { v7 as uuidv7 } from "uuid";
+import { type Clock, systemClock } from "../clock/clock.js";
 import { fold, type ItemEvent, type ItemState, initialState } from "../domain/item/index.js";
 import { type Logger, silentLogger } from "../logging/logger.js";
 import type { AppendResult, CommandContext, ExpectedVersion } from "./event-store.js";
@@ -48,7 +49,7 @@ export interface DynamoDbItemRepositoryOptions {
   readonly idempotencyTtlSeconds?: number;
   readonly newEventId?: () => string;
   /** Only used to ignore expired idempotency rows on read. */
-  readonly clock?: () => Date;
+  readonly clock?: Clock;
   /** Where a failed (best-effort) snapshot write is reported. */
   readonly logger?: Logger;
 }
@@ -57,7 +58,7 @@ const DEFAULTS = Object.freeze({
   snapshotEvery: 100,
   idempotencyTtlSeconds: 24 * 60 * 60,
   newEventId: uuidv7,
-  clock: () => new Date(),
+  clock: systemClock,
   logger: silentLogger,
 });
 
@@ -120,7 +121,7 @@ export class DynamoDbItemRepository implements ItemRepository {
         ConsistentRead: true,
       }),
     );
-    return idempotencyRecordOf(out.Item, this.settings.clock());
+    return idempotencyRecordOf(out.Item, new Date(this.settings.clock.now()));
   }
 
   save(

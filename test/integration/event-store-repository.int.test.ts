@@ -25,6 +25,7 @@ import {
   snapshotsTable,
 } from "../../services/tables/definitions.js";
 import { newItemId as newId, received, registered } from "../support/events.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { createTestTables, type TestTables, tableName, testDynamoDb } from "../support/infra.js";
 
 // Real time (whole seconds): DynamoDB Local runs a TTL sweeper on the wall clock, so a key written
@@ -62,7 +63,7 @@ describe("DynamoDbItemRepository", () => {
         idempotency: tableName(tables, "idempotency"),
       },
       snapshotEvery: 5,
-      clock: () => now,
+      clock: new FakeClock({ start: now.getTime() }),
       ...o,
     });
   const snapshotRow = (id: string) =>
@@ -333,7 +334,10 @@ describe("DynamoDbItemRepository", () => {
     it("treats an expired key (not yet deleted by TTL) as free", async () => {
       const id = newId();
       const key = `key-${id}`;
-      const r = repo({ idempotencyTtlSeconds: 60, clock: () => new Date(now.getTime() + 61_000) });
+      const r = repo({
+        idempotencyTtlSeconds: 60,
+        clock: new FakeClock({ start: now.getTime() + 61_000 }),
+      });
       await r.save(id, { kind: "noStream" }, [registered(id)], context(), record(key, "A"));
       expect(await r.findIdempotency(key)).toBeUndefined();
       const later = { ...context(), now: new Date(now.getTime() + 61_000) };

@@ -10,6 +10,7 @@ import {
   ResourceNotFoundException,
   TrimmedDataAccessException,
 } from "@aws-sdk/client-dynamodb-streams";
+import { type Clock, systemClock } from "../../clock/clock.js";
 import {
   type IteratorPosition,
   type RecordsPage,
@@ -36,7 +37,11 @@ const translate = (e: unknown): never => {
 
 /** DynamoDB Streams through the AWS SDK v3. */
 export class DynamoDbStreamClient implements StreamClient {
-  constructor(private readonly client: DynamoDBStreamsClient) {}
+  constructor(
+    private readonly client: DynamoDBStreamsClient,
+    /** Stamps a record that arrives without ApproximateCreationDateTime. */
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async listShards(streamArn: string): Promise<readonly ShardDescription[]> {
     const shards: ShardDescription[] = [];
@@ -102,7 +107,7 @@ export class DynamoDbStreamClient implements StreamClient {
         return [
           {
             sequenceNumber: d.SequenceNumber,
-            approximateCreationTime: d.ApproximateCreationDateTime ?? new Date(),
+            approximateCreationTime: d.ApproximateCreationDateTime ?? new Date(this.clock.now()),
             keys: (d.Keys ?? {}) as Record<string, AttributeValue>,
             ...(d.NewImage ? { newImage: d.NewImage as Record<string, AttributeValue> } : {}),
           },
