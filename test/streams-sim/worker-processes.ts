@@ -1,27 +1,30 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { WorkerProcessSettings } from "./worker-process.js";
 
 const source = fileURLToPath(new URL("./worker-process.ts", import.meta.url));
-let bundled: Promise<string> | undefined;
+const bundled = new Map<string, Promise<string>>();
 
 /**
  * The worker script bundled once into plain JavaScript: a restarted worker is then up in a few
  * hundred milliseconds instead of seconds of TypeScript compilation on a 2-core machine.
  */
-const workerScript = (): Promise<string> => {
-  bundled ??= (async () => {
+const workerScript = (entry: string): Promise<string> => {
+  const existing = bundled.get(entry);
+  if (existing) return existing;
+  const script = (async () => {
     // Inside node_modules so the bundle's external packages resolve from the project.
     const dir = join(process.cwd(), "node_modules", ".cache", "streams-sim");
     mkdirSync(dir, { recursive: true });
     // Built under a private name, then renamed: parallel test files never see a partial file.
-    const outfile = join(dir, "worker.mjs");
-    const building = join(dir, `worker-${process.pid}-${Date.now()}.mjs`);
+    const name = basename(entry, ".ts");
+    const outfile = join(dir, `${name}.mjs`);
+    const building = join(dir, `${name}-${process.pid}-${Date.now()}.mjs`);
     await build({
-      entryPoints: [source],
+      entryPoints: [entry],
       outfile: building,
       bundle: true,
       platform: "node",
@@ -33,7 +36,8 @@ const workerScript = (): Promise<string> => {
     renameSync(building, outfile);
     return outfile;
   })();
-  return bundled;
+  bundled.set(entry, script);
+  return script;
 };
 
 /** One line of the shared worker log: kind (H handled, T taken, R ready, X exited, E error). */
@@ -67,9 +71,10 @@ export const handledOf = (log: readonly LogLine[]) =>
 
 /** Starts a worker process; its stdout/stderr are kept for failure messages. */
 export const spawnWorker = async (
-  settings: WorkerProcessSettings,
+  settings: WorkerProcessSettings | object,
+  entry: string = source,
 ): Promise<ChildProcess & { output: string[] }> => {
-  const script = await workerScript();
+  const script = await workerScript(entry);
   const child = spawn(process.execPath, [script, JSON.stringify(settings)], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NODE_NO_WARNINGS: "1" },

@@ -7,6 +7,8 @@ import {
   PutRecordsCommand,
   SplitShardCommand,
 } from "@aws-sdk/client-kinesis";
+import type { StoredEvent } from "../../services/event-store/codec.js";
+import { journalPut } from "../../services/event-store/journal.js";
 import { kinesisDynamoDbChange } from "../../services/streams/retrieval/kinesis-dynamodb-record.js";
 import { eventually } from "./infra.js";
 
@@ -111,3 +113,23 @@ export const putJournalChanges = async (
 /** Every key at one version (one "round" of writes). */
 export const round = (keys: readonly string[], version: number) =>
   keys.map((key) => ({ key, version }));
+
+/** A journal event as the JSON change AWS writes for it (the journal item as the table stores it). */
+export const journalChangeData = (journalTable: string, e: StoredEvent): Uint8Array => {
+  const item = journalPut(journalTable, e).Put?.Item ?? {};
+  const keys = {
+    aggregateId: { S: e.metadata.aggregateId },
+    sequenceNumber: { N: String(e.metadata.sequenceNumber) },
+  };
+  return new TextEncoder().encode(
+    JSON.stringify(
+      kinesisDynamoDbChange({
+        eventName: "INSERT",
+        tableName: journalTable,
+        createdAt: e.metadata.occurredAt,
+        keys,
+        newImage: item,
+      }),
+    ),
+  );
+};
