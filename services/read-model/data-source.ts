@@ -12,6 +12,8 @@ export interface ReadModelDatabaseOptions {
   readonly poolTimeoutMs?: number;
   /** `statement_timeout` of every connection (default: none). Migrations are exempt. */
   readonly statementTimeoutMs?: number;
+  /** node-postgres' own `query_timeout`: no answer this long fails the query (default 120 s). */
+  readonly queryTimeoutMs?: number;
 }
 
 const createReadModelDataSource = (options: ReadModelDatabaseOptions): DataSource =>
@@ -29,7 +31,7 @@ const createReadModelDataSource = (options: ReadModelDatabaseOptions): DataSourc
       // A dead socket must fail the query (the consumer retries it), never hang it forever.
       connectionTimeoutMillis: options.poolTimeoutMs ?? 10_000,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-      query_timeout: 120_000,
+      query_timeout: options.queryTimeoutMs ?? 120_000,
       keepAlive: true,
     },
   });

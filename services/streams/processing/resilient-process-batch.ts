@@ -97,16 +97,16 @@ class BatchRun {
   private blocked: Set<string> = new Set();
 
   constructor(
-    private readonly s: Settings,
+    private readonly settings: Settings,
     private readonly shardId: string,
     private readonly records: readonly StreamRecord[],
   ) {
-    this.keys = records.map(s.keyOf);
+    this.keys = records.map(settings.keyOf);
     this.settled = records.map(() => false);
   }
 
   async run(signal: AbortSignal | undefined): Promise<{ readonly checkpointUpTo?: string }> {
-    this.blocked = new Set(await this.s.parking.blockedAmong(this.keys));
+    this.blocked = new Set(await this.settings.parking.blockedAmong(this.keys));
     // Segments run left to right (a stack, left half on top), so records are tried in order.
     const stack: Segment[] = [
       { indices: this.records.map((_, i) => i), attempts: 0, transientFailures: 0 },
@@ -130,9 +130,9 @@ class BatchRun {
     }
     if (runnable.length === 0) return [];
 
-    this.s.onAttempt?.(this.shardId);
+    this.settings.onAttempt?.(this.shardId);
     const batch = runnable.map((i) => this.records[i] as StreamRecord);
-    const outcome = await callHandler(this.s.handler, this.shardId, batch);
+    const outcome = await callHandler(this.settings.handler, this.shardId, batch);
     if (outcome.ok) {
       for (const i of runnable) this.settled[i] = true;
       return [];
@@ -140,22 +140,26 @@ class BatchRun {
     for (const i of runnable.slice(0, outcome.failedAt)) this.settled[i] = true;
     const rest = runnable.slice(outcome.failedAt);
     const head = rest[0] as number;
-    const now = new Date(this.s.clock.now());
+    const now = new Date(this.settings.clock.now());
     for (const i of outcome.partial ? [head] : rest)
       if (!this.firstFailedAt.has(i)) this.firstFailedAt.set(i, now);
 
-    if (!outcome.partial && this.s.isTransient(outcome.cause)) {
+    if (!outcome.partial && this.settings.isTransient(outcome.cause)) {
       const transientFailures = segment.transientFailures + 1;
-      this.s.logger.warn(
+      this.settings.logger.warn(
         { shardId: this.shardId, error: outcome.error },
         "transient failure, retrying",
       );
-      this.s.metrics.retry(this.shardId);
-      const delayMs = backoffDelay(this.s.policy.backoff, transientFailures, this.s.random());
-      await this.s.clock.sleep(delayMs, signal);
+      this.settings.metrics.retry(this.shardId);
+      const delayMs = backoffDelay(
+        this.settings.policy.backoff,
+        transientFailures,
+        this.settings.random(),
+      );
+      await this.waitBeforeRetry(delayMs, signal);
       return [{ ...segment, indices: rest, transientFailures }];
     }
-    if (!outcome.partial && this.s.policy.bisectOnError && rest.length > 1) {
+    if (!outcome.partial && this.settings.policy.bisectOnError && rest.length > 1) {
       const mid = Math.ceil(rest.length / 2);
       return [
         { indices: rest.slice(0, mid), attempts: 0, transientFailures: 0 },
@@ -166,10 +170,16 @@ class BatchRun {
     const failing = outcome.partial ? [head] : rest;
     const attempts = (segment.failingHead === head ? segment.attempts : 0) + 1;
     const oldest = Math.min(...failing.map((i) => this.createdAt(i)));
-    const verdict = failureVerdict(this.s.policy, attempts, new Date(oldest), now, this.s.random());
+    const verdict = failureVerdict(
+      this.settings.policy,
+      attempts,
+      new Date(oldest),
+      now,
+      this.settings.random(),
+    );
     if (verdict.action === "retry") {
-      this.s.metrics.retry(this.shardId);
-      this.s.logger.warn(
+      this.settings.metrics.retry(this.shardId);
+      this.settings.logger.warn(
         {
           shardId: this.shardId,
           sequenceNumber: (this.records[head] as StreamRecord).sequenceNumber,
@@ -179,12 +189,22 @@ class BatchRun {
         },
         "stream batch failed, retrying",
       );
-      await this.s.clock.sleep(verdict.delayMs, signal);
+      await this.waitBeforeRetry(verdict.delayMs, signal);
       return [{ indices: rest, attempts, failingHead: head, transientFailures: 0 }];
     }
     for (const i of failing) await this.park(i, verdict.reason, attempts, outcome.error);
     const after = rest.filter((i) => !this.settled[i]);
     return after.length > 0 ? [{ indices: after, attempts: 0, transientFailures: 0 }] : [];
+  }
+
+  /**
+   * Sleeps before a retry, then reads the blocks again: an operator may have replayed a blocked
+   * aggregate meanwhile, and a stale block would park its next record and block it again.
+   */
+  private async waitBeforeRetry(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+    await this.settings.clock.sleep(delayMs, signal);
+    const open = this.keys.filter((_, i) => !this.settled[i]);
+    this.blocked = new Set(await this.settings.parking.blockedAmong(open));
   }
 
   private createdAt(i: number): number {
@@ -195,21 +215,21 @@ class BatchRun {
     const record = this.records[i] as StreamRecord;
     const aggregateKey = this.keys[i] as string;
     const failedAt = this.firstFailedAt.get(i);
-    await this.s.parking.park({
+    await this.settings.parking.park({
       aggregateKey,
-      position: this.s.positionOf(record),
+      position: this.settings.positionOf(record),
       shardId: this.shardId,
       record,
       reason,
       attempts,
-      parkedAt: new Date(this.s.clock.now()),
+      parkedAt: new Date(this.settings.clock.now()),
       ...(error !== undefined ? { error } : {}),
       ...(failedAt ? { firstFailedAt: failedAt } : {}),
     });
     this.blocked.add(aggregateKey);
     this.settled[i] = true;
-    this.s.metrics.parked(aggregateKey, 1);
-    this.s.logger.error(
+    this.settings.metrics.parked(aggregateKey, 1);
+    this.settings.logger.error(
       {
         reason,
         shardId: this.shardId,
