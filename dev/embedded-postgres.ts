@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { freePort } from "./child-process.js";
 
@@ -12,7 +13,8 @@ export interface EmbeddedPostgres {
  * as against RDS. All connections share one backend: statements run one at a time.
  */
 export const startEmbeddedPostgres = async (port?: number): Promise<EmbeddedPostgres> => {
-  const db = await PGlite.create();
+  // pg_trgm: the read model's name-search index (a migration creates the extension).
+  const db = await PGlite.create({ extensions: { pg_trgm } });
   const chosen = port ?? (await freePort());
   const server = new PGLiteSocketServer({
     db,

@@ -58,7 +58,12 @@ export const ItemEntity = new EntitySchema<ItemRow>({
     updatedAt: { name: "updated_at", type: "timestamptz" },
   },
   // Keyset pagination filtered by status walks this index in item_id order.
-  indices: [{ name: "IDX_items_status_item_id", columns: ["status", "itemId"] }],
+  // Name search (ILIKE '%q%') uses a pg_trgm GIN index; TypeORM cannot describe one, so it is
+  // declared here unsynchronised (the migration creates it, schema sync leaves it alone).
+  indices: [
+    { name: "IDX_items_status_item_id", columns: ["status", "itemId"] },
+    { name: "IDX_items_name_trgm", columns: ["name"], synchronize: false },
+  ],
 });
 
 export const ItemHistoryEntity = new EntitySchema<ItemHistoryRow>({

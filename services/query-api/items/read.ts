@@ -22,16 +22,18 @@ export class ItemReads {
     return row?.version ?? 0;
   }
 
-  /** One page in item_id order, plus whether another page follows. */
-  async listItems(p: ItemListParams): Promise<{ rows: ItemRow[]; more: boolean }> {
+  /** The query of one page (+1 row to tell whether another follows); `q` uses the trigram index. */
+  listItemsQuery(p: ItemListParams) {
     const qb = this.db.getRepository(ItemEntity).createQueryBuilder("i");
     if (p.after) qb.andWhere("i.item_id > :after", { after: p.after });
     if (p.status) qb.andWhere("i.status = :status", { status: p.status });
     if (p.q) qb.andWhere("i.name ILIKE :q ESCAPE '\\'", { q: `%${escapeLike(p.q)}%` });
-    const rows = await qb
-      .orderBy("i.item_id", "ASC")
-      .take(p.limit + 1)
-      .getMany();
+    return qb.orderBy("i.item_id", "ASC").take(p.limit + 1);
+  }
+
+  /** One page in item_id order, plus whether another page follows. */
+  async listItems(p: ItemListParams): Promise<{ rows: ItemRow[]; more: boolean }> {
+    const rows = await this.listItemsQuery(p).getMany();
     return { rows: rows.slice(0, p.limit), more: rows.length > p.limit };
   }
 

@@ -1,5 +1,10 @@
 import { CreateItems1764400000000 } from "./1764400000000-create-items.js";
 import { HistoryAndTotals1764500000000 } from "./1764500000000-history-and-totals.js";
+import { NameSearchIndex1764600000000 } from "./1764600000000-name-search-index.js";
 
 /** Every migration, oldest first. */
-export const readModelMigrations = [CreateItems1764400000000, HistoryAndTotals1764500000000];
+export const readModelMigrations = [
+  CreateItems1764400000000,
+  HistoryAndTotals1764500000000,
+  NameSearchIndex1764600000000,
+];

@@ -11,6 +11,12 @@ const NAMED = [
   { table: "items", kind: "constraint", name: "PK_items", def: "PRIMARY KEY (item_id)" },
   { table: "items", kind: "index", name: "IDX_items_status_item_id", def: "(status, item_id)" },
   {
+    table: "items",
+    kind: "index",
+    name: "IDX_items_name_trgm",
+    def: "USING gin (name public.gin_trgm_ops) WITH (fastupdate = off)",
+  },
+  {
     table: "history",
     kind: "constraint",
     name: "PK_item_history",
