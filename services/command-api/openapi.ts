@@ -3,13 +3,19 @@ import {
   itemIdParameter,
   problemResponse as problem,
   problemSchema,
+  retryAfterHeader,
 } from "../http/openapi-document.js";
-import { PROBLEM_BASE, PROBLEM_KINDS } from "../http/problem.js";
 
 // The OpenAPI 3.1 description of the command routes, written by hand and kept honest by
 // test/integration/command-api-openapi.int.test.ts (routes, bodies and statuses must agree).
 
-const name = { type: "string", minLength: 1, maxLength: ITEM_NAME_MAX, description: "trimmed" };
+const name = {
+  type: "string",
+  minLength: 1,
+  maxLength: ITEM_NAME_MAX,
+  description:
+    "NFC, trimmed; no control characters (U+0000–U+001F, U+007F–U+009F) or lone surrogates",
+};
 const price = { type: "integer", minimum: 0, maximum: PRICE_MAX, description: "minor units" };
 const quantity = { type: "integer", minimum: 1, maximum: QUANTITY_MAX };
 
@@ -31,6 +37,12 @@ const errorResponses = {
   "415": ref("responses/NotJson"),
   "422": problem("a business rule was violated (see `rule`) or an Idempotency-Key was reused"),
   "500": problem("unexpected error"),
+  "503": {
+    ...problem(
+      "overloaded (the item's queue or the process is full, or the command waited past its deadline and was not run) or DynamoDB unavailable; retry after `Retry-After`",
+    ),
+    headers: retryAfterHeader,
+  },
 };
 
 const change = (summary: string, requestBody: ReturnType<typeof body>) => ({
@@ -125,7 +137,6 @@ export const commandApiOpenApi = {
         ...problemSchema,
         properties: {
           ...problemSchema.properties,
-          type: { type: "string", enum: Object.keys(PROBLEM_KINDS).map((k) => PROBLEM_BASE + k) },
           rule: { type: "string", description: "the violated business rule (422)" },
         },
       },

@@ -1,4 +1,5 @@
 // Pieces both hand-written OpenAPI 3.1 documents (command and query API) describe alike.
+import { PROBLEM_BASE, PROBLEM_KINDS } from "./problem.js";
 
 /** A response whose body is an RFC 9457 problem (components.schemas.Problem). */
 export const problemResponse = (description: string) => ({
@@ -10,7 +11,8 @@ export const problemResponse = (description: string) => ({
 export const problemSchema = {
   type: "object",
   properties: {
-    type: { type: "string" },
+    // The one problem catalogue: every type either API can answer.
+    type: { type: "string", enum: Object.keys(PROBLEM_KINDS).map((k) => PROBLEM_BASE + k) },
     title: { type: "string" },
     status: { type: "integer" },
     detail: { type: "string" },
@@ -32,4 +34,9 @@ export const itemIdParameter = {
   in: "path",
   required: true,
   schema: { type: "string", format: "uuid" },
+} as const;
+
+/** 503 answers (overload, unavailable dependency) say when to retry. */
+export const retryAfterHeader = {
+  "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait before retrying" },
 } as const;

@@ -2,6 +2,7 @@ import {
   itemIdParameter as itemId,
   problemResponse,
   problemSchema,
+  retryAfterHeader,
 } from "../http/openapi-document.js";
 import { ITEM_STATUSES } from "../read-model/entities.js";
 
@@ -33,6 +34,13 @@ const minVersion = {
 const lagging = problemResponse(
   "The read model did not reach minVersion in time (Retry-After is set); retry later",
 );
+const unavailable = {
+  ...problemResponse(
+    "The database is saturated or unavailable (pool or statement timeout), or too many requests wait for minVersion; retry after Retry-After",
+  ),
+  headers: retryAfterHeader,
+};
+const failed = problemResponse("Unexpected error (no SQL, stack or parameters are shown)");
 
 export const queryApiOpenApi = {
   openapi: "3.1.0",
@@ -49,13 +57,16 @@ export const queryApiOpenApi = {
           {
             name: "q",
             in: "query",
-            description: "Case-insensitive substring of the name",
+            description:
+              "Case-insensitive substring of the name (NFC, trimmed; no control characters)",
             schema: { type: "string", maxLength: 100 },
           },
         ],
         responses: {
           "200": json("One page", "ItemPage"),
           "400": problemResponse("Invalid parameters"),
+          "500": failed,
+          "503": unavailable,
         },
       },
     },
@@ -75,6 +86,8 @@ export const queryApiOpenApi = {
           "304": { description: "Not modified (If-None-Match matched the ETag)" },
           "400": problemResponse("Invalid id or parameters"),
           "404": problemResponse("No such item"),
+          "500": failed,
+          "503": unavailable,
           "504": lagging,
         },
       },
@@ -87,6 +100,8 @@ export const queryApiOpenApi = {
           "200": json("One page of the item's events, oldest first", "HistoryPage"),
           "400": problemResponse("Invalid id or parameters"),
           "404": problemResponse("No such item"),
+          "500": failed,
+          "503": unavailable,
           "504": lagging,
         },
       },
@@ -94,7 +109,11 @@ export const queryApiOpenApi = {
     "/queries/inventory": {
       get: {
         operationId: "getInventory",
-        responses: { "200": json("Item count and stock per status", "Inventory") },
+        responses: {
+          "200": json("Item count and stock per status", "Inventory"),
+          "500": failed,
+          "503": unavailable,
+        },
       },
     },
     "/queries/healthz": {
