@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from "../../services/query-api/database-unavail
 import { ItemReads } from "../../services/query-api/items/read.js";
 import { openHealthProbe, openReadModel } from "../../services/read-model/data-source.js";
 import { createTestReadModel, eventually, type TestReadModel } from "../support/infra.js";
+import { presetCaller } from "../support/preset-caller.js";
 
 const expectProblem = async (res: Response, status: number, kind: string) => {
   expect(res.status).toBe(status);
@@ -50,7 +51,7 @@ describe("protecting the query API's database", () => {
     const text = plan.map((r) => r["QUERY PLAN"]).join("\n");
     expect(text).not.toMatch(/Seq Scan/);
     expect(text).toMatch(/IDX_items_name_trgm/);
-    const api = createQueryApi({ db: m.db });
+    const api = createQueryApi({ access: presetCaller(), db: m.db });
     const found = (await (await api.request("/queries/items?q=GREEN")).json()) as {
       items: { itemId: string }[];
     };
@@ -58,7 +59,7 @@ describe("protecting the query API's database", () => {
   });
 
   it("answers 400 problem+json, not 500, for a NUL or another control character in any parameter", async () => {
-    const api = createQueryApi({ db: m.db });
+    const api = createQueryApi({ access: presetCaller(), db: m.db });
     for (const target of [
       "/queries/items?q=%00",
       "/queries/items?q=tea%C2%85",
@@ -81,7 +82,7 @@ describe("protecting the query API's database", () => {
     try {
       // The tables disappear under the running API: every read fails in Postgres.
       await broken.query(`ALTER TABLE "${m.schema}"."items" RENAME TO "items_gone"`);
-      const api = createQueryApi({ db: broken });
+      const api = createQueryApi({ access: presetCaller(), db: broken });
       const res = await api.request("/queries/items?q=secret-term");
       const body = await expectProblem(res, 500, "internal");
       const text = JSON.stringify(body);
@@ -116,13 +117,13 @@ describe("a saturated query pool", () => {
     const busy = db.createQueryRunner();
     await busy.connect();
     try {
-      const api = createQueryApi({ db, databaseAnswers: health.answers });
+      const api = createQueryApi({ access: presetCaller(), db, databaseAnswers: health.answers });
       const res = await api.request(`/queries/items/${itemId}`);
       await expectProblem(res, 503, "unavailable");
       expect(res.headers.get("retry-after")).toBe("1");
       expect((await api.request("/queries/healthz")).status).toBe(200);
       // Without a connection of its own, the health check starves with the pool.
-      const starving = createQueryApi({ db });
+      const starving = createQueryApi({ access: presetCaller(), db });
       await expectProblem(await starving.request("/queries/healthz"), 503, "unavailable");
     } finally {
       await busy.release();
@@ -154,7 +155,7 @@ describe("a saturated query pool", () => {
     try {
       // Another transaction holds the table: the read waits until statement_timeout cancels it.
       await holder.query(`LOCK TABLE "${m.schema}"."items" IN ACCESS EXCLUSIVE MODE`);
-      const res = await createQueryApi({ db }).request("/queries/items");
+      const res = await createQueryApi({ access: presetCaller(), db }).request("/queries/items");
       await expectProblem(res, 503, "unavailable");
       expect(res.headers.get("retry-after")).toBe("1");
     } finally {
@@ -171,6 +172,7 @@ describe("a saturated query pool", () => {
       [itemId],
     );
     const api = createQueryApi({
+      access: presetCaller(),
       db: m.db,
       maxVersionWaiters: 1,
       readYourWritesTimeoutMs: 60_000,
