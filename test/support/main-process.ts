@@ -3,41 +3,58 @@ import { answersOk, freePort, launch, waitUntilReady } from "../../dev/child-pro
 /** A deployable's main.ts running as a child process on a free port. */
 export interface MainProcess {
   readonly base: string;
-  /** SIGTERM, then its exit code and the JSON log lines it wrote to stdout. */
+  /** SIGTERM, then its exit code, the JSON lines it wrote to stdout and what it wrote to stderr. */
   readonly terminate: () => Promise<{
     code: number | null;
     lines: Record<string, unknown>[];
+    stderr: string;
   }>;
+  /** The JSON lines written to stdout so far. */
+  readonly lines: () => Record<string, unknown>[];
   /** SIGKILL if it is still running (for `finally`). */
   readonly kill: () => void;
 }
 
-/** Starts `entry` with `env` (plus PORT) and waits until `healthPath` answers 2xx. */
+const jsonLines = (text: string): Record<string, unknown>[] =>
+  text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/**
+ * Starts `entry` with `env` plus a free port in `portVariable` (PORT; the consumer's health
+ * server: HEALTH_PORT) and waits until `healthPath` answers 2xx.
+ */
 export const startMain = async (
   entry: string,
   env: Record<string, string>,
   healthPath: string,
+  portVariable = "PORT",
 ): Promise<MainProcess> => {
   const port = await freePort();
+  let stdout = "";
+  let stderr = "";
   const child = launch({
     name: entry,
     command: process.execPath,
     args: ["--import", "tsx", entry],
-    env: { ...process.env, ...env, PORT: String(port) },
-    // stdout holds only JSON lines (all of them are kept); stderr passes through.
-    stderr: "inherit",
-    keepBytes: Number.POSITIVE_INFINITY,
+    env: { ...process.env, ...env, [portVariable]: String(port) },
+    // stdout holds only JSON lines (all of them are kept); stderr is kept apart and echoed.
+    onOutput: (text, from) => {
+      if (from === "stdout") stdout += text;
+      else {
+        stderr += text;
+        process.stderr.write(text);
+      }
+    },
   });
   const base = `http://127.0.0.1:${port}`;
   await waitUntilReady(child, answersOk(`${base}${healthPath}`), { timeoutMs: 15_000 });
   const terminate = async () => {
     const code = await child.stop(60_000);
-    const lines = child
-      .output()
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { code, lines };
+    return { code, lines: jsonLines(stdout), stderr };
   };
-  return { base, terminate, kill: child.kill };
+  // Complete lines only: a chunk may end mid-line.
+  const lines = () => jsonLines(stdout.slice(0, stdout.lastIndexOf("\n") + 1));
+  return { base, terminate, lines, kill: child.kill };
 };
