@@ -87,3 +87,12 @@ export class FakeClock implements Clock {
     await new Promise<void>((r) => setImmediate(r));
   }
 }
+
+/**
+ * Time stands still and every sleep passes after one event-loop turn: for tests where only the
+ * order of steps matters, and a polling loop must still let I/O and timers run.
+ */
+export const yieldingClock: Clock = {
+  now: () => 0,
+  sleep: () => new Promise((resolve) => setImmediate(resolve)),
+};

@@ -22,12 +22,11 @@ import { FaultyStream } from "../streams-sim/faulty-stream.js";
 import { keyOf } from "../streams-sim/harness.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
-import { FakeClock } from "../support/fake-clock.js";
+import { FakeClock, yieldingClock } from "../support/fake-clock.js";
 
 // One shard consumer on the simulated stream behind a fault injector, with the in-memory lease
 // table. `yieldingClock` lets every sleep pass at once (order only); the fake clock, stepped by
 // the test, records every sleep's length for the backoff tests.
-const yieldingClock: Clock = { now: () => 0, sleep: () => new Promise((r) => setImmediate(r)) };
 
 interface Options {
   readonly clock?: Clock;

@@ -10,13 +10,12 @@ import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
-import { FakeClock } from "../support/fake-clock.js";
+import { FakeClock, yieldingClock } from "../support/fake-clock.js";
 
 // One shard consumer on the simulated stream and the in-memory lease table. Sleeping only
 // yields to the event loop: no timers, no real time.
-const yielding: Clock = { now: () => 0, sleep: () => new Promise((r) => setImmediate(r)) };
 
-const setUp = async (stream: SimulatedStream, leases: Lease[], clock: Clock = yielding) => {
+const setUp = async (stream: SimulatedStream, leases: Lease[], clock: Clock = yieldingClock) => {
   const store = new InMemoryLeaseStore();
   for (const l of leases) store.leases.set(l.leaseKey, l);
   const held: HeldLease[] = [];
