@@ -9,14 +9,9 @@ import { DynamoDbItemRepository } from "../services/event-store/dynamodb-item-re
 import { createLogger } from "../services/logging/logger.js";
 import { createQueryApi } from "../services/query-api/app.js";
 import { openReadModel } from "../services/read-model/data-source.js";
-import { journalAggregateKey, journalPosition } from "../services/read-model/journal-keys.js";
-import { readModelHandler } from "../services/read-model/stream-handler.js";
 import { InProcessVersionSignal } from "../services/read-model/version-signal.js";
+import { createReadModelConsumer } from "../services/stream-consumer/read-model-consumer.js";
 import { defaultWorkerId } from "../services/streams/coordinator/dynamodb-stream-worker.js";
-import { StreamWorker } from "../services/streams/coordinator/stream-worker.js";
-import { DynamoDbLeaseStore } from "../services/streams/leases/dynamodb/dynamodb-lease-store.js";
-import { DynamoDbParkingStore } from "../services/streams/parking/dynamodb-parking-store.js";
-import { createResilientProcessBatch } from "../services/streams/processing/resilient-process-batch.js";
 import { DynamoDbStreamClient } from "../services/streams/retrieval/dynamodb-stream-client.js";
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables, streamArnOf, tableEnv } from "../services/tables/provision.js";
@@ -81,22 +76,20 @@ stops.unshift(source.stop);
 log(
   `Changes: ${config.CHANGE_SOURCE === "kinesis" ? `Kinesis (kinesalite) ${source.streamArn}, forwarded from DynamoDB Local's stream` : "DynamoDB Streams"}`,
 );
-const consumer = new StreamWorker({
+// The production composition: retries, bisection, parking (`npm run parked -- list` shows
+// them) and the trimmed-stream policy.
+const consumer = createReadModelConsumer({
   workerId: defaultWorkerId(),
   client: source.client,
-  leases: new DynamoDbLeaseStore(dynamo, names.leases ?? ""),
   streamArn: source.streamArn,
-  // As in production: retries, bisection and parking (`npm run parked -- list` shows them).
-  processBatch: createResilientProcessBatch({
-    handler: readModelHandler({ db, journal: store, onCommitted: versions.publish }),
-    parking: new DynamoDbParkingStore(dynamo, names.parked ?? ""),
-    keyOf: journalAggregateKey,
-    positionOf: journalPosition,
-    logger,
-  }),
+  dynamo,
+  tables: { leases: names.leases ?? "", parked: names.parked ?? "" },
+  db,
+  journal: store,
+  logger,
+  onCommitted: versions.publish,
   // One local worker: a short failover lets a restarted stack take its old leases quickly.
   config: { failoverMs: 3_000, idlePollMs: 50 },
-  onError: (e, during) => logger.error({ error: String(e) }, `consumer: ${during}`),
 });
 await consumer.start();
 stops.unshift(() => consumer.shutdown());

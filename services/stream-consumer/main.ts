@@ -14,25 +14,18 @@ import {
 import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
 import { createLogger, stdoutDestination } from "../logging/logger.js";
 import { openReadModel } from "../read-model/data-source.js";
-import { journalAggregateKey, journalPosition } from "../read-model/journal-keys.js";
-import { DynamoDbNeedsRebuildStore } from "../read-model/needs-rebuild-store.js";
-import { readModelHandler } from "../read-model/stream-handler.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
 import { defaultWorkerId } from "../streams/coordinator/dynamodb-stream-worker.js";
-import { StreamWorker } from "../streams/coordinator/stream-worker.js";
 import { healthApp, startHealthServer } from "../streams/health/health-app.js";
 import { createHeartbeat } from "../streams/health/heartbeat.js";
-import { DynamoDbLeaseStore } from "../streams/leases/dynamodb/dynamodb-lease-store.js";
 import { workerId } from "../streams/leases/lease.js";
 import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
-import { DynamoDbParkingStore } from "../streams/parking/dynamodb-parking-store.js";
-import { createResilientProcessBatch } from "../streams/processing/resilient-process-batch.js";
 import { defaultBatchRetryPolicy } from "../streams/processing/retry-policy.js";
 import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
 import { KinesisStreamClient } from "../streams/retrieval/kinesis-stream-client.js";
 import type { StreamClient } from "../streams/retrieval/stream-client.js";
-import { createTrimmedStreamPolicy } from "../streams/trimmed/trimmed-stream-policy.js";
 import { streamArnOf } from "../tables/provision.js";
+import { createReadModelConsumer } from "./read-model-consumer.js";
 
 /** An integer setting whose default is derived elsewhere (undefined when not set). */
 const optionalInt = (min: number, max: number): VarSpec<number | undefined> => ({
@@ -59,10 +52,14 @@ const config = readConfig(process.env, {
   LEASE_RENEW_INTERVAL_MS: optionalInt(100, 300_000),
   LEASE_TAKE_INTERVAL_MS: optionalInt(100, 600_000),
   MAX_LEASES_TO_STEAL: int(d.maxLeasesToStealAtOnce, 1, 100),
+  // Unset: no cap (KCL's maxLeasesForWorker default).
+  MAX_LEASES_FOR_WORKER: optionalInt(1, 100_000),
   SHARD_SYNC_INTERVAL_MS: int(d.shardSyncIntervalMs, 1_000, 3_600_000),
   BATCH_SIZE: int(d.batchSize, 1, 1000),
   IDLE_POLL_MS: int(d.idlePollMs, 10, 10_000),
   BACKOFF_MS: int(d.backoffMs, 10, 60_000),
+  MAX_BACKOFF_MS: int(d.maxBackoffMs, 10, 600_000),
+  SHARD_NOT_FOUND_ESCALATION_MS: int(d.notFoundEscalationMs, 1_000, 3_600_000),
   SHUTDOWN_GRACE_MS: int(d.shutdownGraceMs, 0, 120_000),
   // Health endpoint on 127.0.0.1: the container health check (manifest: 8081) runs in the task.
   HEALTH_PORT: int(8081, 0, 65535),
@@ -122,46 +119,36 @@ const health = await startHealthServer(
   healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
   config.HEALTH_PORT,
 );
-const worker = new StreamWorker({
-  client,
-  leases: new DynamoDbLeaseStore(dynamo, config.LEASES_TABLE),
-  streamArn,
+const worker = createReadModelConsumer({
   workerId: id,
-  // Retries, bisection and parking per aggregate (docs/failure-handling.md).
-  processBatch: createResilientProcessBatch({
-    handler: readModelHandler({ db, journal, schema: config.DATABASE_SCHEMA }),
-    parking: new DynamoDbParkingStore(dynamo, config.PARKED_TABLE),
-    keyOf: journalAggregateKey,
-    positionOf: journalPosition,
-    metrics,
-    logger,
-    onAttempt: heartbeat.shardProgress,
-    policy: {
-      maxRetries: config.MAX_RETRIES,
-      maxRecordAgeMs: config.MAX_RECORD_AGE_SECONDS < 0 ? -1 : config.MAX_RECORD_AGE_SECONDS * 1000,
-    },
-  }),
-  trimmedPolicy: createTrimmedStreamPolicy({
-    client,
-    streamArn,
-    needsRebuild: new DynamoDbNeedsRebuildStore(dynamo, config.PARKED_TABLE),
-    metrics,
-    logger,
-  }),
+  client,
+  streamArn,
+  dynamo,
+  tables: { leases: config.LEASES_TABLE, parked: config.PARKED_TABLE },
+  db,
+  schema: config.DATABASE_SCHEMA,
+  journal,
+  logger,
   metrics,
   heartbeat,
+  retryPolicy: {
+    maxRetries: config.MAX_RETRIES,
+    maxRecordAgeMs: config.MAX_RECORD_AGE_SECONDS < 0 ? -1 : config.MAX_RECORD_AGE_SECONDS * 1000,
+  },
   config: {
     failoverMs: config.LEASE_FAILOVER_MS,
     ...(config.LEASE_RENEW_INTERVAL_MS ? { renewIntervalMs: config.LEASE_RENEW_INTERVAL_MS } : {}),
     ...(config.LEASE_TAKE_INTERVAL_MS ? { takeIntervalMs: config.LEASE_TAKE_INTERVAL_MS } : {}),
     maxLeasesToStealAtOnce: config.MAX_LEASES_TO_STEAL,
+    ...(config.MAX_LEASES_FOR_WORKER ? { maxLeasesForWorker: config.MAX_LEASES_FOR_WORKER } : {}),
     shardSyncIntervalMs: config.SHARD_SYNC_INTERVAL_MS,
     batchSize: config.BATCH_SIZE,
     idlePollMs: config.IDLE_POLL_MS,
     backoffMs: config.BACKOFF_MS,
+    maxBackoffMs: config.MAX_BACKOFF_MS,
+    notFoundEscalationMs: config.SHARD_NOT_FOUND_ESCALATION_MS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   },
-  onError: (e, during) => logger.error({ error: String(e) }, `stream consumer: ${during}`),
 });
 await worker.start();
 logger.info(

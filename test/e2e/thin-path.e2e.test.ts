@@ -5,12 +5,11 @@ import { startKinesisChangeSource } from "../../dev/kinesis-change-source.js";
 import { createCommandApi } from "../../services/command-api/app.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
+import { silentLogger } from "../../services/logging/logger.js";
 import { createQueryApi } from "../../services/query-api/app.js";
-import { readModelHandler } from "../../services/read-model/stream-handler.js";
-import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
-import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
+import { createReadModelConsumer } from "../../services/stream-consumer/read-model-consumer.js";
+import type { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { workerId } from "../../services/streams/leases/lease.js";
-import { simpleProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import {
@@ -56,14 +55,17 @@ describe.each(["dynamodb-streams", "kinesis"] as const)("thin path on %s", (chan
             stop: async () => {},
           };
     stopSource = source.stop;
-    consumer = new StreamWorker({
+    // The deployable's own composition: retries, bisection, parking and the trimmed policy.
+    consumer = createReadModelConsumer({
       workerId: workerId(`e2e-${changeSource}`),
       client: source.client,
-      leases: new DynamoDbLeaseStore(tables.client, tableName(tables, "leases")),
       streamArn: source.streamArn,
-      processBatch: simpleProcessBatch(
-        readModelHandler({ db: readModel.db, journal: store, schema: readModel.schema }),
-      ),
+      dynamo: tables.client,
+      tables: { leases: tableName(tables, "leases"), parked: tableName(tables, "parked") },
+      db: readModel.db,
+      schema: readModel.schema,
+      journal: store,
+      logger: silentLogger,
       config: { idlePollMs: 20 },
     });
     await consumer.start();
