@@ -54,6 +54,7 @@ const ctx = (): CommandContext => ({
   commandId: crypto.randomUUID(),
   correlationId: crypto.randomUUID(),
   now: new Date(),
+  actor: { subject: "bench" },
 });
 const newId = () => crypto.randomUUID() as ItemId;
 const registered = (itemId: ItemId): ItemEvent => ({

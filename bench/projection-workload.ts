@@ -60,7 +60,12 @@ export const journalAppender =
     aggregateId: string,
     base: number,
     events: readonly ItemEvent[],
-    context: CommandContext = { commandId: uuidv7(), correlationId: uuidv7(), now: new Date() },
+    context: CommandContext = {
+      commandId: uuidv7(),
+      correlationId: uuidv7(),
+      now: new Date(),
+      actor: { subject: "bench" },
+    },
   ) =>
     appendToJournal({
       client,

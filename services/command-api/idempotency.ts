@@ -20,6 +20,19 @@ export const fingerprintOf = (method: string, path: string, values: unknown): st
     .update(`${method} ${path}\n${JSON.stringify(values)}`)
     .digest("hex");
 
+/**
+ * The stored form of a client's key: prefixed with a digest of the caller (subject and client),
+ * so that one caller can neither replay nor block another caller's request by reusing its key.
+ */
+export const callerScopedKey = (
+  caller: { readonly subject: string; readonly clientId?: string | undefined },
+  key: string,
+): string =>
+  `${createHash("sha256")
+    .update(JSON.stringify([caller.subject, caller.clientId ?? ""]))
+    .digest("hex")
+    .slice(0, 32)}:${key}`;
+
 export type StoredResponse = IdempotencyRecord["response"];
 
 export const sendStored = (response: StoredResponse): Response =>

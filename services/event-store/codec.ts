@@ -17,6 +17,12 @@ import { CURRENT_SCHEMA_VERSION, upcast } from "./upcasting.js";
 
 export { CURRENT_SCHEMA_VERSION };
 
+/** The verified caller who caused an event (the token's `sub` and client). */
+export interface Actor {
+  readonly subject: string;
+  readonly clientId?: string;
+}
+
 /** Metadata of a stored event (the proto `EventMetadata`, as plain values). */
 export interface EventMetadata {
   readonly eventId: string;
@@ -27,6 +33,8 @@ export interface EventMetadata {
   readonly causationId: string;
   readonly eventType: ItemEvent["type"];
   readonly schemaVersion: number;
+  /** Absent on events written before the APIs required tokens. */
+  readonly actor?: Actor;
 }
 
 export interface StoredEvent {
@@ -92,6 +100,9 @@ export const encodeEvent = (stored: StoredEvent): Uint8Array => {
         causationId: m.causationId,
         eventType: m.eventType,
         schemaVersion: m.schemaVersion,
+        ...(m.actor
+          ? { actor: { subject: m.actor.subject, clientId: m.actor.clientId ?? "" } }
+          : {}),
       },
       payload: payloadOf(stored.event),
     }),
@@ -123,6 +134,14 @@ export const decodeEvent = (bytes: Uint8Array): StoredEvent => {
       causationId: m.causationId,
       eventType: event.type,
       schemaVersion: m.schemaVersion,
+      ...(m.actor
+        ? {
+            actor: {
+              subject: m.actor.subject,
+              ...(m.actor.clientId !== "" ? { clientId: m.actor.clientId } : {}),
+            },
+          }
+        : {}),
     },
     event,
   };

@@ -1,4 +1,4 @@
-import type { StoredEvent } from "./codec.js";
+import type { Actor, StoredEvent } from "./codec.js";
 
 /** How an append checks the aggregate's current version. */
 export type ExpectedVersion =
@@ -10,6 +10,7 @@ export interface CommandContext {
   readonly commandId: string;
   readonly correlationId: string;
   readonly now: Date;
+  readonly actor: Actor;
 }
 
 export type AppendError =

@@ -41,6 +41,7 @@ export const stampEvents = (
       occurredAt: context.now,
       correlationId: context.correlationId,
       causationId: context.commandId,
+      actor: context.actor,
       eventType: event.type,
       schemaVersion: CURRENT_SCHEMA_VERSION,
     },

@@ -171,13 +171,20 @@ export const queryApiOpenApi = {
             type: "array",
             items: {
               type: "object",
-              required: ["sequenceNumber", "eventId", "type", "occurredAt", "summary"],
+              required: ["sequenceNumber", "eventId", "type", "occurredAt", "summary", "actor"],
               properties: {
                 sequenceNumber: { type: "integer" },
                 eventId: { type: "string" },
                 type: { type: "string" },
                 occurredAt: { type: "string", format: "date-time" },
                 summary: { type: "string" },
+                actor: {
+                  description:
+                    "Who caused the event: the access token's sub and client (null before tokens were required)",
+                  type: ["object", "null"],
+                  required: ["sub"],
+                  properties: { sub: { type: "string" }, clientId: { type: "string" } },
+                },
               },
             },
           },

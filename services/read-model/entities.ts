@@ -26,6 +26,10 @@ export interface ItemHistoryRow {
   occurredAt: Date;
   /** Human-readable one-liner, e.g. `Received 5 (stock 12)`. */
   summary: string;
+  /** Who caused the event (token `sub`); null for events written before tokens were required. */
+  actorSubject: string | null;
+  /** The OAuth client of that token, when it named one. */
+  actorClientId: string | null;
 }
 
 /** Cross-item projection: items and stock per status. */
@@ -86,6 +90,8 @@ export const ItemHistoryEntity = new EntitySchema<ItemHistoryRow>({
     eventType: { name: "event_type", type: "text" },
     occurredAt: { name: "occurred_at", type: "timestamptz" },
     summary: { name: "summary", type: "text" },
+    actorSubject: { name: "actor_subject", type: "text", nullable: true },
+    actorClientId: { name: "actor_client_id", type: "text", nullable: true },
   },
 });
 

@@ -69,6 +69,11 @@ const historyRowOf = (stored: StoredEvent, after: ItemRow | undefined): ItemHist
   eventType: stored.metadata.eventType,
   occurredAt: stored.metadata.occurredAt,
   summary: storableText(summarize(stored, after)),
+  // Token claims are text from the issuer: stored as safely as any other text.
+  actorSubject: stored.metadata.actor ? storableText(stored.metadata.actor.subject) : null,
+  actorClientId: stored.metadata.actor?.clientId
+    ? storableText(stored.metadata.actor.clientId)
+    : null,
 });
 
 /** Change of one status's totals; stockValue as bigint (stock × price may exceed 2^53). */

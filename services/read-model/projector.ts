@@ -171,9 +171,10 @@ const writeChanges = async (tx: EntityManager, t: ReadModelTables, c: BatchChang
   if (c.history.length > 0) {
     await tx.query(
       `INSERT INTO ${qualified(t, "history")}
-         (item_id, sequence_number, event_id, event_type, occurred_at, summary)
+         (item_id, sequence_number, event_id, event_type, occurred_at, summary,
+          actor_subject, actor_client_id)
        SELECT * FROM unnest($1::uuid[], $2::integer[], $3::uuid[], $4::text[],
-                            $5::timestamptz[], $6::text[])
+                            $5::timestamptz[], $6::text[], $7::text[], $8::text[])
        ON CONFLICT DO NOTHING`,
       [
         c.history.map((h) => h.itemId),
@@ -182,6 +183,8 @@ const writeChanges = async (tx: EntityManager, t: ReadModelTables, c: BatchChang
         c.history.map((h) => h.eventType),
         c.history.map((h) => h.occurredAt.toISOString()),
         c.history.map((h) => h.summary),
+        c.history.map((h) => h.actorSubject),
+        c.history.map((h) => h.actorClientId),
       ],
     );
   }

@@ -17,6 +17,7 @@ const context = (n = 0): CommandContext => ({
   commandId: `cmd-${n}`,
   correlationId: `corr-${n}`,
   now: new Date("2026-03-01T00:00:00Z"),
+  actor: { subject: "test-user" },
 });
 /** Names of the operations a real client sends (observed by a middleware, not mocked). */
 const recordOperations = (client: DynamoDBClient): string[] => {

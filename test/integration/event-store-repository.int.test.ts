@@ -31,7 +31,12 @@ import { createTestTables, type TestTables, tableName, testDynamoDb } from "../s
 // Real time (whole seconds): DynamoDB Local runs a TTL sweeper on the wall clock, so a key written
 // "in the past" could vanish mid-test.
 const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-const context = (n = 0): CommandContext => ({ commandId: `c${n}`, correlationId: `k${n}`, now });
+const context = (n = 0): CommandContext => ({
+  commandId: `c${n}`,
+  correlationId: `k${n}`,
+  now,
+  actor: { subject: "test-user" },
+});
 const record = (key: string, fingerprint: string): IdempotencyRecord => ({
   key,
   fingerprint,

@@ -213,7 +213,12 @@ describe("query API", () => {
             id,
             loaded.version,
             [received(1)],
-            { commandId: `c${k}`, correlationId: `c${k}`, now: new Date() },
+            {
+              commandId: `c${k}`,
+              correlationId: `c${k}`,
+              now: new Date(),
+              actor: { subject: "t" },
+            },
           );
           const version = loaded.version + 1;
           const projecting = new Promise((r) => setTimeout(r, random() * 300)).then(() =>

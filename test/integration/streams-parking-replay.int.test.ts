@@ -91,6 +91,7 @@ describe("a poison record in the journal stream, parked and replayed", () => {
           commandId: `cmd-${i}`,
           correlationId: `corr-${i}`,
           now: new Date(Date.UTC(2026, 0, 1, 0, i)),
+          actor: { subject: "test-user" },
         })
       )._unsafeUnwrap();
       versions.set(item, version + 1);

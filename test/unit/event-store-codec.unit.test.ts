@@ -53,6 +53,14 @@ const storedEvent: fc.Arbitrary<StoredEvent> = itemId.chain((id) =>
       }),
       correlationId: fc.string(),
       causationId: fc.string(),
+      // The caller; absent on events written before tokens were required.
+      actor: fc.option(
+        fc.record(
+          { subject: fc.string({ minLength: 1 }), clientId: fc.string({ minLength: 1 }) },
+          { requiredKeys: ["subject"] },
+        ),
+        { nil: undefined },
+      ),
     })
     .map(({ event, ...m }) => ({
       metadata: {
@@ -78,6 +86,22 @@ describe("event codec (protobuf)", () => {
       { numRuns: 600 },
     );
     expect([...seen].sort()).toEqual([...ITEM_EVENT_TYPES].sort());
+  });
+
+  it("keeps the actor (sub and client) and reads events written without one", () => {
+    const base = fc.sample(storedEvent, 1)[0] as StoredEvent;
+    const withActor = {
+      ...base,
+      metadata: { ...base.metadata, actor: { subject: "alice", clientId: "app" } },
+    };
+    expect(decodeEvent(encodeEvent(withActor)).metadata.actor).toEqual({
+      subject: "alice",
+      clientId: "app",
+    });
+    const { actor: _, ...older } = base.metadata;
+    expect(decodeEvent(encodeEvent({ ...base, metadata: older })).metadata).not.toHaveProperty(
+      "actor",
+    );
   });
 });
 

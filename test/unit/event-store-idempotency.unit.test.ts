@@ -45,7 +45,7 @@ describe("transaction size", () => {
     snapshotEvery: 10,
   });
   const events = (n: number): ItemEvent[] => Array.from({ length: n }, () => received(1));
-  const ctx = { commandId: "c", correlationId: "k", now };
+  const ctx = { commandId: "c", correlationId: "k", now, actor: { subject: "test-user" } };
 
   it("leaves room for the idempotency row in DynamoDB's 100 items (the snapshot is apart)", async () => {
     const r = await repo.save("a", { kind: "exact", version: 1 }, events(100), ctx, record);

@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import type { CallerVariables } from "../../auth/caller.js";
 import type {
   CommandOutcome,
   ItemCommandHandler,
@@ -14,9 +15,15 @@ import {
 } from "../../domain/item/index.js";
 import type { Validation } from "../../domain/shared/validation.js";
 import { type ItemRepository, matchIdempotency } from "../../event-store/item-repository.js";
-import type { ShellEnv } from "../../http/shell.js";
+import type { ShellVariables } from "../../http/request-log.js";
 import { failureResponse } from "../failures.js";
-import { fingerprintOf, replayOrRefuse, type StoredResponse, sendStored } from "../idempotency.js";
+import {
+  callerScopedKey,
+  fingerprintOf,
+  replayOrRefuse,
+  type StoredResponse,
+  sendStored,
+} from "../idempotency.js";
 import { type ParsedRequest, parseCommandRequest } from "./request.js";
 
 export interface ItemRoutesDeps {
@@ -29,7 +36,8 @@ export interface ItemRoutesDeps {
   readonly deadline: () => number;
 }
 
-type Env = ShellEnv;
+// The bearer-token middleware in front of these routes has set `caller`.
+type Env = { Variables: ShellVariables & CallerVariables };
 
 const json = { "Content-Type": "application/json" };
 
@@ -59,11 +67,18 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
     reply: (outcome: CommandOutcome) => StoredResponse,
   ): Promise<Response> => {
     const fingerprint = fingerprintOf(c.req.method, c.req.path, request.values);
-    const key = request.idempotencyKey;
+    const caller = c.get("caller");
+    const actor = { subject: caller.subject, clientId: caller.clientId };
+    // Keys are per caller: the same key sent by two callers names two requests.
+    const key =
+      request.idempotencyKey === undefined
+        ? undefined
+        : callerScopedKey(actor, request.idempotencyKey);
     const context = {
       commandId: deps.newCommandId(),
       correlationId: c.get("correlationId"),
       now: deps.now(),
+      actor,
     };
     const result = await deps.handle({
       command,

@@ -73,4 +73,8 @@ export const historyJson = (row: ItemHistoryRow) => ({
   type: row.eventType,
   occurredAt: row.occurredAt.toISOString(),
   summary: row.summary,
+  actor:
+    row.actorSubject === null
+      ? null
+      : { sub: row.actorSubject, clientId: row.actorClientId ?? undefined },
 });

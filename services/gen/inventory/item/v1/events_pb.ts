@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file inventory/item/v1/events.proto.
  */
 export const file_inventory_item_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5pbnZlbnRvcnkvaXRlbS92MS9ldmVudHMucHJvdG8SEWludmVudG9yeS5pdGVtLnYxItsBCg1FdmVudE1ldGFkYXRhEhAKCGV2ZW50X2lkGAEgASgJEhQKDGFnZ3JlZ2F0ZV9pZBgCIAEoCRIXCg9zZXF1ZW5jZV9udW1iZXIYAyABKAQSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmNvcnJlbGF0aW9uX2lkGAUgASgJEhQKDGNhdXNhdGlvbl9pZBgGIAEoCRISCgpldmVudF90eXBlGAcgASgJEhYKDnNjaGVtYV92ZXJzaW9uGAggASgNIk8KDkl0ZW1SZWdpc3RlcmVkEgwKBG5hbWUYASABKAkSDQoFcHJpY2UYAiABKAMSIAoUbGVnYWN5X3ByaWNlX2RlY2ltYWwYAyABKAlCAhgBIhsKC0l0ZW1SZW5hbWVkEgwKBG5hbWUYASABKAkiIQoQSXRlbVByaWNlQ2hhbmdlZBINCgVwcmljZRgBIAEoAyIhCg1TdG9ja1JlY2VpdmVkEhAKCHF1YW50aXR5GAEgASgDIiAKDFN0b2NrU2hpcHBlZBIQCghxdWFudGl0eRgBIAEoAyIiChBJdGVtRGlzY29udGludWVkEg4KBnJlYXNvbhgBIAEoCSKnAwoJSXRlbUV2ZW50EjIKCG1ldGFkYXRhGAEgASgLMiAuaW52ZW50b3J5Lml0ZW0udjEuRXZlbnRNZXRhZGF0YRI3CgpyZWdpc3RlcmVkGAogASgLMiEuaW52ZW50b3J5Lml0ZW0udjEuSXRlbVJlZ2lzdGVyZWRIABIxCgdyZW5hbWVkGAsgASgLMh4uaW52ZW50b3J5Lml0ZW0udjEuSXRlbVJlbmFtZWRIABI8Cg1wcmljZV9jaGFuZ2VkGAwgASgLMiMuaW52ZW50b3J5Lml0ZW0udjEuSXRlbVByaWNlQ2hhbmdlZEgAEjoKDnN0b2NrX3JlY2VpdmVkGA0gASgLMiAuaW52ZW50b3J5Lml0ZW0udjEuU3RvY2tSZWNlaXZlZEgAEjgKDXN0b2NrX3NoaXBwZWQYDiABKAsyHy5pbnZlbnRvcnkuaXRlbS52MS5TdG9ja1NoaXBwZWRIABI7CgxkaXNjb250aW51ZWQYDyABKAsyIy5pbnZlbnRvcnkuaXRlbS52MS5JdGVtRGlzY29udGludWVkSABCCQoHcGF5bG9hZGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5pbnZlbnRvcnkvaXRlbS92MS9ldmVudHMucHJvdG8SEWludmVudG9yeS5pdGVtLnYxIoQCCg1FdmVudE1ldGFkYXRhEhAKCGV2ZW50X2lkGAEgASgJEhQKDGFnZ3JlZ2F0ZV9pZBgCIAEoCRIXCg9zZXF1ZW5jZV9udW1iZXIYAyABKAQSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmNvcnJlbGF0aW9uX2lkGAUgASgJEhQKDGNhdXNhdGlvbl9pZBgGIAEoCRISCgpldmVudF90eXBlGAcgASgJEhYKDnNjaGVtYV92ZXJzaW9uGAggASgNEicKBWFjdG9yGAkgASgLMhguaW52ZW50b3J5Lml0ZW0udjEuQWN0b3IiKwoFQWN0b3ISDwoHc3ViamVjdBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkiTwoOSXRlbVJlZ2lzdGVyZWQSDAoEbmFtZRgBIAEoCRINCgVwcmljZRgCIAEoAxIgChRsZWdhY3lfcHJpY2VfZGVjaW1hbBgDIAEoCUICGAEiGwoLSXRlbVJlbmFtZWQSDAoEbmFtZRgBIAEoCSIhChBJdGVtUHJpY2VDaGFuZ2VkEg0KBXByaWNlGAEgASgDIiEKDVN0b2NrUmVjZWl2ZWQSEAoIcXVhbnRpdHkYASABKAMiIAoMU3RvY2tTaGlwcGVkEhAKCHF1YW50aXR5GAEgASgDIiIKEEl0ZW1EaXNjb250aW51ZWQSDgoGcmVhc29uGAEgASgJIqcDCglJdGVtRXZlbnQSMgoIbWV0YWRhdGEYASABKAsyIC5pbnZlbnRvcnkuaXRlbS52MS5FdmVudE1ldGFkYXRhEjcKCnJlZ2lzdGVyZWQYCiABKAsyIS5pbnZlbnRvcnkuaXRlbS52MS5JdGVtUmVnaXN0ZXJlZEgAEjEKB3JlbmFtZWQYCyABKAsyHi5pbnZlbnRvcnkuaXRlbS52MS5JdGVtUmVuYW1lZEgAEjwKDXByaWNlX2NoYW5nZWQYDCABKAsyIy5pbnZlbnRvcnkuaXRlbS52MS5JdGVtUHJpY2VDaGFuZ2VkSAASOgoOc3RvY2tfcmVjZWl2ZWQYDSABKAsyIC5pbnZlbnRvcnkuaXRlbS52MS5TdG9ja1JlY2VpdmVkSAASOAoNc3RvY2tfc2hpcHBlZBgOIAEoCzIfLmludmVudG9yeS5pdGVtLnYxLlN0b2NrU2hpcHBlZEgAEjsKDGRpc2NvbnRpbnVlZBgPIAEoCzIjLmludmVudG9yeS5pdGVtLnYxLkl0ZW1EaXNjb250aW51ZWRIAEIJCgdwYXlsb2FkYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Metadata carried by every event of every aggregate, defined once.
@@ -69,6 +69,14 @@ export type EventMetadata = Message<"inventory.item.v1.EventMetadata"> & {
    * @generated from field: uint32 schema_version = 8;
    */
   schemaVersion: number;
+
+  /**
+   * Who caused the event: the verified caller of the command. Absent on events written before
+   * the APIs required tokens.
+   *
+   * @generated from field: inventory.item.v1.Actor actor = 9;
+   */
+  actor?: Actor | undefined;
 };
 
 /**
@@ -77,6 +85,34 @@ export type EventMetadata = Message<"inventory.item.v1.EventMetadata"> & {
  */
 export const EventMetadataSchema: GenMessage<EventMetadata> = /*@__PURE__*/
   messageDesc(file_inventory_item_v1_events, 0);
+
+/**
+ * The caller named by a verified access token.
+ *
+ * @generated from message inventory.item.v1.Actor
+ */
+export type Actor = Message<"inventory.item.v1.Actor"> & {
+  /**
+   * The token's `sub`: a user, or for client-credentials tokens the app client.
+   *
+   * @generated from field: string subject = 1;
+   */
+  subject: string;
+
+  /**
+   * The OAuth client the token was issued to; empty when the token names none.
+   *
+   * @generated from field: string client_id = 2;
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message inventory.item.v1.Actor.
+ * Use `create(ActorSchema)` to create a new message.
+ */
+export const ActorSchema: GenMessage<Actor> = /*@__PURE__*/
+  messageDesc(file_inventory_item_v1_events, 1);
 
 /**
  * @generated from message inventory.item.v1.ItemRegistered
@@ -109,7 +145,7 @@ export type ItemRegistered = Message<"inventory.item.v1.ItemRegistered"> & {
  * Use `create(ItemRegisteredSchema)` to create a new message.
  */
 export const ItemRegisteredSchema: GenMessage<ItemRegistered> = /*@__PURE__*/
-  messageDesc(file_inventory_item_v1_events, 1);
+  messageDesc(file_inventory_item_v1_events, 2);
 
 /**
  * @generated from message inventory.item.v1.ItemRenamed
@@ -126,7 +162,7 @@ export type ItemRenamed = Message<"inventory.item.v1.ItemRenamed"> & {
  * Use `create(ItemRenamedSchema)` to create a new message.
  */
 export const ItemRenamedSchema: GenMessage<ItemRenamed> = /*@__PURE__*/
-  messageDesc(file_inventory_item_v1_events, 2);
+  messageDesc(file_inventory_item_v1_events, 3);
 
 /**
  * @generated from message inventory.item.v1.ItemPriceChanged
@@ -143,7 +179,7 @@ export type ItemPriceChanged = Message<"inventory.item.v1.ItemPriceChanged"> & {
  * Use `create(ItemPriceChangedSchema)` to create a new message.
  */
 export const ItemPriceChangedSchema: GenMessage<ItemPriceChanged> = /*@__PURE__*/
-  messageDesc(file_inventory_item_v1_events, 3);
+  messageDesc(file_inventory_item_v1_events, 4);
 
 /**
  * @generated from message inventory.item.v1.StockReceived
@@ -160,7 +196,7 @@ export type StockReceived = Message<"inventory.item.v1.StockReceived"> & {
  * Use `create(StockReceivedSchema)` to create a new message.
  */
 export const StockReceivedSchema: GenMessage<StockReceived> = /*@__PURE__*/
-  messageDesc(file_inventory_item_v1_events, 4);
+  messageDesc(file_inventory_item_v1_events, 5);
 
 /**
  * @generated from message inventory.item.v1.StockShipped
@@ -177,7 +213,7 @@ export type StockShipped = Message<"inventory.item.v1.StockShipped"> & {
  * Use `create(StockShippedSchema)` to create a new message.
  */
 export const StockShippedSchema: GenMessage<StockShipped> = /*@__PURE__*/
-  messageDesc(file_inventory_item_v1_events, 5);
+  messageDesc(file_inventory_item_v1_events, 6);
 
 /**
  * @generated from message inventory.item.v1.ItemDiscontinued
@@ -194,7 +230,7 @@ export type ItemDiscontinued = Message<"inventory.item.v1.ItemDiscontinued"> & {
  * Use `create(ItemDiscontinuedSchema)` to create a new message.
  */
 export const ItemDiscontinuedSchema: GenMessage<ItemDiscontinued> = /*@__PURE__*/
-  messageDesc(file_inventory_item_v1_events, 6);
+  messageDesc(file_inventory_item_v1_events, 7);
 
 /**
  * The stored form of one journal entry: the binary `payload` attribute.
@@ -254,5 +290,5 @@ export type ItemEvent = Message<"inventory.item.v1.ItemEvent"> & {
  * Use `create(ItemEventSchema)` to create a new message.
  */
 export const ItemEventSchema: GenMessage<ItemEvent> = /*@__PURE__*/
-  messageDesc(file_inventory_item_v1_events, 7);
+  messageDesc(file_inventory_item_v1_events, 8);
 
