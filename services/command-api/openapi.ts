@@ -1,3 +1,4 @@
+import { authResponses, open, requiresScope, securitySchemes } from "../auth/openapi.js";
 import { ITEM_NAME_MAX, PRICE_MAX, QUANTITY_MAX, REASON_MAX } from "../domain/item/index.js";
 import {
   itemIdParameter,
@@ -33,6 +34,7 @@ const ref = (name: string) => ({ $ref: `#/components/${name}` });
 
 const errorResponses = {
   "400": ref("responses/Invalid"),
+  ...authResponses,
   "413": ref("responses/TooLarge"),
   "415": ref("responses/NotJson"),
   "422": problem("a business rule was violated (see `rule`) or an Idempotency-Key was reused"),
@@ -77,6 +79,7 @@ export const commandApiOpenApi = {
       "Every error is RFC 9457 application/problem+json with a stable `type` URI. " +
       "Requests are correlated by X-Correlation-Id (echoed; generated when absent).",
   },
+  security: requiresScope("items:write"),
   paths: {
     "/commands/items": {
       post: {
@@ -116,6 +119,7 @@ export const commandApiOpenApi = {
     "/commands/healthz": {
       get: {
         summary: "Liveness; 503 while draining on shutdown",
+        security: open,
         responses: {
           "200": { description: "serving" },
           "503": problem("shutting down"),
@@ -123,10 +127,15 @@ export const commandApiOpenApi = {
       },
     },
     "/commands/openapi.json": {
-      get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } },
+      get: {
+        summary: "This document",
+        security: open,
+        responses: { "200": { description: "OpenAPI 3.1" } },
+      },
     },
   },
   components: {
+    securitySchemes,
     schemas: {
       Accepted: {
         type: "object",

@@ -1,3 +1,4 @@
+import { authResponses, open, requiresScope, securitySchemes } from "../auth/openapi.js";
 import {
   itemIdParameter as itemId,
   problemResponse,
@@ -45,6 +46,7 @@ const failed = problemResponse("Unexpected error (no SQL, stack or parameters ar
 export const queryApiOpenApi = {
   openapi: "3.1.0",
   info: { title: "Item service: query API", version: "1.0.0" },
+  security: requiresScope("items:read"),
   paths: {
     "/queries/items": {
       get: {
@@ -65,6 +67,7 @@ export const queryApiOpenApi = {
         responses: {
           "200": json("One page", "ItemPage"),
           "400": problemResponse("Invalid parameters"),
+          ...authResponses,
           "500": failed,
           "503": unavailable,
         },
@@ -86,6 +89,7 @@ export const queryApiOpenApi = {
           "304": { description: "Not modified (If-None-Match matched the ETag)" },
           "400": problemResponse("Invalid id or parameters"),
           "404": problemResponse("No such item"),
+          ...authResponses,
           "500": failed,
           "503": unavailable,
           "504": lagging,
@@ -100,6 +104,7 @@ export const queryApiOpenApi = {
           "200": json("One page of the item's events, oldest first", "HistoryPage"),
           "400": problemResponse("Invalid id or parameters"),
           "404": problemResponse("No such item"),
+          ...authResponses,
           "500": failed,
           "503": unavailable,
           "504": lagging,
@@ -111,6 +116,7 @@ export const queryApiOpenApi = {
         operationId: "getInventory",
         responses: {
           "200": json("Item count and stock per status", "Inventory"),
+          ...authResponses,
           "500": failed,
           "503": unavailable,
         },
@@ -119,6 +125,7 @@ export const queryApiOpenApi = {
     "/queries/healthz": {
       get: {
         operationId: "health",
+        security: open,
         responses: {
           "200": { description: "The read model database answers" },
           "503": problemResponse("Shutting down, or the read model database does not answer"),
@@ -126,10 +133,15 @@ export const queryApiOpenApi = {
       },
     },
     "/queries/openapi.json": {
-      get: { operationId: "openApi", responses: { "200": { description: "This document" } } },
+      get: {
+        operationId: "openApi",
+        security: open,
+        responses: { "200": { description: "This document" } },
+      },
     },
   },
   components: {
+    securitySchemes,
     schemas: {
       Item: {
         type: "object",

@@ -94,6 +94,29 @@ describe("tokens at the door of both APIs", () => {
     }
   });
 
+  it("the OpenAPI documents say so: bearer scheme, the scope per API, 401/403, open routes", () => {
+    for (const [doc, scope] of [
+      [commandApiOpenApi, "items:write"],
+      [queryApiOpenApi, "items:read"],
+    ] as const) {
+      expect(doc.security).toEqual([{ bearer: [scope] }]);
+      expect(doc.components.securitySchemes.bearer).toMatchObject({
+        type: "http",
+        scheme: "bearer",
+      });
+      for (const [path, ops] of Object.entries(
+        doc.paths as Record<string, Record<string, { security?: unknown; responses: object }>>,
+      )) {
+        for (const op of Object.values(ops)) {
+          const open = path.endsWith("/healthz") || path.endsWith("/openapi.json");
+          if (open) expect(op.security, path).toEqual([]);
+          else
+            expect(Object.keys(op.responses), path).toEqual(expect.arrayContaining(["401", "403"]));
+        }
+      }
+    }
+  });
+
   it("commands need items:write and queries items:read (403 insufficient_scope otherwise)", async () => {
     const readOnly = await issuer.mint({ scopes: ["items:read"], nowSeconds: nowSeconds() });
     const writeOnly = await issuer.mint({ scopes: ["items:write"], nowSeconds: nowSeconds() });
