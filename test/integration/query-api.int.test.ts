@@ -1,10 +1,10 @@
 import type { Hono } from "hono";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { appendLives, generateLives, journalAppender } from "../../bench/projection-workload.js";
+import { generateLives, journalAppender } from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
-import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import type { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import type { ShellEnv } from "../../services/http/shell.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { queryApiOpenApi } from "../../services/query-api/openapi.js";
@@ -17,7 +17,6 @@ import {
 } from "../../services/read-model/version-signal.js";
 import { received } from "../support/events.js";
 import {
-  createTestTables,
   eventually,
   settled,
   singleConnectionReadModel,
@@ -25,6 +24,7 @@ import {
   type TestTables,
   tableName,
 } from "../support/infra.js";
+import { seededJournal } from "../support/journal.js";
 import { presetCaller } from "../support/preset-caller.js";
 
 type Json = Record<string, unknown>;
@@ -65,17 +65,10 @@ describe("query API", () => {
     });
 
   beforeAll(async () => {
-    tables = await createTestTables();
     model = await singleConnectionReadModel();
-    store = new DynamoDbEventStore({
-      client: tables.client,
-      journalTableName: tableName(tables, "journal"),
-    });
-    events = await appendLives(
-      journalAppender(tables.client, tableName(tables, "journal")),
-      generateLives(seededRandom(3), 45, 4),
-      { concurrency: 8 },
-    );
+    ({ tables, store, events } = await seededJournal(generateLives(seededRandom(3), 45, 4), {
+      concurrency: 8,
+    }));
     await projectorFor()(events);
     app = createQueryApi({
       db: model.db,

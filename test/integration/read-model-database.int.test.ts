@@ -1,25 +1,15 @@
 import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  appendLives,
-  dumpReadModel,
-  generateLives,
-  journalAppender,
-} from "../../bench/projection-workload.js";
+import { dumpReadModel, generateLives } from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
-import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import type { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../services/read-model/data-source.js";
 import { createProjector, type JournalReader } from "../../services/read-model/projector.js";
 import { liveTables } from "../../services/read-model/tables.js";
 import { cuttableProxy } from "../support/cuttable-proxy.js";
-import {
-  createTestReadModel,
-  createTestTables,
-  type TestTables,
-  tableName,
-  uniqueSuffix,
-} from "../support/infra.js";
+import { createTestReadModel, type TestTables, uniqueSuffix } from "../support/infra.js";
+import { seededJournal } from "../support/journal.js";
 
 describe("read-model database", () => {
   let tables: TestTables;
@@ -27,15 +17,7 @@ describe("read-model database", () => {
   let events: StoredEvent[];
 
   beforeAll(async () => {
-    tables = await createTestTables();
-    store = new DynamoDbEventStore({
-      client: tables.client,
-      journalTableName: tableName(tables, "journal"),
-    });
-    events = await appendLives(
-      journalAppender(tables.client, tableName(tables, "journal")),
-      generateLives(seededRandom(11), 20, 5),
-    );
+    ({ tables, store, events } = await seededJournal(generateLives(seededRandom(11), 20, 5)));
   });
 
   afterAll(async () => {

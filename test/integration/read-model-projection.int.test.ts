@@ -1,22 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  appendLives,
-  dumpReadModel,
-  generateLives,
-  journalAppender,
-} from "../../bench/projection-workload.js";
+import { dumpReadModel, generateLives } from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
-import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import type { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { createProjector, type JournalReader } from "../../services/read-model/projector.js";
 import { liveTables } from "../../services/read-model/tables.js";
-import {
-  createTestReadModel,
-  createTestTables,
-  type TestReadModel,
-  type TestTables,
-  tableName,
-} from "../support/infra.js";
+import { createTestReadModel, type TestReadModel, type TestTables } from "../support/infra.js";
+import { seededJournal } from "../support/journal.js";
 
 // Exactly-once effect from at-least-once delivery: duplicates, reordering and gaps all end in
 // the state of a clean in-order projection, against real DynamoDB Local and Postgres.
@@ -66,15 +56,7 @@ describe("read-model projection", () => {
   let reference: Awaited<ReturnType<typeof dumpReadModel>>;
 
   beforeAll(async () => {
-    tables = await createTestTables();
-    store = new DynamoDbEventStore({
-      client: tables.client,
-      journalTableName: tableName(tables, "journal"),
-    });
-    events = await appendLives(
-      journalAppender(tables.client, tableName(tables, "journal")),
-      generateLives(random, 60, 6),
-    );
+    ({ tables, store, events } = await seededJournal(generateLives(random, 60, 6)));
     const clean = await freshModel();
     const project = createProjector({
       db: clean.db,

@@ -9,7 +9,7 @@ import {
 } from "../../bench/projection-workload.js";
 import { seededRandom } from "../../bench/support/args.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
-import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
+import type { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { DynamoDbNeedsRebuildStore } from "../../services/read-model/needs-rebuild-store.js";
 import { createProjector } from "../../services/read-model/projector.js";
 import {
@@ -21,12 +21,12 @@ import { swapShadowTables } from "../../services/read-model/rebuild/shadow-table
 import { liveTables } from "../../services/read-model/tables.js";
 import {
   awsOptions,
-  createTestTables,
   singleConnectionReadModel,
   type TestReadModel,
   type TestTables,
   tableName,
 } from "../support/infra.js";
+import { seededJournal } from "../support/journal.js";
 
 const run = promisify(execFile);
 
@@ -69,20 +69,11 @@ describe("rebuild", () => {
   };
 
   beforeAll(async () => {
-    tables = await createTestTables();
-    store = new DynamoDbEventStore({
-      client: tables.client,
-      journalTableName: tableName(tables, "journal"),
-    });
     // ~2,200 events; several per append keeps DynamoDB Local's transactions few enough.
-    events = await appendLives(
-      journalAppender(tables.client, tableName(tables, "journal")),
-      generateLives(random, 270, 8),
-      {
-        concurrency: 8,
-        eventsPerAppend: 10,
-      },
-    );
+    ({ tables, store, events } = await seededJournal(generateLives(random, 270, 8), {
+      concurrency: 8,
+      eventsPerAppend: 10,
+    }));
     const live = await freshModel();
     await projectLive(live, events);
     reference = await dumpReadModel(live.db, live.schema);
