@@ -17,8 +17,9 @@ import {
   uniqueSuffix,
 } from "../support/infra.js";
 
-// A long failover (6 s) against a short renew interval (2 s): a lease taken within one renew
-// interval of SIGTERM can only have been released, not expired.
+// A long failover (6 s): the stopped worker's lease is found released (owner cleared), so the
+// other worker takes it without waiting for expiry. How soon is a benchmark figure
+// (bench/stream-consumer-failover.bench.ts), never asserted against the wall clock.
 const config = {
   failoverMs: 6_000,
   renewIntervalMs: 2_000,
@@ -43,7 +44,7 @@ describe("SIGTERM: graceful hand-over", () => {
     rmSync(logFile, { force: true });
   });
 
-  it("finishes the batch, checkpoints, releases the lease, and another worker resumes within one renew interval", async () => {
+  it("finishes the batch, checkpoints, releases the lease, and another worker takes it over", async () => {
     const journal = tableName(tables, "journal");
     const streamArn = await streamArnOf(tables.client, journal);
     const leasesName = tableName(tables, "leases");
@@ -80,8 +81,10 @@ describe("SIGTERM: graceful hand-over", () => {
     expect(await exited(stopping)).toBe(0);
     const exitedAt = readLog(logFile).find((l) => l.kind === "X" && l.worker === holder)?.at;
     expect(exitedAt).toBeDefined();
-    const checkpoint = (await store.list())[0]?.checkpoint;
-    expect(checkpoint).toMatch(/^\d+$/);
+    const afterExit = (await store.list())[0];
+    expect(afterExit?.checkpoint).toMatch(/^\d+$/);
+    // Released, not left to expire: no owner, or already the other worker.
+    expect([undefined, other]).toContain(afterExit?.leaseOwner);
 
     for (let v = 4; v <= 6; v++) await writeVersion(tables.client, journal, keys, v);
     await eventually(
@@ -92,7 +95,6 @@ describe("SIGTERM: graceful hand-over", () => {
       (l) => l.kind === "T" && l.worker === other && l.at >= sigtermAt,
     );
     expect(taken, "the other worker took the released lease").toBeDefined();
-    expect((taken?.at ?? 0) - sigtermAt).toBeLessThanOrEqual(config.renewIntervalMs);
     expect((await store.list())[0]?.leaseOwner).toBe(other);
     const handled = handledOf(readLog(logFile));
     expect(orderViolations(handled)).toEqual([]);
