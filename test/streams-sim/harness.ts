@@ -1,5 +1,6 @@
 import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
+import type { SimulatedStream } from "./simulated-stream.js";
 
 export interface Handled {
   readonly key: string;
@@ -74,4 +75,9 @@ export const freezable = <T extends object>(target: T): { value: T; freeze(): vo
       frozen = true;
     },
   };
+};
+
+/** A key whose records go to `shardId` of the simulated stream. */
+export const keyOn = (stream: SimulatedStream, shardId: string): string => {
+  for (let i = 0; ; i++) if (stream.shardOf(`item-${i}`) === shardId) return `item-${i}`;
 };

@@ -4,12 +4,12 @@ import { healthApp } from "../../services/streams/health/health-app.js";
 import { createHeartbeat } from "../../services/streams/health/heartbeat.js";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { type Lease, newLease, workerId } from "../../services/streams/leases/lease.js";
-import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";
 import type { LeaseWrite } from "../../services/streams/leases/lease-store.js";
 import { planLeaseTaking } from "../../services/streams/leases/lease-taker.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
-import { handledLog } from "../streams-sim/harness.js";
+import { handledLog, keyOn } from "../streams-sim/harness.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
+import { testCoordinator } from "../streams-sim/lease-coordinator.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 import { FakeClock } from "../support/fake-clock.js";
 
@@ -24,11 +24,6 @@ const fakeTime = () => {
     }
   };
   return { clock, advance };
-};
-
-/** A key whose records go to `shardId`. */
-const keyOn = (stream: SimulatedStream, shardId: string): string => {
-  for (let i = 0; ; i++) if (stream.shardOf(`item-${i}`) === shardId) return `item-${i}`;
 };
 
 describe("lease renewal", () => {
@@ -87,16 +82,9 @@ describe("lease renewal", () => {
     store.leases.set("s0", newLease("s0", [], "TRIM_HORIZON"));
     const taken: HeldLease[] = [];
     const errors: string[] = [];
-    const coordinator = new LeaseCoordinator({
+    const coordinator = testCoordinator({
       store,
-      me: workerId("me"),
       clock: time.clock,
-      policy: { failoverMs: 10_000, maxLeasesToStealAtOnce: 1, veryOldFactor: 3 },
-      renewIntervalMs: 3_000,
-      takeIntervalMs: 2_000,
-      metrics: noMetrics,
-      random: () => 0.5,
-      newToken: () => "token",
       onTaken: (h) => taken.push(h),
       onError: (e) => errors.push(String(e)),
     });

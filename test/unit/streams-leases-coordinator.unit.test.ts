@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { newLease, workerId } from "../../services/streams/leases/lease.js";
-import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
+import { testCoordinator } from "../streams-sim/lease-coordinator.js";
 import { FakeClock } from "../support/fake-clock.js";
 
 // The coordinator's cycles driven by hand with a fake clock: no timers, no I/O.
@@ -14,20 +14,14 @@ const setUp = (shards = 4) => {
   const lost: string[] = [];
   let tokens = 0;
   const coordinator = (name: string, taken: HeldLease[] = []) =>
-    new LeaseCoordinator({
+    testCoordinator({
       store,
       me: workerId(name),
       clock,
-      policy: { failoverMs: 10_000, maxLeasesToStealAtOnce: 1, veryOldFactor: 3 },
       renewIntervalMs: 3_333,
-      takeIntervalMs: 2_000,
       metrics: { ...noMetrics, leaseLost: (s) => lost.push(`${name}:${s}`) },
-      random: () => 0.5,
       newToken: () => `token-${++tokens}`,
       onTaken: (h) => taken.push(h),
-      onError: (e) => {
-        throw e;
-      },
     });
   return { store, clock, lost, coordinator };
 };

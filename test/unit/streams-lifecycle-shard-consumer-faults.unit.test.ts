@@ -6,8 +6,7 @@ import {
   resolveConsumerConfig,
 } from "../../services/streams/coordinator/config.js";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
-import { type Lease, newLease, workerId } from "../../services/streams/leases/lease.js";
-import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";
+import { type Lease, newLease } from "../../services/streams/leases/lease.js";
 import { ShardConsumer } from "../../services/streams/lifecycle/shard-consumer.js";
 import {
   type ConsumerMetrics,
@@ -21,6 +20,7 @@ import { createTrimmedStreamPolicy } from "../../services/streams/trimmed/trimme
 import { FaultyStream } from "../streams-sim/faulty-stream.js";
 import { keyOf } from "../streams-sim/harness.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
+import { testCoordinator } from "../streams-sim/lease-coordinator.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 import { FakeClock, yieldingClock } from "../support/fake-clock.js";
 
@@ -40,16 +40,10 @@ const setUp = async (stream: SimulatedStream, lease: Lease, options: Options = {
   const store = new InMemoryLeaseStore();
   store.leases.set(lease.leaseKey, lease);
   const held: HeldLease[] = [];
-  const coordinator = new LeaseCoordinator({
+  const coordinator = testCoordinator({
     store,
-    me: workerId("me"),
     clock,
     policy: { failoverMs: 1_000_000, maxLeasesToStealAtOnce: 1, veryOldFactor: 3 },
-    renewIntervalMs: 3_000,
-    takeIntervalMs: 2_000,
-    metrics: noMetrics,
-    random: () => 0.5,
-    newToken: () => "token",
     onTaken: (h) => held.push(h),
     onError: (e) => {
       throw e;

@@ -3,12 +3,12 @@ import type { Clock } from "../../services/clock/clock.js";
 import { resolveConsumerConfig } from "../../services/streams/coordinator/config.js";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { type Lease, newLease, workerId } from "../../services/streams/leases/lease.js";
-import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";
 import { ShardConsumer } from "../../services/streams/lifecycle/shard-consumer.js";
 import type { ShardState } from "../../services/streams/lifecycle/shard-state.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
+import { testCoordinator } from "../streams-sim/lease-coordinator.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 import { FakeClock, yieldingClock } from "../support/fake-clock.js";
 
@@ -19,16 +19,9 @@ const setUp = async (stream: SimulatedStream, leases: Lease[], clock: Clock = yi
   const store = new InMemoryLeaseStore();
   for (const l of leases) store.leases.set(l.leaseKey, l);
   const held: HeldLease[] = [];
-  const coordinator = new LeaseCoordinator({
+  const coordinator = testCoordinator({
     store,
-    me: workerId("me"),
     clock,
-    policy: { failoverMs: 10_000, maxLeasesToStealAtOnce: 1, veryOldFactor: 3 },
-    renewIntervalMs: 3_000,
-    takeIntervalMs: 2_000,
-    metrics: noMetrics,
-    random: () => 0.5,
-    newToken: () => "token",
     onTaken: (h) => held.push(h),
     onError: (e) => {
       throw e;

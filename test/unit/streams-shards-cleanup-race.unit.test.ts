@@ -6,14 +6,10 @@ import type { StreamClient } from "../../services/streams/retrieval/stream-clien
 import { syncShards } from "../../services/streams/shards/shard-syncer.js";
 import type { NeedsRebuild } from "../../services/streams/trimmed/needs-rebuild.js";
 import { createTrimmedStreamPolicy } from "../../services/streams/trimmed/trimmed-stream-policy.js";
-import { handledLog } from "../streams-sim/harness.js";
+import { handledLog, keyOn } from "../streams-sim/harness.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 import { FakeClock } from "../support/fake-clock.js";
-
-const keyOn = (stream: SimulatedStream, shardId: string): string => {
-  for (let i = 0; ; i++) if (stream.shardOf(`item-${i}`) === shardId) return `item-${i}`;
-};
 
 // Two workers' shard syncs interleaved by hand: worker B deletes a finished parent's lease
 // between worker A's DescribeStream (which still lists the parent) and A's lease scan.
