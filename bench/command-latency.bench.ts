@@ -39,17 +39,25 @@ try {
   if (!api || !journal) throw new Error("stack incomplete");
   const client = dynamoDbClient({ endpoint: stack.infra.dynamodbEndpoint, region: "us-east-1" });
 
-  const reg = await postJson(`${api}/commands/items`, { name: "Bench kettle", price: 4200 });
+  const reg = await postJson(
+    `${api}/commands/items`,
+    { name: "Bench kettle", price: 4200 },
+    stack.auth,
+  );
   if (reg.status !== 201)
     throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
   const itemId = (reg.body as { itemId: string }).itemId;
 
   // The warm-aggregate command; if the route does not exist yet, fall back to registering.
-  const probe = await postJson(`${api}/commands/items/${itemId}/receive-stock`, { quantity: 1 });
+  const probe = await postJson(
+    `${api}/commands/items/${itemId}/receive-stock`,
+    { quantity: 1 },
+    stack.auth,
+  );
   const warmRoute = probe.status === 200;
   const command = warmRoute
-    ? () => postJson(`${api}/commands/items/${itemId}/receive-stock`, { quantity: 1 })
-    : () => postJson(`${api}/commands/items`, { name: "Bench kettle", price: 4200 });
+    ? () => postJson(`${api}/commands/items/${itemId}/receive-stock`, { quantity: 1 }, stack.auth)
+    : () => postJson(`${api}/commands/items`, { name: "Bench kettle", price: 4200 }, stack.auth);
   const commandLabel = warmRoute
     ? "receive-stock on one warm item"
     : `register (receive-stock answered ${probe.status}: no warm-aggregate route yet)`;
@@ -214,12 +222,16 @@ async function roundTripsPerCommand(stack: Stack, warmRoute: boolean) {
   });
   try {
     const api = counted.baseUrl;
-    const reg = await postJson(`${api}/commands/items`, { name: "Counted kettle", price: 100 });
+    const reg = await postJson(
+      `${api}/commands/items`,
+      { name: "Counted kettle", price: 100 },
+      stack.auth,
+    );
     const id = (reg.body as { itemId: string }).itemId;
     const send = () =>
       warmRoute
-        ? postJson(`${api}/commands/items/${id}/receive-stock`, { quantity: 1 })
-        : postJson(`${api}/commands/items`, { name: "Counted kettle", price: 100 });
+        ? postJson(`${api}/commands/items/${id}/receive-stock`, { quantity: 1 }, stack.auth)
+        : postJson(`${api}/commands/items`, { name: "Counted kettle", price: 100 }, stack.auth);
     for (let i = 0; i < 5; i++) await send();
     proxy.reset();
     const n = 20;

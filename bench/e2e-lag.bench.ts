@@ -62,7 +62,7 @@ const queryBase = `${stack.service("query-api").baseUrl}/queries/items`;
 const awaitVisible = async (itemId: string, version: number, since: number) => {
   const deadline = since + visibleTimeoutMs;
   while (performance.now() < deadline) {
-    const r = await fetch(`${queryBase}/${itemId}`);
+    const r = await fetch(`${queryBase}/${itemId}`, { headers: stack.auth });
     const body = (await r.json().catch(() => undefined)) as { version?: number } | undefined;
     if (r.status === 200 && (body?.version ?? 0) >= version) return performance.now() - since;
     // 10 ms, or 10% of the lag so far when that is more: resolution stays relative to the lag
@@ -73,7 +73,11 @@ const awaitVisible = async (itemId: string, version: number, since: number) => {
 };
 
 const send = async (i: number) => {
-  const res = await postJson(commandUrl, { name: `bench item ${i}`, price: 100 + (i % 9000) });
+  const res = await postJson(
+    commandUrl,
+    { name: `bench item ${i}`, price: 100 + (i % 9000) },
+    stack.auth,
+  );
   if (res.status !== 201 && res.status !== 200) return undefined;
   if (i % trackEvery !== 0) return { ms: res.ms };
   const { itemId, version } = res.body as { itemId: string; version: number };

@@ -6,6 +6,7 @@ import {
 import { dynamoDbClient } from "../../services/config/aws-clients.js";
 import { allTables } from "../../services/tables/definitions.js";
 import { ensureTables, type TableNames } from "../../services/tables/provision.js";
+import { TEST_AUDIENCE, TestIssuer } from "../../test/support/test-issuer.js";
 import { type CountingProxy, startCountingProxy } from "./counting-proxy.js";
 import { type DeployableName, type ServiceProcess, stackEnv, startService } from "./services.js";
 
@@ -15,6 +16,8 @@ export interface Stack {
   /** The environment every service got (without PORT), to start more instances alike. */
   readonly env: Readonly<Record<string, string>>;
   readonly services: Readonly<Partial<Record<DeployableName, ServiceProcess>>>;
+  /** `Authorization` header with a token (both scopes) of the stack's own issuer. */
+  readonly auth: Readonly<Record<string, string>>;
   service(name: DeployableName): ServiceProcess;
   /** With `countDynamoDbRequests`: each service's DynamoDB requests by operation so far. */
   requestCounts(name: DeployableName): Record<string, number> | undefined;
@@ -48,11 +51,14 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
   });
   const started: ServiceProcess[] = [];
   const proxies: Partial<Record<DeployableName, CountingProxy>> = {};
+  // The APIs verify tokens as in production, against a JWKS served by this process.
+  const issuer = await TestIssuer.start();
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       for (const s of started.reverse()) await s.stop();
       for (const p of Object.values(proxies)) await p?.stop();
+      await issuer.stop();
       await infra.stop();
     })();
     return stopped;
@@ -65,6 +71,8 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
     client.destroy();
     const env: Record<string, string> = {
       ...options.extraEnv,
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCES: TEST_AUDIENCE,
       ...stackEnv({
         dynamoDbEndpoint: infra.dynamodbEndpoint,
         databaseUrl: infra.databaseUrl,
@@ -89,11 +97,13 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       started.push(s);
       services[name] = s;
     }
+    const token = await issuer.mint({ claims: { exp: Math.floor(Date.now() / 1000) + 86_400 } });
     return {
       infra,
       tables,
       env,
       services,
+      auth: { authorization: `Bearer ${token}` },
       service: (name) => {
         const s = services[name];
         if (!s) throw new Error(`${name} was not started`);
