@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.unit.test.ts"],
+          // Worker threads, not forked processes: the unit tier starts no child process at all.
+          pool: "threads",
           setupFiles: ["test/support/no-io.ts"],
         },
       },
