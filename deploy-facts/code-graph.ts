@@ -22,6 +22,11 @@ export interface SdkUse {
    * expression's text (`tableNames.snapshots`, `config.JOURNAL_TABLE`), undefined when unclear.
    */
   readonly callTables: ReadonlyArray<string | undefined>;
+  /**
+   * The one table that reachable callers pass to this file's functions and classes (an argument
+   * such as `config.LEASES_TABLE` or `{ leasesTableName }`), when the file itself names none.
+   */
+  readonly passedTable: string | undefined;
 }
 
 /** A transaction item (`{ Put: { TableName, ... } }`) built anywhere in reachable code. */
@@ -169,13 +174,13 @@ export const analyse = (
 
   const perFile = new Map<
     string,
-    { tables: Set<string>; calls: Map<string, Set<string | undefined>> }
+    { tables: Set<string>; calls: Map<string, Set<string | undefined>>; passed: Set<string> }
   >();
   const rawItems: Array<{ kind: string; table: string | undefined; path: string }> = [];
   const factsOf = (path: string) => {
     let f = perFile.get(path);
     if (!f) {
-      f = { tables: new Set(), calls: new Map() };
+      f = { tables: new Set(), calls: new Map(), passed: new Set() };
       perFile.set(path, f);
     }
     return f;
@@ -231,6 +236,16 @@ export const analyse = (
           table: tableNameOf(n.initializer, file.source, logicalTables),
           path: file.path,
         });
+      if ((ts.isNewExpression(n) || ts.isCallExpression(n)) && ts.isIdentifier(n.expression)) {
+        const b = file.bindings.get(n.expression.text);
+        const callee =
+          b?.kind === "import" && b.from?.startsWith("/") && b.imported
+            ? definingFile(b.from, b.imported, get)
+            : undefined;
+        if (callee)
+          for (const t of passedTables(n.arguments ?? [], file.source, logicalTables))
+            factsOf(callee).passed.add(t);
+      }
       if (ts.isNewExpression(n) && ts.isIdentifier(n.expression)) {
         const calls = facts.calls.get(n.expression.text) ?? new Set();
         calls.add(tableNameOf(n.arguments?.[0], file.source, logicalTables));
@@ -321,13 +336,16 @@ export const analyse = (
       file: rel(s.path),
       tables: [...facts.tables].sort(),
       callTables: [...(facts.calls.get(s.symbol) ?? [])],
+      passedTable: facts.passed.size === 1 ? [...facts.passed][0] : undefined,
     });
   }
   // An item whose TableName is unclear belongs to the one table definition its file uses, if any.
   const transactItems = rawItems.map((i): TransactItem => {
     const fileTables = [...factsOf(i.path).tables];
     const single = fileTables.length === 1 ? fileTables[0]?.replace(/Table$/, "") : undefined;
-    return { kind: i.kind, table: i.table ?? single, file: rel(i.path) };
+    const passed = factsOf(i.path).passed;
+    const hinted = passed.size === 1 ? [...passed][0] : undefined;
+    return { kind: i.kind, table: i.table ?? single ?? hinted, file: rel(i.path) };
   });
   return {
     files: [...files].sort(),
@@ -335,6 +353,47 @@ export const analyse = (
     sdkUses: uses,
     transactItems,
   };
+};
+
+/**
+ * Tables an argument list names, one per argument (or per property of an object argument) that
+ * names exactly one: `(dynamo, config.PARKED_TABLE)` → parked, `({ leasesTableName })` → leases.
+ */
+const passedTables = (
+  args: readonly ts.Expression[],
+  source: ts.SourceFile,
+  logicalTables: readonly string[],
+): string[] =>
+  args.flatMap((a) => {
+    const parts = ts.isObjectLiteralExpression(a)
+      ? a.properties.map((p) => p.getText(source))
+      : [a.getText(source)];
+    return parts.flatMap((t) => {
+      const hit = tableNamedBy(t, logicalTables);
+      return hit ? [hit] : [];
+    });
+  });
+
+/** The file that declares `name` as exported from `path`, following re-exports. */
+const definingFile = (
+  path: string,
+  name: string,
+  get: (p: string) => ParsedFile,
+  seen = new Set<string>(),
+): string | undefined => {
+  if (seen.has(`${path}#${name}`)) return undefined;
+  seen.add(`${path}#${name}`);
+  const file = get(path);
+  const b = file.bindings.get(name);
+  if (b?.kind === "local") return path;
+  if (b?.kind === "import" && b.from?.startsWith("/") && b.imported)
+    return definingFile(b.from, b.imported, get, seen);
+  const re = file.namedReExports.get(name);
+  if (re?.from.startsWith("/")) return definingFile(re.from, re.imported, get, seen);
+  for (const star of file.starReExports)
+    if (star.startsWith("/") && exportsName(get(star), name, get))
+      return definingFile(star, name, get, seen);
+  return undefined;
 };
 
 const exportsName = (

@@ -3,6 +3,7 @@
  * source for both deploy paths: the CDK app grants exactly these, and the Copilot policies are
  * tested against them (test/deploy/).
  */
+import { allTables, type TableDefinition } from "../services/tables/definitions.js";
 import type { Graph, SdkUse, TransactItem } from "./code-graph.js";
 
 /** A DynamoDB table, its DynamoDB stream, or the Kinesis data stream the table streams into. */
@@ -57,8 +58,10 @@ const actionsOf = (
     throw new Error(
       `${use.file}: ${use.symbol} of ${use.module} has no IAM mapping in test/deploy`,
     );
-  // A site without a recognisable TableName falls back to the one table its file names, if any.
-  const fileTable = use.tables.length === 1 ? use.tables[0]?.replace(/Table$/, "") : undefined;
+  // A site without a recognisable TableName falls back to the one table its file names, else to
+  // the one table its callers pass in.
+  const fileTable =
+    use.tables.length === 1 ? use.tables[0]?.replace(/Table$/, "") : use.passedTable;
   const sites = use.callTables.length > 0 ? use.callTables : [undefined];
   const helper = HELPERS[use.symbol];
   if (helper) return [{ action: helper, table: fileTable }];
@@ -75,17 +78,26 @@ const actionsOf = (
   return sites.map((t) => ({ action: op, table: t ?? fileTable }));
 };
 
-export const requirementsOf = (graph: Graph): Requirement[] =>
-  graph.sdkUses.flatMap((use) =>
-    actionsOf(use, graph.transactItems).map(({ action, table }) => ({
-      action,
-      kind:
+/**
+ * Every action the deployable's reachable code can call. Stream actions whose table the code
+ * does not name belong to the one table definition that has a stream.
+ */
+export const requirementsOf = (
+  graph: Graph,
+  tables: readonly TableDefinition[] = allTables,
+): Requirement[] => {
+  const streamed = tables.filter((t) => t.stream !== undefined).map((t) => t.logicalName);
+  return graph.sdkUses.flatMap((use) =>
+    actionsOf(use, graph.transactItems).map(({ action, table }) => {
+      const kind =
         use.module === "@aws-sdk/client-kinesis"
           ? ("kinesis" as const)
           : STREAM_ACTIONS.has(action)
             ? ("stream" as const)
-            : ("table" as const),
-      table,
-      because: `${use.symbol} in ${use.file}`,
-    })),
+            : ("table" as const);
+      const resolved =
+        table ?? (kind === "stream" && streamed.length === 1 ? streamed[0] : undefined);
+      return { action, kind, table: resolved, because: `${use.symbol} in ${use.file}` };
+    }),
   );
+};

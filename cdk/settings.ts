@@ -1,0 +1,74 @@
+/**
+ * How each long-running service runs: size, count, routing, health checks and the literal
+ * variables it is given. These are choices, not facts of the code; test/deploy checks that they
+ * equal the Copilot manifests, so the two deploy paths run the same system.
+ */
+
+export interface ScalingSettings {
+  readonly min: number;
+  readonly max: number;
+  /** Target average CPU, in percent. */
+  readonly cpuPercent: number;
+}
+
+export interface WebSettings {
+  /** ALB path prefix: `/commands` and `/commands/*` go to the service. */
+  readonly path: string;
+  readonly port: number;
+  readonly healthPath: string;
+  readonly healthGraceSeconds: number;
+}
+
+export interface ServiceSettings {
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly scaling: ScalingSettings;
+  /** Plain variables beyond the wiring (table names and the database secret). */
+  readonly variables: Readonly<Record<string, string>>;
+  readonly web?: WebSettings;
+  /** Container health check of a service without a load balancer. */
+  readonly containerHealth?: { readonly command: readonly string[]; readonly startSeconds: number };
+}
+
+export const serviceSettings: Readonly<Record<string, ServiceSettings>> = {
+  "command-api": {
+    cpu: 256,
+    memoryMiB: 512,
+    scaling: { min: 2, max: 6, cpuPercent: 70 },
+    variables: { PORT: "3001" },
+    web: { path: "commands", port: 3001, healthPath: "/commands/healthz", healthGraceSeconds: 30 },
+  },
+  "query-api": {
+    cpu: 256,
+    memoryMiB: 512,
+    scaling: { min: 2, max: 6, cpuPercent: 70 },
+    variables: { PORT: "3002", DATABASE_SCHEMA: "public" },
+    web: { path: "queries", port: 3002, healthPath: "/queries/healthz", healthGraceSeconds: 60 },
+  },
+  "stream-consumer": {
+    cpu: 256,
+    memoryMiB: 512,
+    // Two keep a standby for lease take-over; more workers than open shards only idle.
+    scaling: { min: 2, max: 4, cpuPercent: 70 },
+    variables: { DATABASE_SCHEMA: "public", IDLE_POLL_MS: "500" },
+    containerHealth: {
+      command: [
+        "CMD",
+        "node",
+        "-e",
+        "fetch('http://127.0.0.1:8081/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
+      ],
+      startSeconds: 60,
+    },
+  },
+};
+
+/** Literal variables of the one-off CLI tasks (table names and the secret are wired). */
+export const cliVariables: Readonly<Record<string, string>> = { DATABASE_SCHEMA: "public" };
+
+/** Settings of a service, or an error naming the file to edit when a new one appears. */
+export const settingsOf = (service: string): ServiceSettings => {
+  const s = serviceSettings[service];
+  if (!s) throw new Error(`cdk/settings.ts has no settings for the service "${service}"`);
+  return s;
+};
