@@ -39,7 +39,7 @@ export class ItemServiceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ItemServiceStackProps) {
     super(scope, id, props);
-    const vpc = (this.vpc = new ec2.Vpc(this, "Vpc", {
+    this.vpc = new ec2.Vpc(this, "Vpc", {
       maxAzs: 2,
       natGateways: 0,
       restrictDefaultSecurityGroup: false,
@@ -47,18 +47,22 @@ export class ItemServiceStack extends Stack {
         { name: "public", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
         { name: "database", subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
       ],
-    }));
-    const tables = (this.tables = new ItemTables(this, "Tables", { namePrefix: props.namePrefix }));
-    const db = (this.db = new ReadModelDb(this, "ReadModelDb", { vpc }));
+    });
+    const vpc = this.vpc;
+    this.tables = new ItemTables(this, "Tables", { namePrefix: props.namePrefix });
+    const tables = this.tables;
+    this.db = new ReadModelDb(this, "ReadModelDb", { vpc });
+    const db = this.db;
     const cluster = new ecs.Cluster(this, "Cluster", {
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
-    const loadBalancer = (this.loadBalancer = new elbv2.ApplicationLoadBalancer(
-      this,
-      "LoadBalancer",
-      { vpc, internetFacing: true, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } },
-    ));
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, "LoadBalancer", {
+      vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    });
+    const loadBalancer = this.loadBalancer;
     const listener = loadBalancer.addListener("Http", {
       port: 80,
       open: true,
