@@ -54,3 +54,34 @@ export const environmentExports = (): Map<string, Json> => {
   }
   return out;
 };
+
+const SECTIONS = ["Parameters", "Mappings", "Conditions", "Resources", "Outputs"] as const;
+
+/**
+ * The addon templates of one folder merged into the one template Copilot deploys: sections are
+ * joined key by key, and a key two templates define differently is an error (as in Copilot).
+ */
+export const mergeAddons = (paths: readonly string[]): Record<string, Json> => {
+  const merged: Record<string, Record<string, Json>> = {};
+  for (const path of paths) {
+    const t = readYaml(path);
+    if (!isRecord(t)) throw new Error(`${path}: not a template`);
+    for (const section of SECTIONS) {
+      const entries = isRecord(t[section]) ? t[section] : {};
+      const into = (merged[section] ??= {});
+      for (const [k, v] of Object.entries(entries)) {
+        if (k in into && JSON.stringify(into[k]) !== JSON.stringify(v))
+          throw new Error(`${path}: ${section}.${k} differs from another addon's`);
+        into[k] = v;
+      }
+    }
+  }
+  return { AWSTemplateFormatVersion: "2010-09-09", ...merged };
+};
+
+/** Each addon folder (the environment's, each service's) with its templates, as Copilot groups them. */
+export const addonGroups = (): Array<{ name: string; paths: string[] }> =>
+  [
+    { name: "environments", paths: environmentAddonPaths() },
+    ...serviceNames().map((name) => ({ name, paths: serviceAddonPaths(name) })),
+  ].filter((g) => g.paths.length > 0);
