@@ -137,6 +137,9 @@ export class DeployableService extends Construct {
         ...(facts.usesDatabase ? [props.db.clientSecurityGroup] : []),
       ],
       circuitBreaker: { enable: true, rollback: true },
+      // Copilot's rolling default: start the new tasks before stopping the old ones.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
       ...(web ? { healthCheckGracePeriod: Duration.seconds(web.healthGraceSeconds) } : {}),
     });
     const scaling = this.service.autoScaleTaskCount({

@@ -68,7 +68,8 @@ export const mergeAddons = (paths: readonly string[]): Record<string, Json> => {
     if (!isRecord(t)) throw new Error(`${path}: not a template`);
     for (const section of SECTIONS) {
       const entries = isRecord(t[section]) ? t[section] : {};
-      const into = (merged[section] ??= {});
+      const into = merged[section] ?? {};
+      merged[section] = into;
       for (const [k, v] of Object.entries(entries)) {
         if (k in into && JSON.stringify(into[k]) !== JSON.stringify(v))
           throw new Error(`${path}: ${section}.${k} differs from another addon's`);
