@@ -144,7 +144,9 @@ const tableNameOf = (
   source: ts.SourceFile,
   logicalTables: readonly string[],
 ): string | undefined => {
-  if (!obj || !ts.isObjectLiteralExpression(obj)) return undefined;
+  if (!obj) return undefined;
+  // `new PutItemCommand(snapshotPut(tableNames.snapshots, item))`: the input's builder names it.
+  if (!ts.isObjectLiteralExpression(obj)) return tableArgument(obj.getText(source), logicalTables);
   for (const p of obj.properties)
     if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === "TableName")
       return tableNamedBy(p.initializer.getText(source), logicalTables);
@@ -369,10 +371,17 @@ const passedTables = (
       ? a.properties.map((p) => p.getText(source))
       : [a.getText(source)];
     return parts.flatMap((t) => {
-      const hit = tableNamedBy(t, logicalTables);
+      const hit = tableArgument(t, logicalTables);
       return hit ? [hit] : [];
     });
   });
+
+/**
+ * The one table an argument names, if it reads as a table name (`config.PARKED_TABLE`,
+ * `leasesTableName`, `tableNames.snapshots`); `idempotencyTtlSeconds` names none.
+ */
+const tableArgument = (text: string, logicalTables: readonly string[]): string | undefined =>
+  /table/i.test(text) ? tableNamedBy(text, logicalTables) : undefined;
 
 /** The file that declares `name` as exported from `path`, following re-exports. */
 const definingFile = (
