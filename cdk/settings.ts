@@ -50,6 +50,7 @@ export const serviceSettings: Readonly<Record<string, ServiceSettings>> = {
     memoryMiB: 512,
     // Two keep a standby for lease take-over; more workers than open shards only idle.
     scaling: { min: 2, max: 4, cpuPercent: 70 },
+    // CHANGE_SOURCE is wired to the JournalChangeSource parameter (cdk/tables.ts).
     variables: { DATABASE_SCHEMA: "public", IDLE_POLL_MS: "500" },
     containerHealth: {
       command: [

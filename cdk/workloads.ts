@@ -51,6 +51,11 @@ export class DeployableTask extends Construct {
     this.logGroup = new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.ONE_MONTH });
     const environment: Record<string, string> = { ...props.variables };
     for (const t of facts.tables) environment[tableEnvVar(t)] = props.tables.get(t).tableName;
+    // A deployable that can read the journal's Kinesis data stream follows the stack parameter.
+    if (facts.requirements.some((r) => r.kind === "kinesis")) {
+      environment.CHANGE_SOURCE = props.tables.changeSource.valueAsString;
+      environment.KINESIS_STREAM = props.tables.kinesisStreamName("journal");
+    }
     this.container = this.taskDefinition.addContainer(name, {
       image: props.image,
       command: [name],

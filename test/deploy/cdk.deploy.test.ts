@@ -11,6 +11,7 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POINT_IN_TIME_RECOVERY } from "../../cdk/tables.js";
+import { iamPrefixOf } from "../../deploy-facts/iam-actions.js";
 import { allTables, tableEnvVar } from "../../services/tables/definitions.js";
 import { list, refId, resourcesOf, type Synthesised, synthesise } from "./support/cdk-synth.js";
 import { fromCfnExport, isRecord, type Json, readYaml } from "./support/cfn-yaml.js";
@@ -56,6 +57,16 @@ const serviceOf = (name: string): [string, Loose] => {
   return [found[0], found[1].Properties];
 };
 
+/** `(table, kind)` of a CDK grant's resource: a table's Arn or StreamArn, or a Kinesis ARN. */
+const cdkResource = (res: Json): { table: string; kind: Grant["kind"] } | undefined => {
+  const att = isRecord(res) ? res["Fn::GetAtt"] : undefined;
+  const table = tableOfId(refId(res));
+  if (table)
+    return { table, kind: Array.isArray(att) && att[1] === "StreamArn" ? "stream" : "table" };
+  const kinesis = /:kinesis:.*:stream\/.*-(\w+)"/.exec(JSON.stringify(res));
+  return kinesis?.[1] ? { table: kinesis[1], kind: "kinesis" } : undefined;
+};
+
 /** The grants of a CDK task role, in the shape of the Copilot ones. */
 const cdkGrants = (family: string): Grant[] => {
   const role = refId(taskDefinition(family).TaskRoleArn);
@@ -65,11 +76,11 @@ const cdkGrants = (family: string): Grant[] => {
     .flatMap((st) =>
       list(st.Action as string | string[]).flatMap((a) =>
         list(st.Resource as Json).map((res) => {
-          const att = isRecord(res) ? res["Fn::GetAtt"] : undefined;
-          const kind = Array.isArray(att) && att[1] === "StreamArn" ? "stream" : "table";
-          if (!String(a).startsWith("dynamodb:") || !tableOfId(refId(res)))
+          const target = cdkResource(res);
+          const [service, action = ""] = String(a).split(":");
+          if (!target || service !== iamPrefixOf(target.kind))
             throw new Error(`${family}: unexpected grant ${a} on ${JSON.stringify(res)}`);
-          return { action: String(a).slice(9), kind, table: tableOfId(refId(res)) ?? "" } as Grant;
+          return { action, ...target };
         }),
       ),
     );
@@ -194,12 +205,23 @@ describe.each(["command-api", "query-api", "stream-consumer"])(
       expect(Object.keys(secrets).sort(), "secrets").toEqual(Object.keys(m.secrets ?? {}).sort());
       for (const [k, v] of Object.entries(m.variables ?? {})) {
         const exported = fromCfnExport(v as Json);
-        if (exported) {
+        const parameters = t().Parameters as Loose;
+        if (isRecord(env[k]) && parameters[refId(env[k]) ?? ""]) {
+          // A stack parameter in CDK (CHANGE_SOURCE): its default is Copilot's literal.
+          expect(parameters[refId(env[k]) ?? ""].Default, k).toBe(String(v));
+        } else if (exported) {
           // <Table>TableName in Copilot; the same table's Ref in CDK.
           const table = exported.replace(/TableName$/, "").toLowerCase();
           expect(tableEnvVar(table), k).toBe(k);
           expect(tableOfId(refId(env[k])), k).toBe(table);
-        } else expect(env[k], k).toBe(String(v));
+        } else
+          expect(env[k], k).toBe(
+            String(v).replace(
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: Copilot's own placeholders.
+              "${COPILOT_APPLICATION_NAME}-${COPILOT_ENVIRONMENT_NAME}",
+              "item-prod",
+            ),
+          );
       }
       if (m.secrets?.DATABASE_URL) {
         const secret = refId(secrets.DATABASE_URL);
