@@ -4,11 +4,12 @@
  * five tables, Aurora Serverless v2, least-privilege task roles, the operator CLIs as one-off
  * task definitions, and the dashboard and alarms.
  */
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, CfnParameter, Stack, type StackProps } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import type { Construct } from "constructs";
+import { Auth } from "./auth.js";
 import type { DeployableFacts } from "./facts.js";
 import { Operations } from "./operations.js";
 import { ReadModelDb } from "./read-model-db.js";
@@ -36,6 +37,7 @@ export class ItemServiceStack extends Stack {
   readonly tables: ItemTables;
   readonly db: ReadModelDb;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly auth: Auth;
 
   constructor(scope: Construct, id: string, props: ItemServiceStackProps) {
     super(scope, id, props);
@@ -63,14 +65,24 @@ export class ItemServiceStack extends Stack {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
     });
     const loadBalancer = this.loadBalancer;
-    const listener = loadBalancer.addListener("Http", {
-      port: 80,
+    // HTTPS only, as in Copilot's environment manifest: HTTP redirects to 443.
+    const certificateArn = new CfnParameter(this, "CertificateArn", {
+      type: "String",
+      description: "ACM certificate (in this region) of the domain the API is served under.",
+    });
+    const listener = loadBalancer.addListener("Https", {
+      port: 443,
       open: true,
+      certificates: [elbv2.ListenerCertificate.fromArn(certificateArn.valueAsString)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       defaultAction: elbv2.ListenerAction.fixedResponse(404, {
         contentType: "application/problem+json",
         messageBody: '{"title":"Not Found","status":404}',
       }),
     });
+    loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+    this.auth = new Auth(this, "Auth", { namePrefix: props.namePrefix, loadBalancer });
+    const auth = this.auth;
 
     let priority = 1;
     for (const facts of props.facts.filter((f) => f.deployable.kind === "service")) {
@@ -83,6 +95,7 @@ export class ItemServiceStack extends Stack {
         image: props.image,
         tables,
         db,
+        wiring: auth.variables,
         ...(settings.web ? { listener, priority: priority++ } : {}),
       });
       // Only the ALB reaches a web service's port.
@@ -101,6 +114,7 @@ export class ItemServiceStack extends Stack {
           image: props.image,
           tables,
           db,
+          wiring: auth.variables,
           ...(CLI_SIZE[name] ?? { cpu: 256, memoryMiB: 512 }),
           variables: Object.fromEntries(Object.entries(cliVariables).filter(([k]) => reads.has(k))),
         }),
@@ -120,7 +134,10 @@ export class ItemServiceStack extends Stack {
       tables,
     });
 
-    new CfnOutput(this, "Url", { value: `http://${loadBalancer.loadBalancerDnsName}` });
+    new CfnOutput(this, "LoadBalancerDnsName", {
+      value: loadBalancer.loadBalancerDnsName,
+      description: "Point the certificate's domain (CNAME or alias) here; serve https://<domain>/.",
+    });
     new CfnOutput(this, "ClusterName", { value: cluster.clusterName });
     new CfnOutput(this, "TaskSubnets", {
       value: vpc.publicSubnets.map((s) => s.subnetId).join(","),

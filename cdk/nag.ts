@@ -10,6 +10,16 @@ const ack = (scope: IConstruct, id: string, reason: string) =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${id}`, reason });
 
 export const acknowledgeFindings = (stack: ItemServiceStack): void => {
+  ack(
+    stack.auth.userPool,
+    "COG2",
+    "No MFA: the pool has no human users (admin-created only, none created); its callers are machine clients using the client-credentials grant.",
+  );
+  ack(
+    stack.auth.userPool,
+    "COG8",
+    "Essentials tier, not Plus: Plus's threat protection scores user sign-ins, and this pool only issues client-credentials tokens to machine clients.",
+  );
   const tasks = [...[...stack.services.values()].map((s) => s.task), ...stack.cliTasks.values()];
   for (const task of tasks) {
     ack(

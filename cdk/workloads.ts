@@ -24,6 +24,8 @@ export interface TaskProps {
   readonly cpu: number;
   readonly memoryMiB: number;
   readonly variables: Readonly<Record<string, string>>;
+  /** Values from other constructs (the AUTH_* of the user pool), set where the code reads them. */
+  readonly wiring: Readonly<Record<string, string>>;
   readonly port?: number;
   readonly healthCheck?: ecs.HealthCheck;
 }
@@ -49,7 +51,11 @@ export class DeployableTask extends Construct {
       },
     });
     this.logGroup = new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.ONE_MONTH });
-    const environment: Record<string, string> = { ...props.variables };
+    const reads = new Set(facts.variables.map((v) => v.name));
+    const environment: Record<string, string> = {
+      ...props.variables,
+      ...Object.fromEntries(Object.entries(props.wiring).filter(([k]) => reads.has(k))),
+    };
     for (const t of facts.tables) environment[tableEnvVar(t)] = props.tables.get(t).tableName;
     // A deployable that can read the journal's Kinesis data stream follows the stack parameter.
     if (facts.requirements.some((r) => r.kind === "kinesis")) {
@@ -87,6 +93,7 @@ export interface ServiceProps {
   readonly image: ecs.ContainerImage;
   readonly tables: ItemTables;
   readonly db: ReadModelDb;
+  readonly wiring: Readonly<Record<string, string>>;
   /** Web services register with this listener under their path. */
   readonly listener?: elbv2.ApplicationListener;
   readonly priority?: number;
@@ -111,6 +118,7 @@ export class DeployableService extends Construct {
       cpu: settings.cpu,
       memoryMiB: settings.memoryMiB,
       variables: settings.variables,
+      wiring: props.wiring,
       ...(web ? { port: web.port } : {}),
       ...(health
         ? {
@@ -158,7 +166,7 @@ export class DeployableService extends Construct {
         priority: props.priority ?? 1,
         conditions: [elbv2.ListenerCondition.pathPatterns([`/${web.path}`, `/${web.path}/*`])],
         port: web.port,
-        protocol: elbv2.ApplicationProtocol.HTTP,
+        protocol: elbv2.ApplicationProtocol.HTTP, // TLS ends at the load balancer
         targets: [this.service],
         deregistrationDelay: Duration.seconds(30),
         healthCheck: {

@@ -209,11 +209,16 @@ describe.each(["command-api", "query-api", "stream-consumer"])(
         if (isRecord(env[k]) && parameters[refId(env[k]) ?? ""]) {
           // A stack parameter in CDK (CHANGE_SOURCE): its default is Copilot's literal.
           expect(parameters[refId(env[k]) ?? ""].Default, k).toBe(String(v));
-        } else if (exported) {
+        } else if (exported?.endsWith("TableName")) {
           // <Table>TableName in Copilot; the same table's Ref in CDK.
           const table = exported.replace(/TableName$/, "").toLowerCase();
           expect(tableEnvVar(table), k).toBe(k);
           expect(tableOfId(refId(env[k])), k).toBe(table);
+        } else if (exported) {
+          // Another environment export (AuthIssuer, ...): the CDK output of that name.
+          const output = (t().Outputs as Loose)?.[exported];
+          expect(output, `CDK output ${exported}`).toBeDefined();
+          expect(env[k], k).toEqual(output?.Value);
         } else
           expect(env[k], k).toBe(
             String(v).replace(
