@@ -127,7 +127,7 @@ export class Auth extends Construct {
     new CfnOutput(stack, "AuthIssuer", { value: issuer });
     new CfnOutput(stack, "AuthClientIds", { value: this.machineClient.userPoolClientId });
     new CfnOutput(stack, "AuthScopePrefix", { value: `${RESOURCE_SERVER}/` });
-    new CfnOutput(stack, "TokenEndpoint", {
+    new CfnOutput(stack, "AuthTokenEndpoint", {
       value: `${domain.baseUrl()}/oauth2/token`,
       description: "OAuth 2.0 token endpoint (client-credentials grant, see docs/deploy.md).",
     });

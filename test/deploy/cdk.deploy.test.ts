@@ -14,8 +14,20 @@ import { POINT_IN_TIME_RECOVERY } from "../../cdk/tables.js";
 import { iamPrefixOf } from "../../deploy-facts/iam-actions.js";
 import { allTables, tableEnvVar } from "../../services/tables/definitions.js";
 import { list, refId, resourcesOf, type Synthesised, synthesise } from "./support/cdk-synth.js";
-import { fromCfnExport, isRecord, type Json, readYaml } from "./support/cfn-yaml.js";
+import {
+  fromCfnExport,
+  importedExport,
+  isRecord,
+  type Json,
+  readYaml,
+} from "./support/cfn-yaml.js";
 import { type Grant, grantsOf, policyProblems } from "./support/iam.js";
+import {
+  alarmMetrics,
+  dashboardMetrics,
+  emfProblems,
+  emittedByConsumer,
+} from "./support/metrics.js";
 import {
   environmentAddonPaths,
   repoRoot,
@@ -307,5 +319,109 @@ describe.each(["parked-records", "rebuild"])("%s CLI: a one-off task definition"
     const policyId = `${name.replace(/(^|-)(\w)/g, (_m, _d, ch: string) => ch.toUpperCase())}TaskPolicy`;
     const copilot = environmentAddonPaths().flatMap((p) => grantsOf(readYaml(p), policyId));
     expect(sortGrants(cdk)).toEqual(sortGrants(copilot));
+  });
+});
+
+describe("dashboards and alarms, in both paths, use the metrics the code emits", () => {
+  const emitted = emittedByConsumer(repoRoot);
+  const copilotOperations = () =>
+    [
+      join(repoRoot, "copilot/environments/addons/operations.yml"),
+      ...["command-api", "query-api", "stream-consumer"].map((s) =>
+        join(repoRoot, `copilot/${s}/addons/operations.yml`),
+      ),
+    ].map((p) => ({ path: p, template: readYaml(p) }));
+  const cdkDashboard = () => {
+    const [, body] = resourcesOf(t(), "AWS::CloudWatch::Dashboard")[0] ?? [];
+    const join_ = body?.Properties.DashboardBody["Fn::Join"] as [string, Json[]];
+    const text = join_[1].map((p) => (typeof p === "string" ? p : "<token>")).join("");
+    return dashboardMetrics(text, "CDK dashboard");
+  };
+  const copilotDashboard = () => {
+    const env = copilotOperations()[0]?.template as Loose;
+    const sub = env.Resources.OperationsDashboard.Properties.DashboardBody["Fn::Sub"];
+    return dashboardMetrics(String(sub[0]).replace(/\$\{[^}]+\}/g, "<sub>"), "Copilot dashboard");
+  };
+  const cdkAlarms = () => alarmMetrics(t() as Json, "CDK");
+  const copilotAlarms = () =>
+    copilotOperations().flatMap(({ path, template }) => alarmMetrics(template, path));
+  const names = (refs: readonly { namespace: string; name: string }[]) =>
+    [...new Set(refs.map((r) => `${r.namespace} ${r.name}`))].sort();
+
+  it("reads what the consumer emits: its namespace, the lag and the Service dimension", () => {
+    expect(emitted.namespace).toBe("ItemService/StreamConsumer");
+    expect(emitted.metrics.has("MillisBehindLatest")).toBe(true);
+    expect(emitted.dimensions).toEqual({ Service: "stream-consumer" });
+    expect(emitted.fields.has("WorkerId")).toBe(true);
+  });
+
+  it("CDK: every consumer metric, dimension and log field is one the code emits", () => {
+    const dashboard = cdkDashboard();
+    expect(emfProblems([...cdkAlarms(), ...dashboard.metrics], emitted)).toEqual([]);
+    expect(dashboard.logFields.filter((f) => !emitted.fields.has(f))).toEqual([]);
+    expect(dashboard.logFields).toContain("WorkerId");
+  });
+
+  it("Copilot: every consumer metric, dimension and log field is one the code emits", () => {
+    const dashboard = copilotDashboard();
+    expect(emfProblems([...copilotAlarms(), ...dashboard.metrics], emitted)).toEqual([]);
+    expect(dashboard.logFields.filter((f) => !emitted.fields.has(f))).toEqual([]);
+    expect(dashboard.logFields).toContain("WorkerId");
+  });
+
+  it("a renamed metric or dimension fails the check", () => {
+    const refs = [...cdkAlarms(), ...cdkDashboard().metrics];
+    const renamed = new Set([...emitted.metrics].filter((m) => m !== "RecordsParked"));
+    expect(emfProblems(refs, { ...emitted, metrics: renamed }).join()).toMatch(/RecordsParked/);
+    expect(
+      emfProblems(refs, { ...emitted, dimensions: { Deployable: "stream-consumer" } }),
+    ).not.toEqual([]);
+  });
+
+  it("both paths chart and alarm on the same metrics", () => {
+    expect(names(cdkDashboard().metrics)).toEqual(names(copilotDashboard().metrics));
+    expect(names(cdkAlarms())).toEqual(names(copilotAlarms()));
+  });
+
+  it("alarm on lag, parked records, needs-rebuild, 5xx, unhealthy hosts and missing consumer tasks", () => {
+    const required = [
+      "MillisBehindLatest",
+      "RecordsParked",
+      "TrimmedDataDetected",
+      "HTTPCode_Target_5XX_Count",
+      "UnHealthyHostCount",
+      "RunningTaskCount",
+    ];
+    for (const refs of [cdkAlarms(), copilotAlarms()])
+      expect(required.filter((m) => !refs.some((r) => r.name === m))).toEqual([]);
+  });
+
+  it("every alarm notifies the one topic, whose e-mail subscription is a parameter", () => {
+    const [topicId] = resourcesOf(t(), "AWS::SNS::Topic")[0] ?? [];
+    for (const [id, a] of resourcesOf(t(), "AWS::CloudWatch::Alarm"))
+      expect(list(a.Properties.AlarmActions).map(refId), id).toEqual([topicId]);
+    const [, sub] = resourcesOf(t(), "AWS::SNS::Subscription")[0] ?? [];
+    expect(sub?.Properties.Endpoint).toEqual({ Ref: "AlarmEmail" });
+    expect((t().Parameters as Loose).AlarmEmail.Default).toBe("");
+
+    for (const { path, template } of copilotOperations()) {
+      const resources = Object.entries((template as Loose).Resources ?? {}) as [string, Loose][];
+      for (const [id, a] of resources.filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm"))
+        expect(
+          list(a.Properties.AlarmActions).map((x: Json) => importedExport(x) ?? refId(x)),
+          `${path} ${id}`,
+        ).toEqual([path.includes("environments") ? "AlarmTopic" : "AlarmTopicArn"]);
+    }
+    const env = copilotOperations()[0]?.template as Loose;
+    expect(env.Resources.AlarmEmailSubscription.Properties.Endpoint).toEqual({ Ref: "AlarmEmail" });
+    expect(env.Parameters.AlarmEmail.Default).toBe("");
+  });
+
+  it("Copilot's consumer task minimum is the manifest's", () => {
+    const m = manifestOf("stream-consumer");
+    const addon = readYaml(
+      join(repoRoot, "copilot/stream-consumer/addons/operations.yml"),
+    ) as Loose;
+    expect(addon.Parameters.MinTasks.Default).toBe(Number(String(m.count.range).split("-")[0]));
   });
 });
