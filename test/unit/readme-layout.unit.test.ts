@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 const root = join(import.meta.dirname, "../..");
 /** Not ours to describe folder by folder: generated code, fixtures, one Copilot folder per service. */
 const OPAQUE = ["services/gen", "test/fixtures", "copilot"];
-const SKIP = new Set(["node_modules", "dist", "coverage"]);
+const SKIP = new Set(["node_modules", "dist", "coverage", "cdk.out"]);
 
 const folders = (dir: string): string[] =>
   readdirSync(join(root, dir), { withFileTypes: true })
