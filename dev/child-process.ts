@@ -66,8 +66,10 @@ export const launch = (options: LaunchOptions): Launched => {
     detached: options.detached ?? false,
     stdio: [options.stdin ?? "ignore", "pipe", options.stderr ?? "pipe"],
   });
+  // A command that cannot be spawned emits 'error' after we have thrown below: not a crash.
+  child.once("error", () => undefined);
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`${options.name} did not start`);
+  if (pid === undefined) throw new Error(`${options.name} did not start (${options.command})`);
   const killOnExit = () => {
     if (running(child)) child.kill("SIGKILL");
   };
