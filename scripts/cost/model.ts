@@ -129,7 +129,7 @@ export const costAt = (input: {
     detail: `${round(perCommand.write)} write units per command`,
   });
   lines.push({
-    name: "DynamoDB reads (cold loads)",
+    name: "DynamoDB reads (loads: cold ones for ours, every one for the adapter)",
     monthly: (perMonth(rate * perCommand.read) / 1e6) * p.dynamoDbReadUnitPerMillion,
     detail: `${round(perCommand.read)} read units per command`,
   });
