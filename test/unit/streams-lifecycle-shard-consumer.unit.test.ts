@@ -51,6 +51,18 @@ const upToLast: ProcessBatch = async ({ records }) => ({
   checkpointUpTo: records.at(-1)?.sequenceNumber,
 });
 
+/** Processes one batch, then asks the consumer to stop; `seen` holds each batch's size. */
+const oneBatchThenStop = () => {
+  const seen: number[] = [];
+  const shutdown = new AbortController();
+  const processBatch: ProcessBatch = async (input) => {
+    seen.push(input.records.length);
+    shutdown.abort();
+    return upToLast(input);
+  };
+  return { seen, processBatch, shutdown };
+};
+
 describe("shard consumer", () => {
   it("at SHARD_END creates the children's leases, then checkpoints SHARD_END and frees the lease", async () => {
     const stream = new SimulatedStream("arn:sim:unit/end", 1);
@@ -112,19 +124,8 @@ describe("shard consumer", () => {
       leaseOwner: workerId("other"),
     });
     const h = s.held.find((x) => x.leaseKey === child) as HeldLease;
-    const seen: number[] = [];
-    const shutdown = new AbortController();
-    const run = s
-      .consumer(
-        h,
-        async (input) => {
-          seen.push(input.records.length);
-          shutdown.abort();
-          return upToLast(input);
-        },
-        shutdown,
-      )
-      .run();
+    const { seen, processBatch, shutdown } = oneBatchThenStop();
+    const run = s.consumer(h, processBatch, shutdown).run();
     // It looked at the parent, found it unfinished and now waits for the next look, having
     // started nothing.
     await Promise.race([
@@ -158,19 +159,8 @@ describe("shard consumer", () => {
       if (failures-- > 0) throw new Error("GetItem: network down");
       return get(key);
     };
-    const shutdown = new AbortController();
-    const seen: number[] = [];
-    const state = await s
-      .consumer(
-        h,
-        async (input) => {
-          seen.push(input.records.length);
-          shutdown.abort();
-          return upToLast(input);
-        },
-        shutdown,
-      )
-      .run();
+    const { seen, processBatch, shutdown } = oneBatchThenStop();
+    const state = await s.consumer(h, processBatch, shutdown).run();
     expect(state).toBe("SHUT_DOWN");
     expect(seen).toHaveLength(1);
   });
