@@ -40,6 +40,8 @@ const config = {
   shardSyncIntervalMs: 2_000,
   idlePollMs: 50,
   backoffMs: 100,
+  // Read errors back off from backoffMs, doubling up to this cap (default 30 s).
+  maxBackoffMs: 1_000,
   parentPollMs: 200,
 };
 const keys = Array.from({ length: 20 }, (_, i) => `item-${i}`);

@@ -26,6 +26,8 @@ const config = {
   takeIntervalMs: 1_000,
   idlePollMs: 50,
   backoffMs: 100,
+  // Read errors back off from backoffMs, doubling up to this cap (default 30 s).
+  maxBackoffMs: 1_000,
 };
 const keys = Array.from({ length: 50 }, (_, i) => `item-${i}`);
 
