@@ -58,6 +58,12 @@ export interface Launched {
 
 const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
+// Every child still running is killed when this process exits (one hook for all of them).
+const children = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of children) if (running(child)) child.kill("SIGKILL");
+});
+
 /** Starts a child that never outlives this process (it is killed on our exit). */
 export const launch = (options: LaunchOptions): Launched => {
   const child = spawn(options.command, [...options.args], {
@@ -70,13 +76,10 @@ export const launch = (options: LaunchOptions): Launched => {
   child.once("error", () => undefined);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${options.name} did not start (${options.command})`);
-  const killOnExit = () => {
-    if (running(child)) child.kill("SIGKILL");
-  };
-  process.once("exit", killOnExit);
+  children.add(child);
   const exit = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => {
-      process.off("exit", killOnExit);
+      children.delete(child);
       resolve(code);
     }),
   );

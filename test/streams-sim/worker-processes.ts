@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { launch } from "../../dev/child-process.js";
 import type { WorkerProcessSettings } from "./worker-process.js";
 
 const source = fileURLToPath(new URL("./worker-process.ts", import.meta.url));
@@ -69,20 +70,24 @@ export const handledOf = (log: readonly LogLine[]) =>
     .filter((l) => l.kind === "H")
     .map((l) => ({ key: l.fields[0] ?? "", version: Number(l.fields[1]), at: l.at, by: l.worker }));
 
-/** Starts a worker process; its stdout/stderr are kept for failure messages. */
+/**
+ * Starts a worker process (through the one launcher: it never outlives the test run); its
+ * stdout/stderr are kept for failure messages.
+ */
 export const spawnWorker = async (
   settings: WorkerProcessSettings | object,
   entry: string = source,
 ): Promise<ChildProcess & { output: string[] }> => {
   const script = await workerScript(entry);
-  const child = spawn(process.execPath, [script, JSON.stringify(settings)], {
-    stdio: ["ignore", "pipe", "pipe"],
+  const output: string[] = [];
+  const launched = launch({
+    name: "stream worker",
+    command: process.execPath,
+    args: [script, JSON.stringify(settings)],
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
-  }) as ChildProcess & { output: string[] };
-  child.output = [];
-  child.stdout?.on("data", (d) => child.output.push(String(d)));
-  child.stderr?.on("data", (d) => child.output.push(String(d)));
-  return child;
+    onOutput: (text) => output.push(text),
+  });
+  return Object.assign(launched.child, { output });
 };
 
 export const exited = (child: ChildProcess): Promise<number | null> =>
