@@ -3,10 +3,11 @@
  * it: on demand, retention a parameter defaulting to 7 days, KMS-encrypted, and fed by the
  * journal table's KinesisStreamSpecification; and the consumer's manifest names that stream.
  */
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isRecord, type Json, readYaml } from "./support/cfn-yaml.js";
-import { copilotDir, serviceManifestPath } from "./support/workspace.js";
+import { copilotDir, repoRoot, serviceManifestPath } from "./support/workspace.js";
 
 const template = readYaml(join(copilotDir, "environments", "addons", "tables.yml"));
 const at = (v: Json | undefined, ...path: string[]): Json | undefined =>
@@ -60,5 +61,30 @@ describe("the journal's Kinesis data stream", () => {
       `${dollar}{COPILOT_APPLICATION_NAME}-${dollar}{COPILOT_ENVIRONMENT_NAME}-journal`,
     );
     expect(["dynamodb-streams", "kinesis"]).toContain(at(vars, "CHANGE_SOURCE"));
+  });
+});
+
+describe("stream-consumer main.ts with CHANGE_SOURCE=kinesis", () => {
+  it("refuses to start without the stream's name or ARN, saying which variable is missing", () => {
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "services/stream-consumer/main.ts"],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          CHANGE_SOURCE: "kinesis",
+          JOURNAL_TABLE: "journal",
+          LEASES_TABLE: "leases",
+          PARKED_TABLE: "parked",
+          DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+        },
+        timeout: 30_000,
+      },
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("KINESIS_STREAM is required when CHANGE_SOURCE=kinesis");
   });
 });
