@@ -35,7 +35,10 @@ import { createKinesisStream } from "../support/kinesis.js";
 // journal's changes go into kinesalite shuffled, a third of them twice, spread over 4 shards
 // regardless of item; the consumer projects them into Postgres. The read model must equal the
 // one a clean in-order projection builds: exactly once and in order per item.
-describe("read model fed by Kinesis Data Streams for DynamoDB, reordered and duplicated", () => {
+// A loaded 2-core runner (every suite at once) can take minutes for what takes seconds alone.
+describe("read model fed by Kinesis Data Streams for DynamoDB, reordered and duplicated", {
+  timeout: 180_000,
+}, () => {
   let tables: TestTables;
   let kinesalite: Kinesalite;
   const models: TestReadModel[] = [];
@@ -121,7 +124,7 @@ describe("read model fed by Kinesis Data Streams for DynamoDB, reordered and dup
           const now = await dumpReadModel(m.db, m.schema);
           return now.history.length === reference.history.length ? now : undefined;
         },
-        { timeoutMs: 30_000, what: "every event projected" },
+        { timeoutMs: 120_000, what: "every event projected" },
       );
     } finally {
       await worker.shutdown();

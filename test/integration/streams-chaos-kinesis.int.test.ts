@@ -104,7 +104,7 @@ describe("chaos on Kinesis: workers killed and restarted while shards split and 
   });
 
   it("projects every event exactly once, in order per item, through kills, two splits and a merge", {
-    timeout: 300_000,
+    timeout: 480_000,
   }, async () => {
     const journal = tableName(tables, "journal");
     const random = seededRandom(2026);
@@ -175,7 +175,7 @@ describe("chaos on Kinesis: workers killed and restarted while shards split and 
         ];
         return n === events.length ? true : undefined;
       },
-      { timeoutMs: 120_000, intervalMs: 500, what: "every event projected" },
+      { timeoutMs: 300_000, intervalMs: 500, what: "every event projected" },
     );
 
     // The lineage the emulator reports: two splits (two children each) and one merge.

@@ -36,7 +36,10 @@ const config = {
   shardSyncIntervalMs: 600_000,
 };
 
-describe("Kinesis client against the service's paging, throttling and ChildShards", () => {
+// A loaded 2-core runner (every suite at once) can take minutes for what takes seconds alone.
+describe("Kinesis client against the service's paging, throttling and ChildShards", {
+  timeout: 180_000,
+}, () => {
   let kinesalite: Kinesalite;
   let endpoint: KinesisEndpoint;
   let tables: TestTables;
@@ -127,7 +130,7 @@ describe("Kinesis client against the service's paging, throttling and ChildShard
     endpoint.throttleGetRecords(7);
     for (let v = 1; v <= 3; v++) await putJournalChanges(direct(), name, round(keys, v));
     await eventually(async () => (missing(log, keys, 3).length === 0 ? true : undefined), {
-      timeoutMs: 45_000,
+      timeoutMs: 90_000,
     });
     expect(orderViolations(log)).toEqual([]);
     expect(log).toHaveLength(9);
@@ -142,12 +145,16 @@ describe("Kinesis client against the service's paging, throttling and ChildShard
     await startWorker("children", arn, processBatch("children"));
     const keys = Array.from({ length: 20 }, (_, i) => `item-${i}`);
     await putJournalChanges(direct(), name, round(keys, 1));
-    await eventually(async () => (missing(log, keys, 1).length === 0 ? true : undefined));
+    await eventually(async () => (missing(log, keys, 1).length === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     const listingsBefore = callsOf("ListShards").length;
 
     const parents = await mergeAdjacent(direct(), name, 0);
     await putJournalChanges(direct(), name, round(keys, 2));
-    await eventually(async () => (missing(log, keys, 2).length === 0 ? true : undefined));
+    await eventually(async () => (missing(log, keys, 2).length === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     expect(orderViolations(log)).toEqual([]);
 
     const leases = await new DynamoDbLeaseStore(tables.client, tableName(tables, "leases")).list();

@@ -65,7 +65,8 @@ const recorder = () => {
   return { log, processBatch };
 };
 
-describe("stream workers on Kinesis (kinesalite)", () => {
+// A loaded 2-core runner (every suite at once) can take minutes for what takes seconds alone.
+describe("stream workers on Kinesis (kinesalite)", { timeout: 180_000 }, () => {
   let kinesalite: Kinesalite;
   let kinesis: KinesisClient;
   let tables: TestTables;
@@ -115,7 +116,7 @@ describe("stream workers on Kinesis (kinesalite)", () => {
     await eventually(
       async () =>
         a.heldLeaseKeys().length === 4 && b.heldLeaseKeys().length === 4 ? true : undefined,
-      { what: "4 leases each" },
+      { timeoutMs: 60_000, what: "4 leases each" },
     );
     for (let v = 1; v <= 3; v++) await putJournalChanges(kinesis, name, round(keys, v));
     await eventually(async () => (missing(log, keys, 3).length === 0 ? true : undefined), {
@@ -131,7 +132,7 @@ describe("stream workers on Kinesis (kinesalite)", () => {
   });
 
   it("loses nothing across a split and a merge mid-run, and reads no child before its parents ended", {
-    timeout: 90_000,
+    timeout: 180_000,
   }, async () => {
     await freshLeases();
     const name = `reshard-${uniqueSuffix()}`;
@@ -151,7 +152,7 @@ describe("stream workers on Kinesis (kinesalite)", () => {
     const merged = await mergeAdjacent(kinesis, name, 2);
     await writeRounds(3);
     await eventually(async () => (missing(log, keys, v).length === 0 ? true : undefined), {
-      timeoutMs: 45_000,
+      timeoutMs: 90_000,
       what: "every record",
     });
     expect(orderViolations(log)).toEqual([]);
@@ -189,7 +190,10 @@ describe("stream workers on Kinesis (kinesalite)", () => {
   });
 });
 
-describe("iterator expiry on Kinesis (kinesalite's own clock moved past 5 minutes)", () => {
+// A loaded 2-core runner (every suite at once) can take minutes for what takes seconds alone.
+describe("iterator expiry on Kinesis (kinesalite's own clock moved past 5 minutes)", {
+  timeout: 180_000,
+}, () => {
   let kinesalite: Kinesalite;
   let tables: TestTables;
   afterAll(async () => {
@@ -233,20 +237,24 @@ describe("iterator expiry on Kinesis (kinesalite's own clock moved past 5 minute
     });
     await worker.start();
     await putJournalChanges(kinesis, name, round(keys, 1));
-    await eventually(async () => (missing(log, keys, 1).length === 0 ? true : undefined));
+    await eventually(async () => (missing(log, keys, 1).length === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     const readsBefore = reads;
     // Five minutes and a second later by the emulator's clock. A poll in flight at the jump
     // brings back a fresh iterator, so jump again until the one in hand has expired.
-    for (let jumps = 0; expired === 0 && jumps < 10; jumps++) {
+    for (let jumps = 0; expired === 0 && jumps < 20; jumps++) {
       kinesalite.process.kill("SIGUSR2");
       await eventually(async () => (expired > 0 ? true : undefined), {
-        timeoutMs: 3_000,
+        timeoutMs: 5_000,
         what: "an expired iterator",
       }).catch(() => undefined);
     }
     expect(expired).toBeGreaterThan(0);
     await putJournalChanges(kinesis, name, round(keys, 2));
-    await eventually(async () => (missing(log, keys, 2).length === 0 ? true : undefined));
+    await eventually(async () => (missing(log, keys, 2).length === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+    });
     await worker.shutdown();
     expect(reads).toBeGreaterThan(readsBefore);
     expect(log.map((h) => `${h.key}#${h.version}`).sort()).toEqual([
