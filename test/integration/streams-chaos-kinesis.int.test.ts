@@ -53,7 +53,7 @@ const config = {
   takeIntervalMs: 400,
   idlePollMs: 50,
   backoffMs: 100,
-  // Read errors back off from backoffMs, doubling up to this cap (default 30 s).
+  // Read errors back off from backoffMs, doubling up to this cap (default 5 s).
   maxBackoffMs: 1_000,
   parentPollMs: 200,
   shardSyncIntervalMs: 1_000,

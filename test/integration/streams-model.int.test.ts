@@ -20,7 +20,7 @@ const config = {
   shardSyncIntervalMs: 400,
   idlePollMs: 40,
   backoffMs: 50,
-  // Read errors back off from backoffMs, doubling up to this cap (default 30 s).
+  // Read errors back off from backoffMs, doubling up to this cap (default 5 s).
   maxBackoffMs: 1_000,
   parentPollMs: 100,
   shutdownGraceMs: 5_000,

@@ -40,7 +40,7 @@ const config = {
   shardSyncIntervalMs: 2_000,
   idlePollMs: 50,
   backoffMs: 100,
-  // Read errors back off from backoffMs, doubling up to this cap (default 30 s).
+  // Read errors back off from backoffMs, doubling up to this cap (default 5 s).
   maxBackoffMs: 1_000,
   parentPollMs: 200,
 };

@@ -26,7 +26,7 @@ const config = {
   takeIntervalMs: 1_000,
   idlePollMs: 50,
   backoffMs: 100,
-  // Read errors back off from backoffMs, doubling up to this cap (default 30 s).
+  // Read errors back off from backoffMs, doubling up to this cap (default 5 s).
   maxBackoffMs: 1_000,
 };
 const keys = Array.from({ length: 50 }, (_, i) => `item-${i}`);
