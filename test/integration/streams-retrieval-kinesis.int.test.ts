@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import { GetRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Kinesalite, startKinesalite } from "../../dev/kinesalite.js";
 import { kinesisClient } from "../../services/config/aws-clients.js";
@@ -129,6 +129,36 @@ describe("stream workers on Kinesis (kinesalite)", { timeout: 180_000 }, () => {
     expect(shardsReadBy("a")).toEqual(a.heldLeaseKeys().sort());
     expect(shardsReadBy("b")).toEqual(b.heldLeaseKeys().sort());
     expect(orderViolations(log)).toEqual([]);
+  });
+
+  it("opens an iterator AT_TIMESTAMP: the first record at or after that time", async () => {
+    const name = `at-timestamp-${uniqueSuffix()}`;
+    const arn = await createKinesisStream(kinesis, name, 1);
+    const client = new KinesisStreamClient(kinesis);
+    const [shard] = await client.listShards(arn);
+    const shardId = shard?.shardId ?? "";
+    const keys = ["a", "b"];
+    await putJournalChanges(kinesis, name, round(keys, 1));
+    const first = await kinesis.send(
+      new GetRecordsCommand({
+        ShardIterator: await client.getShardIterator(arn, shardId, { type: "TRIM_HORIZON" }),
+      }),
+    );
+    const lastArrival = Math.max(
+      ...(first.Records ?? []).map((r) => r.ApproximateArrivalTimestamp?.getTime() ?? 0),
+    );
+    const after = new Date(lastArrival + 1);
+    await eventually(async () => (Date.now() > after.getTime() + 1 ? true : undefined));
+    await putJournalChanges(kinesis, name, round(keys, 2));
+    const iterator = await client.getShardIterator(arn, shardId, {
+      type: "AT_TIMESTAMP",
+      timestamp: after,
+    });
+    const page = await client.getRecords(iterator, 100);
+    expect(page.records.map(keyOf)).toEqual([
+      { key: "a", version: 2 },
+      { key: "b", version: 2 },
+    ]);
   });
 
   it("loses nothing across a split and a merge mid-run, and reads no child before its parents ended", {
