@@ -1,0 +1,198 @@
+// Overload (issue 13): the command API driven at twice the rate it sustains, over a mix of hot
+// and cold items. Every request must be answered (2xx or 503 + Retry-After) within its
+// deadline, no command may run after its 503 (journal events = 2xx answers), and memory stays
+// bounded (peak RSS). Run alone: npx tsx bench/command-overload.bench.ts [--quick] [--write]
+import { ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
+import { dynamoDbClient } from "../services/config/aws-clients.js";
+import { journalTable } from "../services/tables/definitions.js";
+import { benchArgs, seededRandom } from "./support/args.js";
+import { writeDocSection } from "./support/doc-section.js";
+import { postJson, sleep } from "./support/http.js";
+import { mib, resetPeakRss, sampleRss } from "./support/memory.js";
+import { emitResult } from "./support/result.js";
+import { startStack } from "./support/stack.js";
+import { round, summarize } from "./support/stats.js";
+
+const args = benchArgs();
+const measureSeconds = args.quick ? 4 : 10;
+const overloadSeconds = args.quick ? 8 : 30;
+const deadlineMs = 10_000;
+const hotItems = 4;
+const coldItems = args.quick ? 50 : 200;
+const random = seededRandom(13);
+
+const stack = await startStack({
+  services: ["command-api"],
+  extraEnv: { REQUEST_DEADLINE_MS: String(deadlineMs) },
+  log: (l) => console.log(l),
+});
+try {
+  const api = stack.service("command-api").baseUrl;
+  const journal = stack.tables[journalTable.logicalName];
+  if (!api || !journal) throw new Error("stack incomplete");
+  const client = dynamoDbClient({ endpoint: stack.infra.dynamodbEndpoint, region: "us-east-1" });
+
+  const register = async (name: string) => {
+    const r = await postJson(`${api}/commands/items`, { name, price: 100 }, stack.auth);
+    if (r.status !== 201) throw new Error(`register answered ${r.status}`);
+    return (r.body as { itemId: string }).itemId;
+  };
+  const hot: string[] = [];
+  const cold: string[] = [];
+  for (let i = 0; i < hotItems; i++) hot.push(await register(`hot ${i}`));
+  for (let i = 0; i < coldItems; i++) cold.push(await register(`cold ${i}`));
+  const registered = hot.length + cold.length;
+
+  /** Half the commands go to a few hot items, half spread over the cold ones. */
+  const pick = () =>
+    random() < 0.5
+      ? (hot[Math.floor(random() * hot.length)] as string)
+      : (cold[Math.floor(random() * cold.length)] as string);
+  const send = async () => {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${api}/commands/items/${pick()}/receive-stock`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...stack.auth },
+        body: '{"quantity":1}',
+        // The load balancer's limit; an answer later than the deadline is a failure anyway.
+        signal: AbortSignal.timeout(60_000),
+      });
+      await res.arrayBuffer();
+      return {
+        status: res.status,
+        ms: performance.now() - t0,
+        retryAfter: res.headers.get("retry-after"),
+      };
+    } catch {
+      return { status: 0, ms: performance.now() - t0, retryAfter: null };
+    }
+  };
+
+  // 1. The sustained rate: a closed loop with enough concurrency to keep the service busy.
+  let ok = 0;
+  const concurrency = 32;
+  const until = performance.now() + measureSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) if ((await send()).status === 200) ok += 1;
+    }),
+  );
+  const sustained = ok / measureSeconds;
+  console.log(`sustained: ${round(sustained)} commands/s (closed loop, ${concurrency} clients)`);
+
+  // 2. Twice that rate, open loop: requests leave on schedule whatever the answers.
+  const rate = 2 * sustained;
+  // The peak of this phase alone (the kernel's high-water mark, reset where Linux allows it).
+  const pid = stack.service("command-api").pid;
+  const resetOk = resetPeakRss(pid);
+  const rss = sampleRss(pid);
+  const answers: Promise<{ status: number; ms: number; retryAfter: string | null }>[] = [];
+  const start = performance.now();
+  const total = Math.round(rate * overloadSeconds);
+  while (answers.length < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    while (answers.length < due) answers.push(send());
+    await sleep(2);
+  }
+  const results = await Promise.all(answers);
+  const peak = rss.peakBytes();
+  rss.stop();
+
+  const count = (p: (s: number) => boolean) => results.filter((r) => p(r.status)).length;
+  const ok2 = count((s) => s >= 200 && s < 300);
+  const refused = count((s) => s === 503);
+  const other = results.length - ok2 - refused;
+  const withoutRetryAfter = results.filter((r) => r.status === 503 && !r.retryAfter).length;
+  const latency = summarize(results.map((r) => r.ms));
+  const late = results.filter((r) => r.ms > deadlineMs).length;
+
+  // 3. No command ran after its 503: the journal holds one event per 2xx (and per register).
+  let events = 0;
+  let startKey: ScanCommandOutput["LastEvaluatedKey"];
+  do {
+    const page: ScanCommandOutput = await client.send(
+      new ScanCommand({
+        TableName: journal,
+        Select: "COUNT",
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    events += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const expectedEvents = registered + ok + ok2;
+  client.destroy();
+
+  const share = (n: number) => round((100 * n) / results.length);
+  console.log(
+    `overload: ${results.length} requests at ${round(rate)}/s for ${overloadSeconds} s: 2xx ${ok2} (${share(ok2)} %), 503 ${refused} (${share(refused)} %), other ${other}; latency p50 ${round(latency.p50)} ms p99 ${round(latency.p99)} ms max ${round(latency.max)} ms; over the deadline ${late}; journal ${events} events vs ${expectedEvents} expected; peak RSS ${peak === undefined ? "?" : round(mib(peak))} MiB`,
+  );
+
+  const rows = [
+    {
+      figure: "13. sustained command rate (closed loop)",
+      value: round(sustained),
+      unit: "commands/s",
+      note: `${concurrency} clients, ${measureSeconds} s, half on ${hotItems} hot items`,
+    },
+    {
+      figure: "13. offered rate under overload (2× sustained, open loop)",
+      value: round(rate),
+      unit: "requests/s",
+      note: `${results.length} requests over ${overloadSeconds} s`,
+    },
+    { figure: "13. answered 2xx", value: share(ok2), unit: "%", note: `${ok2} requests` },
+    {
+      figure: "13. answered 503 + Retry-After (overloaded)",
+      value: share(refused),
+      unit: "%",
+      note: `${refused} requests, ${withoutRetryAfter} without Retry-After; other answers: ${other}`,
+    },
+    {
+      figure: "13. answers later than the 10 s deadline",
+      value: late,
+      unit: "requests",
+      goal: "0",
+      met: late === 0,
+      note: `latency p50 ${round(latency.p50)} ms, p99 ${round(latency.p99)} ms, max ${round(latency.max)} ms`,
+    },
+    {
+      figure: "13. journal events − (registers + 2xx answers)",
+      value: events - expectedEvents,
+      unit: "events",
+      goal: "0 (no command ran after its 503)",
+      met: events === expectedEvents,
+      note: `${events} events in the journal`,
+    },
+    {
+      figure: "13. peak RSS of the command API under overload",
+      value: peak === undefined ? null : round(mib(peak)),
+      unit: "MiB",
+      goal: "≤ 150",
+      note: `VmHWM ${resetOk ? "of the overload phase" : "since start"}, run through tsx with the image's NODE_OPTIONS`,
+    },
+  ];
+  if (args.flag("write")) {
+    const table = [
+      "| figure | value | goal | note |",
+      "|---|---|---|---|",
+      ...rows.map(
+        (r) =>
+          `| ${r.figure} | ${r.value} ${r.unit} | ${"goal" in r ? r.goal : ""} | ${r.note ?? ""} |`,
+      ),
+    ].join("\n");
+    writeDocSection(
+      "## Command API under overload",
+      `## Command API under overload\n\n\`npx tsx bench/command-overload.bench.ts --write\`${args.quick ? " --quick" : ""}: the command API (defaults: ${deadlineMs / 1000} s deadline, 32 commands per item, 256 in flight) against DynamoDB Local, first in a closed loop to find the rate it sustains, then driven open-loop at twice that rate for ${overloadSeconds} s; half the commands go to ${hotItems} hot items, half to ${coldItems} cold ones. Absolute rates depend on the machine's load (2 shared cores here); the shares and the invariants are what count.\n\n${table}\n`,
+    );
+  }
+  await stack.stop();
+  emitResult({ bench: "command-overload", quick: args.quick, rows });
+} catch (e) {
+  console.error(stack.outputs());
+  throw e;
+} finally {
+  await stack.stop();
+}
