@@ -23,6 +23,7 @@ const config = readConfig(process.env, {
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60),
   COMMAND_QUEUE_DEPTH: int(32, 1, 10_000),
   MAX_COMMANDS_IN_FLIGHT: int(256, 1, 100_000),
+  MAX_COMMANDS_RUNNING: int(32, 1, 10_000),
   REQUEST_DEADLINE_MS: int(10_000, 100, 55_000),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
 });
@@ -48,7 +49,11 @@ const app = createCommandApi({
   repository,
   access: issuerAccessControl(auth, { logger }),
   logger,
-  admission: { maxDepth: config.COMMAND_QUEUE_DEPTH, maxInFlight: config.MAX_COMMANDS_IN_FLIGHT },
+  admission: {
+    maxDepth: config.COMMAND_QUEUE_DEPTH,
+    maxInFlight: config.MAX_COMMANDS_IN_FLIGHT,
+    maxRunning: config.MAX_COMMANDS_RUNNING,
+  },
   requestDeadlineMs: config.REQUEST_DEADLINE_MS,
   isDraining: () => draining,
 });

@@ -15,11 +15,17 @@ export interface AdmissionLimits {
   readonly maxDepth: number;
   /** Tasks admitted (waiting or running) over all keys; one more is refused at once. */
   readonly maxInFlight: number;
+  /**
+   * Tasks running at once over all keys; the others wait their turn (and their deadline).
+   * Bounds the load this process puts on its store, so admitted work finishes in time.
+   */
+  readonly maxRunning?: number;
 }
 
 export const DEFAULT_ADMISSION: AdmissionLimits = Object.freeze({
   maxDepth: 32,
   maxInFlight: 256,
+  maxRunning: 32,
 });
 
 interface Entry {
@@ -52,18 +58,35 @@ export const createPerKeyQueue = (
   clock: Clock = systemClock,
 ): PerKeyQueue => {
   const queues = new Map<string, Entry[]>();
+  const maxRunning = limits.maxRunning ?? Number.POSITIVE_INFINITY;
+  /** Keys whose head waits for a run slot, oldest first. */
+  const waitingForSlot: string[] = [];
   let inFlight = 0;
+  let running = 0;
 
-  /** The key's head finished or was dropped: start the next one still within its deadline. */
+  /** Starts the key's next task still within its deadline, when a run slot is free. */
   const advance = (key: string) => {
     const queue = queues.get(key);
     if (!queue) return;
     while (queue.length > 0 && !queue[0]?.started) {
       const head = queue[0] as Entry;
-      if (clock.now() < head.deadline) return head.start();
-      head.drop();
+      if (clock.now() >= head.deadline) {
+        head.drop();
+        continue;
+      }
+      if (running < maxRunning) return head.start();
+      if (!waitingForSlot.includes(key)) waitingForSlot.push(key);
+      return;
     }
     if (queue.length === 0) queues.delete(key);
+  };
+
+  /** A run slot freed up: the keys that waited longest get it first. */
+  const releaseSlot = () => {
+    running -= 1;
+    while (running < maxRunning && waitingForSlot.length > 0) {
+      advance(waitingForSlot.shift() as string);
+    }
   };
 
   return <T>(key: string, task: () => Promise<T>, deadline = Number.POSITIVE_INFINITY) => {
@@ -90,12 +113,14 @@ export const createPerKeyQueue = (
         started: false,
         start: () => {
           entry.started = true;
+          running += 1;
           timer.abort();
           task()
             .then((value) => resolve(ok(value)), reject)
             .finally(() => {
               leave();
               advance(key);
+              releaseSlot();
             });
         },
         drop: () => {
@@ -105,12 +130,14 @@ export const createPerKeyQueue = (
         },
       };
       queue.push(entry);
-      if (queue.length === 1) return advance(key);
-      if (!Number.isFinite(deadline)) return;
+      if (queue.length === 1) advance(key);
+      if (entry.started || !Number.isFinite(deadline)) return;
       void clock.sleep(deadline - clock.now(), timer.signal).then(() => {
         if (entry.started || timer.signal.aborted) return;
+        const wasHead = queue[0] === entry;
         entry.drop();
-        if (queue.length === 0) queues.delete(key);
+        if (wasHead) advance(key);
+        else if (queue.length === 0) queues.delete(key);
       });
     });
   };

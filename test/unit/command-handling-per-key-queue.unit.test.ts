@@ -120,4 +120,26 @@ describe("per-key queue admission", () => {
     gate.resolve();
     expect((await running)._unsafeUnwrap()).toBe("done");
   });
+
+  it("runs at most maxRunning tasks at once; a task waiting for a slot is dropped at its deadline", async () => {
+    const clock = new FakeClock();
+    const queue = createPerKeyQueue({ maxDepth: 10, maxInFlight: 10, maxRunning: 1 }, clock);
+    const gate = deferred();
+    const log: string[] = [];
+    const first = queue("a", async () => {
+      log.push("a");
+      await gate.promise;
+    });
+    const dropped = queue("b", async () => void log.push("b"), 100);
+    const later = queue("c", async () => void log.push("c"), 1_000);
+    await Promise.resolve();
+    expect(log).toEqual(["a"]);
+    await clock.sleeping(2);
+    await clock.advance(100);
+    expect((await dropped)._unsafeUnwrapErr()).toEqual({ kind: "DeadlineExceeded" });
+    gate.resolve();
+    await first;
+    expect((await later).isOk()).toBe(true);
+    expect(log).toEqual(["a", "c"]);
+  });
 });
