@@ -80,7 +80,7 @@ describe("query API", () => {
 
   afterAll(async () => {
     await model.drop();
-    await tables.drop();
+    await tables?.drop();
   });
 
   describe("GET /queries/items", () => {

@@ -21,7 +21,7 @@ describe("read-model database", () => {
   });
 
   afterAll(async () => {
-    await tables.drop();
+    await tables?.drop();
   });
 
   it("has migrations that match the entities (no schema drift)", async () => {

@@ -69,7 +69,7 @@ describe("read-model projection", () => {
 
   afterAll(async () => {
     for (const m of models) await m.drop();
-    await tables.drop();
+    await tables?.drop();
   });
 
   it("projects every event once: one history row per event, totals agree with the items", async () => {

@@ -81,7 +81,7 @@ describe("rebuild", () => {
 
   afterAll(async () => {
     for (const m of models) await m.drop();
-    await tables.drop();
+    await tables?.drop();
   });
 
   it("rebuilds tables equal, row for row, to the live-projected ones after thousands of commands", async () => {

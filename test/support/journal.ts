@@ -19,6 +19,12 @@ export const seededJournal = async (
   const tables = await createTestTables();
   const journal = tableName(tables, "journal");
   const store = new DynamoDbEventStore({ client: tables.client, journalTableName: journal });
-  const events = await appendLives(journalAppender(tables.client, journal), lives, options);
-  return { tables, store, events };
+  try {
+    const events = await appendLives(journalAppender(tables.client, journal), lives, options);
+    return { tables, store, events };
+  } catch (e) {
+    // The suite never gets the tables to drop: drop them here.
+    await tables.drop().catch(() => undefined);
+    throw e;
+  }
 };
