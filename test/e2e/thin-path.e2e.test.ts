@@ -12,13 +12,12 @@ import type { StreamWorker } from "../../services/streams/coordinator/stream-wor
 import { workerId } from "../../services/streams/leases/lease.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import { streamArnOf } from "../../services/tables/provision.js";
+import { eventually } from "../support/eventually.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
 import {
   awsOptions,
   createTestReadModel,
   createTestTables,
-  eventually,
-  type TestReadModel,
-  type TestTables,
   tableName,
   testDynamoDbStreams,
 } from "../support/infra.js";

@@ -11,7 +11,8 @@ import { createQueryApi } from "../../services/query-api/app.js";
 import { createProjector } from "../../services/read-model/projector.js";
 import { liveTables } from "../../services/read-model/tables.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
-import { createTestReadModel, type TestReadModel } from "../support/infra.js";
+import type { TestReadModel } from "../support/infra.js";
+import { createTestReadModel } from "../support/infra.js";
 import { TEST_AUDIENCE, TEST_CLIENT_ID, TestIssuer } from "../support/test-issuer.js";
 
 describe("the caller in the journal and in the history", () => {

@@ -13,7 +13,8 @@ import { createQueryApi } from "../../services/query-api/app.js";
 import { queryApiOpenApi } from "../../services/query-api/openapi.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { createTestReadModel, type TestReadModel } from "../support/infra.js";
+import type { TestReadModel } from "../support/infra.js";
+import { createTestReadModel } from "../support/infra.js";
 import { newSigningKey, TEST_AUDIENCE, TestIssuer } from "../support/test-issuer.js";
 
 const CHALLENGE = 'Bearer realm="item-service"';

@@ -7,7 +7,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meterUnits, sumUnits } from "../../bench/support/dynamodb-units.js";
 import { journalTable } from "../../services/tables/definitions.js";
-import { createTestTables, type TestTables, tableName, testDynamoDb } from "../support/infra.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestTables, tableName, testDynamoDb } from "../support/infra.js";
 
 // Where DynamoDB Local reports ConsumedCapacity right (PutItem, GetItem), the meter that computes
 // units from AWS's rules must agree with it, item size by item size, across the KB boundaries.

@@ -11,7 +11,8 @@ import type { CommandContext } from "../../services/event-store/event-store.js";
 import { appendToJournal } from "../../services/event-store/journal-append.js";
 import { journalTable } from "../../services/tables/definitions.js";
 import { discontinued, newItemId as newId, received, registered } from "../support/events.js";
-import { createTestTables, type TestTables, tableName, testDynamoDb } from "../support/infra.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestTables, tableName, testDynamoDb } from "../support/infra.js";
 
 const context = (n = 0): CommandContext => ({
   commandId: `cmd-${n}`,

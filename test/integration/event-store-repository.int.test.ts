@@ -26,7 +26,8 @@ import {
 } from "../../services/tables/definitions.js";
 import { newItemId as newId, received, registered } from "../support/events.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { createTestTables, type TestTables, tableName, testDynamoDb } from "../support/infra.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestTables, tableName, testDynamoDb } from "../support/infra.js";
 
 // Real time (whole seconds): DynamoDB Local runs a TTL sweeper on the wall clock, so a key written
 // "in the past" could vanish mid-test.

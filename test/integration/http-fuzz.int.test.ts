@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
-import { createTestReadModel, type TestReadModel } from "../support/infra.js";
+import type { TestReadModel } from "../support/infra.js";
+import { createTestReadModel } from "../support/infra.js";
 import { presetCaller } from "../support/preset-caller.js";
 
 // Every route of both APIs, with generated bodies, path and query parameters and the headers

@@ -4,7 +4,8 @@ import { CORRELATION_HEADER } from "../../services/http/correlation-id.js";
 import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
-import { createTestReadModel, type TestReadModel } from "../support/infra.js";
+import type { TestReadModel } from "../support/infra.js";
+import { createTestReadModel } from "../support/infra.js";
 import { presetCaller } from "../support/preset-caller.js";
 
 const someId = "0193c0de-0000-7000-8000-000000000001";

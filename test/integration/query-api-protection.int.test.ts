@@ -4,7 +4,9 @@ import { createQueryApi } from "../../services/query-api/app.js";
 import { isDatabaseUnavailable } from "../../services/query-api/database-unavailable.js";
 import { ItemReads } from "../../services/query-api/items/read.js";
 import { openHealthProbe, openReadModel } from "../../services/read-model/data-source.js";
-import { createTestReadModel, eventually, type TestReadModel } from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import type { TestReadModel } from "../support/infra.js";
+import { createTestReadModel } from "../support/infra.js";
 import { presetCaller } from "../support/preset-caller.js";
 
 const expectProblem = async (res: Response, status: number, kind: string) => {

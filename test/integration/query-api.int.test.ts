@@ -16,14 +16,9 @@ import {
   type VersionSignal,
 } from "../../services/read-model/version-signal.js";
 import { received } from "../support/events.js";
-import {
-  eventually,
-  settled,
-  singleConnectionReadModel,
-  type TestReadModel,
-  type TestTables,
-  tableName,
-} from "../support/infra.js";
+import { eventually, settled } from "../support/eventually.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
+import { singleConnectionReadModel, tableName } from "../support/infra.js";
 import { seededJournal } from "../support/journal.js";
 import { presetCaller } from "../support/preset-caller.js";
 

@@ -8,7 +8,8 @@ import { openReadModel } from "../../services/read-model/data-source.js";
 import { createProjector, type JournalReader } from "../../services/read-model/projector.js";
 import { liveTables } from "../../services/read-model/tables.js";
 import { cuttableProxy } from "../support/cuttable-proxy.js";
-import { createTestReadModel, type TestTables, uniqueSuffix } from "../support/infra.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestReadModel, uniqueSuffix } from "../support/infra.js";
 import { seededJournal } from "../support/journal.js";
 
 describe("read-model database", () => {

@@ -20,12 +20,11 @@ import { workerId } from "../../services/streams/leases/lease.js";
 import { simpleProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { kinesisDynamoDbChange } from "../../services/streams/retrieval/kinesis-dynamodb-record.js";
 import { KinesisStreamClient } from "../../services/streams/retrieval/kinesis-stream-client.js";
+import { eventually } from "../support/eventually.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
 import {
   createTestReadModel,
   createTestTables,
-  eventually,
-  type TestReadModel,
-  type TestTables,
   tableName,
   uniqueSuffix,
 } from "../support/infra.js";

@@ -5,7 +5,8 @@ import type { StoredEvent } from "../../services/event-store/codec.js";
 import type { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { createProjector, type JournalReader } from "../../services/read-model/projector.js";
 import { liveTables } from "../../services/read-model/tables.js";
-import { createTestReadModel, type TestReadModel, type TestTables } from "../support/infra.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
+import { createTestReadModel } from "../support/infra.js";
 import { seededJournal } from "../support/journal.js";
 
 // Exactly-once effect from at-least-once delivery: duplicates, reordering and gaps all end in

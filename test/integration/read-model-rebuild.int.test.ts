@@ -19,13 +19,8 @@ import {
 } from "../../services/read-model/rebuild/rebuild.js";
 import { swapShadowTables } from "../../services/read-model/rebuild/shadow-tables.js";
 import { liveTables } from "../../services/read-model/tables.js";
-import {
-  awsOptions,
-  singleConnectionReadModel,
-  type TestReadModel,
-  type TestTables,
-  tableName,
-} from "../support/infra.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
+import { awsOptions, singleConnectionReadModel, tableName } from "../support/infra.js";
 import { seededJournal } from "../support/journal.js";
 
 const run = promisify(execFile);

@@ -6,13 +6,8 @@ import { createProjector } from "../../services/read-model/projector.js";
 import { rebuildReadModel } from "../../services/read-model/rebuild/rebuild.js";
 import { liveTables } from "../../services/read-model/tables.js";
 import { discontinued, registered, renamed } from "../support/events.js";
-import {
-  createTestTables,
-  singleConnectionReadModel,
-  type TestReadModel,
-  type TestTables,
-  tableName,
-} from "../support/infra.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
+import { createTestTables, singleConnectionReadModel, tableName } from "../support/infra.js";
 import { presetCaller } from "../support/preset-caller.js";
 
 // Events already in a journal were never validated against today's rules: whatever text they

@@ -4,8 +4,9 @@ import { createVersionWaiter } from "../../services/query-api/read-your-writes/v
 import { versionChannel } from "../../services/read-model/tables.js";
 import { PgVersionListener } from "../../services/read-model/version-signal.js";
 import { cuttableProxy } from "../support/cuttable-proxy.js";
+import { eventually, settled } from "../support/eventually.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { eventually, settled, uniqueSuffix } from "../support/infra.js";
+import { uniqueSuffix } from "../support/infra.js";
 
 const refused = (e: unknown) => (e as { code?: string }).code === "ECONNREFUSED";
 

@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
-import { createTestTables, eventually, tableName, uniqueSuffix } from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import { createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
 import { startMain } from "../support/main-process.js";
 
 // The consumer's composition root: one logger, one stream. Its own lines, the processing

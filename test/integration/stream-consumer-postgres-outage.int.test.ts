@@ -30,12 +30,11 @@ import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-
 import { streamArnOf } from "../../services/tables/provision.js";
 import { type CuttableProxy, cuttableProxy } from "../support/cuttable-proxy.js";
 import { received, renamed } from "../support/events.js";
+import { eventually } from "../support/eventually.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
 import {
   createTestReadModel,
   createTestTables,
-  eventually,
-  type TestReadModel,
-  type TestTables,
   tableName,
   testDynamoDbStreams,
 } from "../support/infra.js";

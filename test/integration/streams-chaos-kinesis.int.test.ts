@@ -24,13 +24,12 @@ import { journalTable, leasesTable } from "../../services/tables/definitions.js"
 import { orderViolations } from "../streams-sim/harness.js";
 import type { KinesisWorkerProcessSettings } from "../streams-sim/kinesis-worker-process.js";
 import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
+import { eventually } from "../support/eventually.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
 import {
   awsOptions,
   createTestReadModel,
   createTestTables,
-  eventually,
-  type TestReadModel,
-  type TestTables,
   tableName,
   uniqueSuffix,
 } from "../support/infra.js";

@@ -9,14 +9,9 @@ import { streamArnOf } from "../../services/tables/provision.js";
 import { missing, orderViolations } from "../streams-sim/harness.js";
 import { writeVersion } from "../streams-sim/journal-writer.js";
 import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
-import {
-  awsOptions,
-  createTestTables,
-  eventually,
-  type TestTables,
-  tableName,
-  uniqueSuffix,
-} from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import type { TestTables } from "../support/infra.js";
+import { awsOptions, createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
 
 // Three worker processes on DynamoDB Local; every few seconds one of them is SIGKILLed (most
 // often the one holding the shard) and started again, while 10,000 events are written.

@@ -7,7 +7,8 @@ import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinato
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { leasesTable } from "../../services/tables/definitions.js";
 import { leaseStoreContract } from "../contracts/lease-store.js";
-import { createTestTables, type TestTables, tableName } from "../support/infra.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestTables, tableName } from "../support/infra.js";
 
 const value = async (p: Promise<import("neverthrow").Result<Lease, unknown>>): Promise<Lease> =>
   (await p)._unsafeUnwrap();

@@ -8,7 +8,9 @@ import type { StreamClient } from "../../services/streams/retrieval/stream-clien
 import { leasesTable } from "../../services/tables/definitions.js";
 import { freezable, handledLog, missing, orderViolations } from "../streams-sim/harness.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
-import { createTestTables, eventually, type TestTables, tableName } from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestTables, tableName } from "../support/infra.js";
 
 // Model-based: a deterministic simulated stream (64 shards, splits, parents listed open while
 // their children exist, throttling, iterator expiry) read by 5 workers that join and leave,

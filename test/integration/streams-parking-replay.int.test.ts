@@ -17,13 +17,12 @@ import type { StreamRecord } from "../../services/streams/retrieval/stream-clien
 import { journalTable, parkedTable } from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import { received, registered, renamed, repriced } from "../support/events.js";
+import { eventually } from "../support/eventually.js";
 import { FakeClock } from "../support/fake-clock.js";
+import type { TestReadModel, TestTables } from "../support/infra.js";
 import {
   createTestReadModel,
   createTestTables,
-  eventually,
-  type TestReadModel,
-  type TestTables,
   tableName,
   testDynamoDbStreams,
 } from "../support/infra.js";

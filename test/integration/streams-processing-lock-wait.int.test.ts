@@ -12,7 +12,9 @@ import { createResilientProcessBatch } from "../../services/streams/processing/r
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
 import { InMemoryParkingStore } from "../streams-sim/in-memory-parking-store.js";
 import { newItemId, registered, stored } from "../support/events.js";
-import { createTestReadModel, eventually, type TestReadModel } from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import type { TestReadModel } from "../support/infra.js";
+import { createTestReadModel } from "../support/infra.js";
 
 // Real Postgres: another session holds the items table locked, as the rebuild's swap does,
 // for longer than the projection's query timeout. The record is old, far past the maximum

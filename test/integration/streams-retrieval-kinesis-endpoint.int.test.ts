@@ -8,13 +8,9 @@ import { KinesisStreamClient } from "../../services/streams/retrieval/kinesis-st
 import { StreamReadError } from "../../services/streams/retrieval/stream-client.js";
 import { leasesTable } from "../../services/tables/definitions.js";
 import { handledLog, missing, orderViolations } from "../streams-sim/harness.js";
-import {
-  createTestTables,
-  eventually,
-  type TestTables,
-  tableName,
-  uniqueSuffix,
-} from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
 import {
   createKinesisStream,
   mergeAdjacent,

@@ -14,7 +14,8 @@ import { journalTable, leasesTable } from "../../services/tables/definitions.js"
 import { ensureTables, streamArnOf } from "../../services/tables/provision.js";
 import { handledLog, missing, orderViolations } from "../streams-sim/harness.js";
 import { writeVersion } from "../streams-sim/journal-writer.js";
-import { eventually, uniqueSuffix } from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import { uniqueSuffix } from "../support/infra.js";
 
 // DynamoDB Local under libfaketime ×500: a 4-hour shard rollover takes ~29 s, a 15-minute
 // iterator expiry ~1.8 s. Real SHARD_END hand-over and ExpiredIterator against the emulator.

@@ -11,7 +11,8 @@ import {
 import { leasesToCreate, lineage } from "../../services/streams/shards/lineage.js";
 import { syncShards } from "../../services/streams/shards/shard-syncer.js";
 import { leasesTable } from "../../services/tables/definitions.js";
-import { createTestTables, type TestTables, tableName } from "../support/infra.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestTables, tableName } from "../support/infra.js";
 import {
   type DescribeStreamEndpoint,
   startDescribeStreamEndpoint,

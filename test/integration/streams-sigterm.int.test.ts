@@ -8,14 +8,9 @@ import { streamArnOf } from "../../services/tables/provision.js";
 import { missing, orderViolations } from "../streams-sim/harness.js";
 import { writeVersion } from "../streams-sim/journal-writer.js";
 import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
-import {
-  awsOptions,
-  createTestTables,
-  eventually,
-  type TestTables,
-  tableName,
-  uniqueSuffix,
-} from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import type { TestTables } from "../support/infra.js";
+import { awsOptions, createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
 
 // A long failover (6 s): the stopped worker's lease is found released (owner cleared), so the
 // other worker takes it without waiting for expiry. How soon is a benchmark figure

@@ -10,7 +10,7 @@ import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-
 import { createTrimmedStreamPolicy } from "../../services/streams/trimmed/trimmed-stream-policy.js";
 import { journalTable, parkedTable } from "../../services/tables/definitions.js";
 import { ensureTables, streamArnOf } from "../../services/tables/provision.js";
-import { eventually } from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
 import { memoryLogger } from "../support/memory-logger.js";
 
 // DynamoDB Local under libfaketime ×2000: its 24 h stream retention passes in about 45 s.

@@ -7,7 +7,9 @@ import type { TrimmedDataPolicy } from "../../services/streams/trimmed/trimmed-d
 import { leasesTable } from "../../services/tables/definitions.js";
 import { handledLog } from "../streams-sim/harness.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
-import { createTestTables, eventually, type TestTables, tableName } from "../support/infra.js";
+import { eventually } from "../support/eventually.js";
+import type { TestTables } from "../support/infra.js";
+import { createTestTables, tableName } from "../support/infra.js";
 
 const config = { failoverMs: 1_500, idlePollMs: 20, backoffMs: 20, takeIntervalMs: 200 };
 

@@ -12,7 +12,8 @@ import {
   journalTable,
   snapshotsTable,
 } from "../../services/tables/definitions.js";
-import { createTestTables, type TestTables, tableName } from "./infra.js";
+import type { TestTables } from "./infra.js";
+import { createTestTables, tableName } from "./infra.js";
 import { memoryLogger } from "./memory-logger.js";
 import { presetCaller } from "./preset-caller.js";
 

@@ -1,7 +1,8 @@
 import { appendLives, type ItemLife, journalAppender } from "../../bench/projection-workload.js";
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
-import { createTestTables, type TestTables, tableName } from "./infra.js";
+import type { TestTables } from "./infra.js";
+import { createTestTables, tableName } from "./infra.js";
 
 export interface SeededJournal {
   readonly tables: TestTables;

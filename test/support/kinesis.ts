@@ -10,7 +10,7 @@ import {
 import type { StoredEvent } from "../../services/event-store/codec.js";
 import { journalPut } from "../../services/event-store/journal.js";
 import { kinesisDynamoDbChange } from "../../services/streams/retrieval/kinesis-dynamodb-record.js";
-import { eventually } from "./infra.js";
+import { eventually } from "./eventually.js";
 
 /** ARN kinesalite gives a stream (account 000000000000). */
 export const kinesaliteArn = (name: string): string =>
