@@ -18,6 +18,7 @@ import { journalTable, leasesTable } from "../services/tables/definitions.js";
 import { ensureTables, streamArnOf } from "../services/tables/provision.js";
 import { writeVersion } from "../test/streams-sim/journal-writer.js";
 import {
+  chaosTimings,
   exited,
   handledOf,
   type LogLine,
@@ -34,17 +35,7 @@ const args = benchArgs();
 const quick = args.quick;
 const write = !args.flag("no-write") && (!quick || args.flag("write"));
 const rounds = Number(args.option("rounds") ?? (quick ? 3 : 20));
-const config = {
-  failoverMs: 2_000,
-  renewIntervalMs: 600,
-  takeIntervalMs: 400,
-  idlePollMs: 50,
-  backoffMs: 100,
-  // Read errors back off from backoffMs, doubling up to this cap (default 5 s).
-  maxBackoffMs: 1_000,
-  parentPollMs: 200,
-  shardSyncIntervalMs: 5_000,
-};
+const config = chaosTimings;
 const killBoundMs = config.failoverMs + config.takeIntervalMs;
 const termBoundMs = config.renewIntervalMs;
 const keys = Array.from({ length: 5 }, (_, i) => `item-${i}`);

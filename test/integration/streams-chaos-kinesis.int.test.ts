@@ -23,7 +23,13 @@ import { parentIdsOf } from "../../services/streams/retrieval/stream-client.js";
 import { journalTable, leasesTable } from "../../services/tables/definitions.js";
 import { orderViolations } from "../streams-sim/harness.js";
 import type { KinesisWorkerProcessSettings } from "../streams-sim/kinesis-worker-process.js";
-import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
+import {
+  chaosTimings,
+  exited,
+  handledOf,
+  readLog,
+  spawnWorker,
+} from "../streams-sim/worker-processes.js";
 import { eventually } from "../support/eventually.js";
 import type { TestReadModel, TestTables } from "../support/infra.js";
 import {
@@ -46,18 +52,7 @@ import {
 // started again; after rounds 5 and 10 a shard is split, after round 15 two are merged.
 // Afterwards the read model equals an in-order projection of the journal, nothing is missing,
 // and no item's version was ever handled before the one below it.
-const config = {
-  failoverMs: 2_000,
-  renewIntervalMs: 600,
-  takeIntervalMs: 400,
-  idlePollMs: 50,
-  backoffMs: 100,
-  // Read errors back off from backoffMs, doubling up to this cap (default 5 s).
-  maxBackoffMs: 1_000,
-  parentPollMs: 200,
-  shardSyncIntervalMs: 1_000,
-  batchSize: 250,
-};
+const config = { ...chaosTimings, shardSyncIntervalMs: 1_000, batchSize: 250 };
 const minEvents = 10_000;
 const rounds = 20;
 const entry = fileURLToPath(new URL("../streams-sim/kinesis-worker-process.ts", import.meta.url));

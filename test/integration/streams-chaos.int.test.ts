@@ -8,24 +8,20 @@ import { journalTable, leasesTable } from "../../services/tables/definitions.js"
 import { streamArnOf } from "../../services/tables/provision.js";
 import { missing, orderViolations } from "../streams-sim/harness.js";
 import { writeVersion } from "../streams-sim/journal-writer.js";
-import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
+import {
+  chaosTimings,
+  exited,
+  handledOf,
+  readLog,
+  spawnWorker,
+} from "../streams-sim/worker-processes.js";
 import { eventually } from "../support/eventually.js";
 import type { TestTables } from "../support/infra.js";
 import { awsOptions, createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
 
 // Three worker processes on DynamoDB Local; every few seconds one of them is SIGKILLed (most
 // often the one holding the shard) and started again, while 10,000 events are written.
-const config = {
-  failoverMs: 2_000,
-  renewIntervalMs: 600,
-  takeIntervalMs: 400,
-  idlePollMs: 50,
-  backoffMs: 100,
-  // Read errors back off from backoffMs, doubling up to this cap (default 5 s).
-  maxBackoffMs: 1_000,
-  parentPollMs: 200,
-  shardSyncIntervalMs: 5_000,
-};
+const config = chaosTimings;
 const keys = Array.from({ length: 250 }, (_, i) => `item-${i}`);
 /** At least this many versions per item (10,000 events); more while too few holders died. */
 const minVersions = 40;
