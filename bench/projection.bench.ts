@@ -3,24 +3,20 @@
 // memory in sequence order, so no gap healing (and no DynamoDB read) happens.
 // Run alone: npx tsx bench/projection.bench.ts [--quick]
 
-import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
 import { openReadModel } from "../services/read-model/data-source.js";
 import { createProjector } from "../services/read-model/projector.js";
 import { liveTables } from "../services/read-model/tables.js";
 import { generateLives, storedEventsOf } from "./projection-workload.js";
 import { benchArgs, seededRandom } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
+import { benchInfrastructure } from "./support/infrastructure.js";
 import { emitResult } from "./support/result.js";
 import { round } from "./support/stats.js";
 import "./support/cleanup.js";
 
 const args = benchArgs();
 const items = args.quick ? 300 : 3_000;
-const infra = await startLocalInfrastructure({
-  dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
-  databaseUrl: process.env.DATABASE_URL,
-  postgres: "own-process",
-});
+const infra = await benchInfrastructure("own-process");
 const url = infra.databaseUrl ?? "";
 const rows: Array<{ figure: string; value: number; unit: string; note?: string }> = [];
 

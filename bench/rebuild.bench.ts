@@ -1,7 +1,6 @@
 // Rebuild throughput: events/s from the journal (parallel Scan segments) into the shadow tables
 // and swapped in, at two journal sizes. Run alone: npx tsx bench/rebuild.bench.ts [--quick]
 
-import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
 import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { DynamoDbEventStore } from "../services/event-store/dynamodb-event-store.js";
 import { openReadModel } from "../services/read-model/data-source.js";
@@ -11,6 +10,7 @@ import { ensureTables } from "../services/tables/provision.js";
 import { appendLives, generateLives, journalAppender } from "./projection-workload.js";
 import { benchArgs, seededRandom } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
+import { benchInfrastructure } from "./support/infrastructure.js";
 import { emitResult } from "./support/result.js";
 import { round } from "./support/stats.js";
 import "./support/cleanup.js";
@@ -18,11 +18,7 @@ import "./support/cleanup.js";
 const args = benchArgs();
 const sizes = args.quick ? [100, 300] : [300, 1_500];
 const segments = 4;
-const infra = await startLocalInfrastructure({
-  dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
-  databaseUrl: process.env.DATABASE_URL,
-  postgres: "own-process",
-});
+const infra = await benchInfrastructure("own-process");
 const dynamo = dynamoDbClient({ endpoint: infra.dynamodbEndpoint, region: "us-east-1" });
 const rows: Array<{ figure: string; value: number; unit: string; note?: string }> = [];
 

@@ -10,7 +10,6 @@
 import { rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
 import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { DynamoDbLeaseStore } from "../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { isFinished } from "../services/streams/leases/lease.js";
@@ -27,6 +26,7 @@ import {
 } from "../test/streams-sim/worker-processes.js";
 import { benchArgs } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
+import { benchInfrastructure } from "./support/infrastructure.js";
 import { type BenchRow, emitResult } from "./support/result.js";
 import { type Summary, summarize } from "./support/stats.js";
 import "./support/cleanup.js";
@@ -61,11 +61,7 @@ interface Round {
 
 const main = async () => {
   const startedAt = new Date();
-  const infra = await startLocalInfrastructure({
-    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
-    databaseUrl: process.env.DATABASE_URL,
-    postgres: "none",
-  });
+  const infra = await benchInfrastructure("none");
   const logFile = join(tmpdir(), `failover-bench-${process.pid}.log`);
   const slots: Array<Awaited<ReturnType<typeof spawnWorker>> & { workerName: string }> = [];
   const results: Round[] = [];

@@ -7,12 +7,8 @@
 import { cpus } from "node:os";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { startKinesalite } from "../dev/kinesalite.js";
-import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
 import { dynamoDbClient, kinesisClient } from "../services/config/aws-clients.js";
-import { StreamWorker } from "../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../services/streams/leases/dynamodb/dynamodb-lease-store.js";
-import { workerId } from "../services/streams/leases/lease.js";
-import type { ProcessBatch } from "../services/streams/processing/process-batch.js";
 import { kinesisDynamoDbChange } from "../services/streams/retrieval/kinesis-dynamodb-record.js";
 import { KinesisStreamClient } from "../services/streams/retrieval/kinesis-stream-client.js";
 import { leasesTable } from "../services/tables/definitions.js";
@@ -20,6 +16,8 @@ import { ensureTables } from "../services/tables/provision.js";
 import { createKinesisStream } from "../test/support/kinesis.js";
 import { benchArgs } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
+import { drain } from "./support/drain.js";
+import { benchInfrastructure } from "./support/infrastructure.js";
 import { type BenchRow, emitResult } from "./support/result.js";
 import "./support/cleanup.js";
 
@@ -31,6 +29,8 @@ const events = quick ? 4_000 : 20_000;
 const workerCounts = [1, 2, 4];
 /** Runs per worker count, interleaved (1, 2, 4, 1, 2, 4, …) so machine drift hits all alike. */
 const repeats = quick ? 1 : 3;
+// Balanced within a take interval or two: 8 shards over n workers.
+const balanced = { maxLeasesToStealAtOnce: 4 };
 const heading = "## Stream consumer on Kinesis";
 
 const median = (xs: readonly number[]): number => {
@@ -38,51 +38,9 @@ const median = (xs: readonly number[]): number => {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
-/** Starts `n` workers at once and resolves with the seconds until every record was handled. */
-const drain = async (
-  n: number,
-  streamArn: string,
-  client: KinesisStreamClient,
-  leases: DynamoDbLeaseStore,
-): Promise<number> => {
-  let handled = 0;
-  let done: () => void = () => {};
-  const finished = new Promise<void>((r) => {
-    done = r;
-  });
-  const processBatch: ProcessBatch = async ({ records }) => {
-    handled += records.length;
-    if (handled >= events) done();
-    return { checkpointUpTo: records.at(-1)?.sequenceNumber };
-  };
-  const started = performance.now();
-  const workers = Array.from(
-    { length: n },
-    (_, i) =>
-      new StreamWorker({
-        workerId: workerId(`bench-${i}`),
-        streamArn,
-        client,
-        leases,
-        processBatch,
-        // Balanced within a take interval or two: 8 shards over n workers.
-        config: { maxLeasesToStealAtOnce: 4 },
-      }),
-  );
-  await Promise.all(workers.map((w) => w.start()));
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all(workers.map((w) => w.shutdown()));
-  return seconds;
-};
-
 const main = async () => {
   const startedAt = new Date();
-  const infra = await startLocalInfrastructure({
-    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
-    databaseUrl: process.env.DATABASE_URL,
-    postgres: "none",
-  });
+  const infra = await benchInfrastructure("none");
   const kinesalite = await startKinesalite();
   const seconds = new Map<number, number[]>(workerCounts.map((n) => [n, []]));
   try {
@@ -111,18 +69,21 @@ const main = async () => {
     // A fresh lease table per run: every run reads the whole stream from TRIM_HORIZON. One
     // unrecorded drain first: the first pass through a fresh emulator runs at half speed.
     const warmUp = await ensureTables(dynamo, `bench-kw-${Date.now()}-`, [leasesTable]);
-    await drain(1, streamArn, client, new DynamoDbLeaseStore(dynamo, warmUp.leases ?? ""));
+    const leases = new DynamoDbLeaseStore(dynamo, warmUp.leases ?? "");
+    await drain({ workers: 1, total: events, streamArn, client, leases, config: balanced });
     for (let r = 0; r < repeats; r++)
       for (const n of workerCounts) {
         const leaseNames = await ensureTables(dynamo, `bench-k${n}-${r}-${Date.now()}-`, [
           leasesTable,
         ]);
-        const s = await drain(
-          n,
+        const s = await drain({
+          workers: n,
+          total: events,
           streamArn,
           client,
-          new DynamoDbLeaseStore(dynamo, leaseNames.leases ?? ""),
-        );
+          leases: new DynamoDbLeaseStore(dynamo, leaseNames.leases ?? ""),
+          config: balanced,
+        });
         seconds.get(n)?.push(s);
         console.log(`kinesis, ${n} worker(s): ${(events / s).toFixed(0)} events/s`);
       }

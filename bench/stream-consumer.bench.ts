@@ -6,13 +6,9 @@
  * `npx tsx bench/stream-consumer.bench.ts [--quick] [--no-write]`
  */
 import { cpus } from "node:os";
-import { startLocalInfrastructure } from "../dev/local-infrastructure.js";
 import { systemClock } from "../services/clock/clock.js";
 import { dynamoDbClient, dynamoDbStreamsClient } from "../services/config/aws-clients.js";
-import { StreamWorker } from "../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../services/streams/leases/dynamodb/dynamodb-lease-store.js";
-import { workerId } from "../services/streams/leases/lease.js";
-import type { ProcessBatch } from "../services/streams/processing/process-batch.js";
 import { DynamoDbStreamClient } from "../services/streams/retrieval/dynamodb-stream-client.js";
 import type { StreamClient } from "../services/streams/retrieval/stream-client.js";
 import { journalTable, leasesTable } from "../services/tables/definitions.js";
@@ -21,6 +17,8 @@ import { writeVersion } from "../test/streams-sim/journal-writer.js";
 import { SimulatedStream } from "../test/streams-sim/simulated-stream.js";
 import { benchArgs } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
+import { drain } from "./support/drain.js";
+import { benchInfrastructure } from "./support/infrastructure.js";
 import { type BenchRow, emitResult } from "./support/result.js";
 import "./support/cleanup.js";
 
@@ -63,43 +61,6 @@ const measure = async (
   return workerCounts.map((n) => ({ scenario, workers: n, events, seconds: seconds.get(n) ?? [] }));
 };
 
-/** Starts `n` workers at once and resolves when `total` records were handled. */
-const drain = async (
-  n: number,
-  total: number,
-  streamArn: string,
-  client: StreamClient,
-  leases: DynamoDbLeaseStore,
-): Promise<number> => {
-  let handled = 0;
-  let done: () => void = () => {};
-  const finished = new Promise<void>((r) => {
-    done = r;
-  });
-  const processBatch: ProcessBatch = async ({ records }) => {
-    handled += records.length;
-    if (handled >= total) done();
-    return { checkpointUpTo: records.at(-1)?.sequenceNumber };
-  };
-  const started = performance.now();
-  const workers = Array.from(
-    { length: n },
-    (_, i) =>
-      new StreamWorker({
-        workerId: workerId(`bench-${i}`),
-        streamArn,
-        client,
-        leases,
-        processBatch,
-      }),
-  );
-  await Promise.all(workers.map((w) => w.start()));
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all(workers.map((w) => w.shutdown()));
-  return seconds;
-};
-
 const delayed = (c: StreamClient, ms: number): StreamClient => {
   const wait = () => new Promise((r) => setTimeout(r, ms));
   return {
@@ -111,11 +72,7 @@ const delayed = (c: StreamClient, ms: number): StreamClient => {
 
 const main = async () => {
   const startedAt = new Date();
-  const infra = await startLocalInfrastructure({
-    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
-    databaseUrl: process.env.DATABASE_URL,
-    postgres: "none",
-  });
+  const infra = await benchInfrastructure("none");
   const runs: Run[] = [];
   try {
     const aws = { endpoint: infra.dynamodbEndpoint, region: "us-east-1" };
@@ -134,7 +91,7 @@ const main = async () => {
         const prefix = `bench-sc-l${n}-${r}-${Date.now()}-`;
         const leaseNames = await ensureTables(dynamo, prefix, [leasesTable]);
         const leases = new DynamoDbLeaseStore(dynamo, leaseNames.leases ?? "");
-        return drain(n, realTotal, streamArn, streams, leases);
+        return drain({ workers: n, total: realTotal, streamArn, client: streams, leases });
       })),
     );
 
@@ -150,7 +107,13 @@ const main = async () => {
         const prefix = `bench-sc-s${n}-${r}-${Date.now()}-`;
         const leaseNames = await ensureTables(dynamo, prefix, [leasesTable]);
         const leases = new DynamoDbLeaseStore(dynamo, leaseNames.leases ?? "");
-        return drain(n, simTotal, stream.streamArn, delayed(stream, sim.latencyMs), leases);
+        return drain({
+          workers: n,
+          total: simTotal,
+          streamArn: stream.streamArn,
+          client: delayed(stream, sim.latencyMs),
+          leases,
+        });
       })),
     );
   } finally {

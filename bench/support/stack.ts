@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
-import {
-  type LocalInfrastructure,
-  startLocalInfrastructure,
-} from "../../dev/local-infrastructure.js";
+import type { LocalInfrastructure } from "../../dev/local-infrastructure.js";
 import { dynamoDbClient } from "../../services/config/aws-clients.js";
 import { allTables } from "../../services/tables/definitions.js";
 import { ensureTables, type TableNames } from "../../services/tables/provision.js";
 import { TEST_AUDIENCE, TestIssuer } from "../../test/support/test-issuer.js";
 import { type CountingProxy, startCountingProxy } from "./counting-proxy.js";
+import { benchInfrastructure } from "./infrastructure.js";
 import { type DeployableName, type ServiceProcess, stackEnv, startService } from "./services.js";
 
 export interface Stack {
@@ -44,11 +42,7 @@ export interface StackOptions {
  */
 export const startStack = async (options: StackOptions): Promise<Stack> => {
   const needsPostgres = options.services.some((s) => s !== "command-api");
-  const infra = await startLocalInfrastructure({
-    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
-    databaseUrl: process.env.DATABASE_URL,
-    postgres: needsPostgres ? "own-process" : "none",
-  });
+  const infra = await benchInfrastructure(needsPostgres ? "own-process" : "none");
   const started: ServiceProcess[] = [];
   const proxies: Partial<Record<DeployableName, CountingProxy>> = {};
   // The APIs verify tokens as in production, against a JWKS served by this process.
