@@ -124,9 +124,10 @@ const app = new Hono()
         },
         cache: { maxItems: 10_000 },
       }),
+      logger: logger.child({ api: "command-api" }),
     }),
   )
-  .route("/", createQueryApi({ db, versions, access }));
+  .route("/", createQueryApi({ db, versions, access, logger: logger.child({ api: "query-api" }) }));
 const server = serve({ fetch: app.fetch, port: config.PORT });
 stops.unshift(() => new Promise((r) => server.close(r)));
 
