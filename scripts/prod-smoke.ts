@@ -84,6 +84,9 @@ const smokeService = async (
     Object.entries(m.variables ?? {}).filter(([, v]) => typeof v !== "object"),
   );
   const port = m.type === "Load Balanced Web Service" ? await freePort() : undefined;
+  // A task has the container's ports to itself; this machine may not (another consumer on the
+  // manifest's health port would answer for ours). Same check, on a free port.
+  const healthPort = port ? undefined : await freePort();
   const env = {
     PATH: process.env.PATH ?? "",
     NODE_ENV: "production",
@@ -97,8 +100,14 @@ const smokeService = async (
     AUTH_ISSUER: "https://issuer.invalid",
     AUTH_AUDIENCES: "item-service",
     ...(port ? { PORT: String(port) } : {}),
+    ...(healthPort ? { HEALTH_PORT: String(healthPort) } : {}),
   };
-  const [, cmd, ...args] = m.image.healthcheck?.command ?? [];
+  const [, cmd, ...manifestArgs] = m.image.healthcheck?.command ?? [];
+  const args = manifestArgs.map((a) =>
+    healthPort ? a.replace(/127\.0\.0\.1:\d+\//, `127.0.0.1:${healthPort}/`) : a,
+  );
+  if (healthPort && args.join(" ") === manifestArgs.join(" "))
+    throw new Error(`${name}: its health check names no 127.0.0.1:<port>/ to move`);
   const healthPath = m.http?.healthcheck.path;
   if (!(port && healthPath) && !cmd) throw new Error(`${name}: no health check in its manifest`);
   const child = launch({

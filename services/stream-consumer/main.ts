@@ -115,10 +115,6 @@ const metrics = createEmfMetrics({
   write: (line) => stdout.write(`${line}\n`),
 });
 const heartbeat = createHeartbeat();
-const health = await startHealthServer(
-  healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
-  config.HEALTH_PORT,
-);
 const worker = createReadModelConsumer({
   workerId: id,
   client,
@@ -150,17 +146,10 @@ const worker = createReadModelConsumer({
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   },
 });
-await worker.start();
-logger.info(
-  {
-    workerId: worker.workerId,
-    changeSource: config.CHANGE_SOURCE,
-    healthPort: health.port,
-    config: worker.config,
-  },
-  "stream-consumer started",
-);
-
+// A task can be stopped while it starts: the handlers are in place before anything is taken,
+// and a shutdown waits for the start to settle before releasing what it took.
+let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+const starting = worker.start();
 // ECS sends SIGTERM, then SIGKILL ~30 s later: finish the batch, checkpoint, release leases.
 let stopping = false;
 const shutdown = async (signal: string) => {
@@ -174,6 +163,7 @@ const shutdown = async (signal: string) => {
   logger.info({ signal }, "stream-consumer stopping");
   let code = 0;
   try {
+    await starting.catch(() => {});
     await worker.shutdown();
     logger.info("stream-consumer stopped: leases released");
   } catch (e) {
@@ -182,10 +172,27 @@ const shutdown = async (signal: string) => {
     // Still free the leases, so other workers take the shards now rather than after failover.
     await worker.releaseAll();
   } finally {
-    await health.close().catch(() => {});
+    await health?.close().catch(() => {});
     await db.destroy().catch(() => {});
   }
   process.exit(code);
 };
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));
+
+await starting;
+// Healthy only once the worker runs and SIGTERM is handled.
+health = await startHealthServer(
+  healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
+  config.HEALTH_PORT,
+);
+logger.info(
+  {
+    workerId: worker.workerId,
+    changeSource: config.CHANGE_SOURCE,
+    healthPort: health.port,
+    config: worker.config,
+  },
+  "stream-consumer started",
+);
+

@@ -76,7 +76,8 @@ const contentType = fc.oneof(
   },
 );
 
-describe("fuzzing every command route", () => {
+// Thousands of real DynamoDB writes: generous on a loaded 2-core CI machine; nothing here is timed.
+describe("fuzzing every command route", { timeout: 300_000 }, () => {
   let h: Harness;
   let itemId: string;
   let version: number;
