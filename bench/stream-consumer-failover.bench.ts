@@ -15,9 +15,9 @@ import { DynamoDbLeaseStore } from "../services/streams/leases/dynamodb/dynamodb
 import { isFinished } from "../services/streams/leases/lease.js";
 import { journalTable, leasesTable } from "../services/tables/definitions.js";
 import { ensureTables, streamArnOf } from "../services/tables/provision.js";
+import { chaosTimings } from "../test/streams-sim/chaos-timings.js";
 import { writeVersion } from "../test/streams-sim/journal-writer.js";
 import {
-  chaosTimings,
   exited,
   handledOf,
   type LogLine,

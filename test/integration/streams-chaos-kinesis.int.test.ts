@@ -21,15 +21,10 @@ import { liveTables, qualified } from "../../services/read-model/tables.js";
 import { KinesisStreamClient } from "../../services/streams/retrieval/kinesis-stream-client.js";
 import { parentIdsOf } from "../../services/streams/retrieval/stream-client.js";
 import { journalTable, leasesTable } from "../../services/tables/definitions.js";
+import { chaosTimings } from "../streams-sim/chaos-timings.js";
 import { orderViolations } from "../streams-sim/harness.js";
 import type { KinesisWorkerProcessSettings } from "../streams-sim/kinesis-worker-process.js";
-import {
-  chaosTimings,
-  exited,
-  handledOf,
-  readLog,
-  spawnWorker,
-} from "../streams-sim/worker-processes.js";
+import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
 import { eventually } from "../support/eventually.js";
 import type { TestReadModel, TestTables } from "../support/infra.js";
 import {

@@ -6,15 +6,10 @@ import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynam
 import { isFinished } from "../../services/streams/leases/lease.js";
 import { journalTable, leasesTable } from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
+import { chaosTimings } from "../streams-sim/chaos-timings.js";
 import { missing, orderViolations } from "../streams-sim/harness.js";
 import { writeVersion } from "../streams-sim/journal-writer.js";
-import {
-  chaosTimings,
-  exited,
-  handledOf,
-  readLog,
-  spawnWorker,
-} from "../streams-sim/worker-processes.js";
+import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
 import { eventually } from "../support/eventually.js";
 import type { TestTables } from "../support/infra.js";
 import { awsOptions, createTestTables, tableName, uniqueSuffix } from "../support/infra.js";

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { isInfrastructureError } from "../../services/streams/processing/transient-errors.js";
-import {
-  type StreamClient,
-  StreamReadError,
-} from "../../services/streams/retrieval/stream-client.js";
+import type { StreamClient } from "../../services/streams/retrieval/stream-client.js";
+import { StreamReadError } from "../../services/streams/retrieval/stream-client.js";
 import {
   classifyCheckpoint,
   compareSequenceNumbers,
