@@ -1,8 +1,8 @@
 import { ResultAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
 import { received, registered } from "../support/events.js";
+import { expectProblem as expectProblemOf } from "../support/problem.js";
 
 type Problem = {
   type: string;
@@ -11,13 +11,8 @@ type Problem = {
   errors?: Array<{ field: string; message: string }>;
 };
 
-const expectProblem = async (res: Response, status: number, kind: string): Promise<Problem> => {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const p = (await res.json()) as Problem;
-  expect(p).toMatchObject({ type: `${PROBLEM_BASE}${kind}`, status });
-  return p;
-};
+const expectProblem = (res: Response, status: number, kind: string) =>
+  expectProblemOf<Problem>(res, status, kind);
 
 const unknownId = "0193c0de-0000-7000-8000-0000000000ff";
 

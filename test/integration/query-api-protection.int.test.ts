@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { isDatabaseUnavailable } from "../../services/query-api/database-unavailable.js";
 import { ItemReads } from "../../services/query-api/items/read.js";
@@ -8,14 +7,7 @@ import { eventually } from "../support/eventually.js";
 import type { TestReadModel } from "../support/infra.js";
 import { createTestReadModel } from "../support/infra.js";
 import { presetCaller } from "../support/preset-caller.js";
-
-const expectProblem = async (res: Response, status: number, kind: string) => {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const body = (await res.json()) as Record<string, unknown>;
-  expect(body).toMatchObject({ type: `${PROBLEM_BASE}${kind}`, status });
-  return body;
-};
+import { expectProblem } from "../support/problem.js";
 
 const itemId = "0193c0de-0000-7000-8000-00000000a001";
 

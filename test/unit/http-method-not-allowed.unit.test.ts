@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { allowedMethods, installRouteFallback } from "../../services/http/method-not-allowed.js";
-import { PROBLEM_BASE } from "../../services/http/problem.js";
+import { expectProblem } from "../support/problem.js";
 
 /** A small app shaped like ours: middleware, a sub-app mounted with `route`, a prefix. */
 const sampleApp = () => {
@@ -20,14 +20,6 @@ const sampleApp = () => {
   app.get("/api/healthz", (c) => c.text("ok"));
   installRouteFallback(app, "/api/*");
   return app;
-};
-
-const expectProblem = async (res: Response, status: number, kind: string) => {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const body = (await res.json()) as Record<string, unknown>;
-  expect(body).toMatchObject({ type: `${PROBLEM_BASE}${kind}`, status });
-  return body;
 };
 
 describe("allowedMethods", () => {
