@@ -42,6 +42,15 @@ const unavailable = {
   headers: retryAfterHeader,
 };
 const failed = problemResponse("Unexpected error (no SQL, stack or parameters are shown)");
+/** The failures of the routes that read one item (by id, with minVersion). */
+const oneItemFailures = {
+  "400": problemResponse("Invalid id or parameters"),
+  "404": problemResponse("No such item"),
+  ...authResponses,
+  "500": failed,
+  "503": unavailable,
+  "504": lagging,
+};
 
 export const queryApiOpenApi = {
   openapi: "3.1.0",
@@ -87,12 +96,7 @@ export const queryApiOpenApi = {
             headers: { ETag: { schema: { type: "string" }, description: '"<version>"' } },
           },
           "304": { description: "Not modified (If-None-Match matched the ETag)" },
-          "400": problemResponse("Invalid id or parameters"),
-          "404": problemResponse("No such item"),
-          ...authResponses,
-          "500": failed,
-          "503": unavailable,
-          "504": lagging,
+          ...oneItemFailures,
         },
       },
     },
@@ -102,12 +106,7 @@ export const queryApiOpenApi = {
         parameters: [itemId, limit, cursor, minVersion],
         responses: {
           "200": json("One page of the item's events, oldest first", "HistoryPage"),
-          "400": problemResponse("Invalid id or parameters"),
-          "404": problemResponse("No such item"),
-          ...authResponses,
-          "500": failed,
-          "503": unavailable,
-          "504": lagging,
+          ...oneItemFailures,
         },
       },
     },
