@@ -1,3 +1,9 @@
+import {
+  StreamWorker,
+  type StreamWorkerOptions,
+} from "../../services/streams/coordinator/stream-worker.js";
+import { workerId } from "../../services/streams/leases/lease.js";
+import type { LeaseStore } from "../../services/streams/leases/lease-store.js";
 import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
 import type { SimulatedStream } from "./simulated-stream.js";
@@ -26,6 +32,26 @@ export const handledLog = () => {
     };
   return { log, processBatch };
 };
+
+/**
+ * The worker "me" on a simulated stream, with fixed jitter and tokens so a run repeats; `options`
+ * add or override the rest (clock, config, metrics, processBatch, …).
+ */
+export const workerOn = (
+  stream: SimulatedStream,
+  leases: LeaseStore,
+  options: Partial<StreamWorkerOptions>,
+): StreamWorker =>
+  new StreamWorker({
+    workerId: workerId("me"),
+    streamArn: stream.streamArn,
+    client: stream,
+    leases,
+    processBatch: handledLog().processBatch("me"),
+    random: () => 0.5,
+    newToken: () => "token",
+    ...options,
+  });
 
 /**
  * Per-key order as the projection needs it: a version is never handled before the version

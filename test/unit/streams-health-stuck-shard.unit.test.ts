@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { healthApp } from "../../services/streams/health/health-app.js";
 import { createHeartbeat } from "../../services/streams/health/heartbeat.js";
-import { workerId } from "../../services/streams/leases/lease.js";
 import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
+import { workerOn } from "../streams-sim/harness.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 import { FakeClock } from "../support/fake-clock.js";
@@ -32,15 +31,9 @@ const setUp = async (processBatch: ProcessBatch, shards = 1) => {
   const stream = new SimulatedStream("arn:sim:stream", shards);
   const store = new InMemoryLeaseStore();
   const heartbeat = createHeartbeat(time.clock);
-  const worker = new StreamWorker({
-    workerId: workerId("me"),
-    streamArn: stream.streamArn,
-    client: stream,
-    leases: store,
+  const worker = workerOn(stream, store, {
     processBatch,
     clock: time.clock,
-    random: () => 0.5,
-    newToken: () => "token",
     heartbeat,
     config: { failoverMs: 10_000, shardSyncIntervalMs: 60_000, shutdownGraceMs: 1_000 },
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { healthApp } from "../../services/streams/health/health-app.js";
 import { createHeartbeat } from "../../services/streams/health/heartbeat.js";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
@@ -7,7 +6,7 @@ import { type Lease, newLease, workerId } from "../../services/streams/leases/le
 import type { LeaseWrite } from "../../services/streams/leases/lease-store.js";
 import { planLeaseTaking } from "../../services/streams/leases/lease-taker.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
-import { handledLog, keyOn } from "../streams-sim/harness.js";
+import { handledLog, keyOn, workerOn } from "../streams-sim/harness.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { testCoordinator } from "../streams-sim/lease-coordinator.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
@@ -42,15 +41,9 @@ describe("lease renewal", () => {
           );
     const log = handledLog();
     const lost: string[] = [];
-    const worker = new StreamWorker({
-      workerId: workerId("me"),
-      streamArn: stream.streamArn,
-      client: stream,
-      leases: store,
+    const worker = workerOn(stream, store, {
       processBatch: log.processBatch("me"),
       clock: time.clock,
-      random: () => 0.5,
-      newToken: () => "token",
       metrics: { ...noMetrics, leaseLost: (s) => lost.push(s) },
       config: { failoverMs: 2_000, renewIntervalMs: 600, takeIntervalMs: 400, idlePollMs: 100 },
     });
@@ -130,15 +123,9 @@ describe("shutdown", () => {
       await new Promise((r) => setImmediate(r));
       return release(held);
     };
-    const worker = new StreamWorker({
-      workerId: workerId("me"),
-      streamArn: stream.streamArn,
-      client: stream,
-      leases: store,
+    const worker = workerOn(stream, store, {
       processBatch: handledLog().processBatch("me"),
       clock: time.clock,
-      random: () => 0.5,
-      newToken: () => "token",
       config: { shutdownGraceMs: 1_000 },
     });
     await worker.start();
@@ -177,15 +164,9 @@ describe("maxLeasesForWorker", () => {
     const time = fakeTime();
     const stream = new SimulatedStream("arn:sim:capped", 3);
     const store = new InMemoryLeaseStore();
-    const worker = new StreamWorker({
-      workerId: workerId("me"),
-      streamArn: stream.streamArn,
-      client: stream,
-      leases: store,
+    const worker = workerOn(stream, store, {
       processBatch: handledLog().processBatch("me"),
       clock: time.clock,
-      random: () => 0.5,
-      newToken: () => "token",
       config: { maxLeasesForWorker: 1, shutdownGraceMs: 1_000 },
     });
     await worker.start();

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../services/logging/logger.js";
-import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
-import { newLease, workerId } from "../../services/streams/leases/lease.js";
+import { newLease } from "../../services/streams/leases/lease.js";
 import type { StreamClient } from "../../services/streams/retrieval/stream-client.js";
 import { syncShards } from "../../services/streams/shards/shard-syncer.js";
 import type { NeedsRebuild } from "../../services/streams/trimmed/needs-rebuild.js";
 import { createTrimmedStreamPolicy } from "../../services/streams/trimmed/trimmed-stream-policy.js";
-import { handledLog, keyOn } from "../streams-sim/harness.js";
+import { handledLog, keyOn, workerOn } from "../streams-sim/harness.js";
 import { InMemoryLeaseStore } from "../streams-sim/in-memory-lease-store.js";
 import { SimulatedStream } from "../streams-sim/simulated-stream.js";
 import { FakeClock } from "../support/fake-clock.js";
@@ -55,15 +54,9 @@ describe("shard sync racing lease clean-up", () => {
     const marks: NeedsRebuild[] = [];
     const clock = new FakeClock({ start: 1_000_000 });
     const log = handledLog();
-    const worker = new StreamWorker({
-      workerId: workerId("me"),
-      streamArn: stream.streamArn,
-      client: stream,
-      leases: store,
+    const worker = workerOn(stream, store, {
       processBatch: log.processBatch("me"),
       clock,
-      random: () => 0.5,
-      newToken: () => "token",
       trimmedPolicy: createTrimmedStreamPolicy({
         client: stream,
         streamArn: stream.streamArn,
