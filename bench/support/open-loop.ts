@@ -37,38 +37,35 @@ export interface Phase {
 export const runOpenLoop = async (o: PhaseOptions): Promise<Phase> => {
   const tracked: Promise<Sample | undefined>[] = [];
   const commandMs: number[] = [];
-  let failed = 0;
-  let skipped = 0;
-  let inFlight = 0;
-  let sent = 0;
-  let answered = 0;
+  // Counters of the run, mutated by the sender loop and the answers.
+  const n = { failed: 0, skipped: 0, inFlight: 0, sent: 0, answered: 0 };
   let lastAnswerAt = 0;
   const start = performance.now();
   const total = Math.round(o.seconds * o.rate);
   const fire = (i: number) => {
-    inFlight += 1;
+    n.inFlight += 1;
     const sentAt = performance.now() - start;
     const outcome = o.send(i).catch(() => undefined);
     tracked.push(
       outcome.then(async (r) => {
-        inFlight -= 1;
+        n.inFlight -= 1;
         if (!r) {
-          failed += 1;
+          n.failed += 1;
           return undefined;
         }
         commandMs.push(r.ms);
-        answered += 1;
+        n.answered += 1;
         lastAnswerAt = performance.now();
         if (!r.lag) return undefined;
         return { sentAt, commandMs: r.ms, lagMs: await r.lag };
       }),
     );
   };
-  while (sent < total) {
+  while (n.sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * o.rate) + 1);
-    for (; sent < due; sent++) {
-      if (inFlight >= o.maxInFlight) skipped += 1;
-      else fire(sent);
+    for (; n.sent < due; n.sent++) {
+      if (n.inFlight >= o.maxInFlight) n.skipped += 1;
+      else fire(n.sent);
     }
     await sleep(2);
   }
@@ -79,9 +76,9 @@ export const runOpenLoop = async (o: PhaseOptions): Promise<Phase> => {
     seconds: o.seconds,
     samples,
     commandMs,
-    failed,
-    skipped,
-    achieved: answered / elapsedS,
+    failed: n.failed,
+    skipped: n.skipped,
+    achieved: n.answered / elapsedS,
   };
 };
 
