@@ -5,7 +5,6 @@
 import { join } from "node:path";
 import { type AttributeValue, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { v7 as uuidv7 } from "uuid";
-import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { journalTable } from "../services/tables/definitions.js";
 import { benchArgs } from "./support/args.js";
 import { startCountingProxy } from "./support/counting-proxy.js";
@@ -31,10 +30,9 @@ const stack = await startStack({
   log: (l) => console.log(l),
 });
 try {
-  const api = stack.service("command-api").baseUrl;
-  const journal = stack.tables[journalTable.logicalName];
-  if (!api || !journal) throw new Error("stack incomplete");
-  const client = dynamoDbClient({ endpoint: stack.infra.dynamodbEndpoint, region: "us-east-1" });
+  const api = stack.url("command-api");
+  const journal = stack.tableName(journalTable.logicalName);
+  const client = stack.dynamoDb();
 
   const reg = await postJson(
     `${api}/commands/items`,

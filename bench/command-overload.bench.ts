@@ -2,9 +2,9 @@
 // and cold items. Every request must be answered (2xx or 503 + Retry-After) within its
 // deadline, no command may run after its 503 (journal events = 2xx answers), and memory stays
 // bounded (peak RSS). Run alone: npx tsx bench/command-overload.bench.ts [--quick] [--write]
-import { ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
-import { dynamoDbClient } from "../services/config/aws-clients.js";
+
 import { journalTable } from "../services/tables/definitions.js";
+import { countItems } from "../test/support/table-count.js";
 import { benchArgs, seededRandom } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
 import { postJson, sleep } from "./support/http.js";
@@ -37,10 +37,9 @@ const stack = await startStack({
   log: (l) => console.log(l),
 });
 try {
-  const api = stack.service("command-api").baseUrl;
-  const journal = stack.tables[journalTable.logicalName];
-  if (!api || !journal) throw new Error("stack incomplete");
-  const client = dynamoDbClient({ endpoint: stack.infra.dynamodbEndpoint, region: "us-east-1" });
+  const api = stack.url("command-api");
+  const journal = stack.tableName(journalTable.logicalName);
+  const client = stack.dynamoDb();
 
   const register = async (name: string) => {
     const r = await postJson(`${api}/commands/items`, { name, price: 100 }, stack.auth);
@@ -118,20 +117,7 @@ try {
   const late = results.filter((r) => r.ms > deadlineMs).length;
 
   // 3. No command ran after its 503: the journal holds one event per 2xx (and per register).
-  let events = 0;
-  let startKey: ScanCommandOutput["LastEvaluatedKey"];
-  do {
-    const page: ScanCommandOutput = await client.send(
-      new ScanCommand({
-        TableName: journal,
-        Select: "COUNT",
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    events += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const events = await countItems(client, journal);
   const expectedEvents = registered + ok + ok2;
   client.destroy();
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LocalInfrastructure } from "../../dev/local-infrastructure.js";
 import { dynamoDbClient } from "../../services/config/aws-clients.js";
 import { allTables } from "../../services/tables/definitions.js";
@@ -17,6 +18,12 @@ export interface Stack {
   /** `Authorization` header with a token (both scopes) of the stack's own issuer. */
   readonly auth: Readonly<Record<string, string>>;
   service(name: DeployableName): ServiceProcess;
+  /** The base URL of a started HTTP service (throws for one that is not). */
+  url(name: DeployableName): string;
+  /** A table's full name by its logical name (throws for an unknown one). */
+  tableName(logical: string): string;
+  /** A new client of the stack's DynamoDB (the caller destroys it). */
+  dynamoDb(): DynamoDBClient;
   /** With `countDynamoDbRequests`: each service's DynamoDB requests by operation so far. */
   requestCounts(name: DeployableName): Record<string, number> | undefined;
   /** The tail of every service's output, for a failure report. */
@@ -103,6 +110,17 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
         if (!s) throw new Error(`${name} was not started`);
         return s;
       },
+      url: (name) => {
+        const url = services[name]?.baseUrl;
+        if (!url) throw new Error(`${name} was not started or serves no HTTP`);
+        return url;
+      },
+      tableName: (logical) => {
+        const name = tables[logical];
+        if (!name) throw new Error(`no table ${logical}`);
+        return name;
+      },
+      dynamoDb: () => dynamoDbClient({ endpoint: infra.dynamodbEndpoint, region: "us-east-1" }),
       requestCounts: (name) => proxies[name]?.counts(),
       outputs: () =>
         started

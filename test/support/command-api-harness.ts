@@ -1,4 +1,3 @@
-import { ScanCommand, type ScanCommandOutput } from "@aws-sdk/client-dynamodb";
 import type { AccessControl } from "../../services/auth/bearer.js";
 import type { Clock } from "../../services/clock/clock.js";
 import { createCommandApi } from "../../services/command-api/app.js";
@@ -16,6 +15,7 @@ import type { TestTables } from "./infra.js";
 import { createTestTables, tableName } from "./infra.js";
 import { memoryLogger } from "./memory-logger.js";
 import { presetCaller } from "./preset-caller.js";
+import { countItems } from "./table-count.js";
 
 export interface HarnessOptions {
   readonly retry?: ConflictRetryPolicy;
@@ -83,23 +83,7 @@ export const createCommandApiHarness = async (options: HarnessOptions = {}) => {
   };
 
   /** Rows in the whole journal (every item). */
-  const journalSize = async (): Promise<number> => {
-    let count = 0;
-    let start: ScanCommandOutput["LastEvaluatedKey"];
-    do {
-      const page: ScanCommandOutput = await tables.client.send(
-        new ScanCommand({
-          TableName: journalName,
-          Select: "COUNT",
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return count;
-  };
+  const journalSize = () => countItems(tables.client, journalName);
 
   return {
     app,
