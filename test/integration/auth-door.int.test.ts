@@ -121,22 +121,19 @@ describe("tokens at the door of both APIs", () => {
   it("commands need items:write and queries items:read (403 insufficient_scope otherwise)", async () => {
     const readOnly = await issuer.mint({ scopes: ["items:read"], nowSeconds: nowSeconds() });
     const writeOnly = await issuer.mint({ scopes: ["items:write"], nowSeconds: nowSeconds() });
-    for (const r of commandRoutes.filter((x) => !x.open)) {
-      await expectRefused(
-        await call(r.method, r.path, readOnly),
-        403,
-        `${CHALLENGE}, error="insufficient_scope", scope="items:write"`,
-      );
-      expect([401, 403]).not.toContain((await call(r.method, r.path, writeOnly)).status);
-    }
-    for (const r of queryRoutes.filter((x) => !x.open)) {
-      await expectRefused(
-        await call(r.method, r.path, writeOnly),
-        403,
-        `${CHALLENGE}, error="insufficient_scope", scope="items:read"`,
-      );
-      expect([401, 403]).not.toContain((await call(r.method, r.path, readOnly)).status);
-    }
+    const sides = [
+      { routes: commandRoutes, needs: "items:write", refused: readOnly, allowed: writeOnly },
+      { routes: queryRoutes, needs: "items:read", refused: writeOnly, allowed: readOnly },
+    ];
+    for (const { routes, needs, refused, allowed } of sides)
+      for (const r of routes.filter((x) => !x.open)) {
+        await expectRefused(
+          await call(r.method, r.path, refused),
+          403,
+          `${CHALLENGE}, error="insufficient_scope", scope="${needs}"`,
+        );
+        expect([401, 403]).not.toContain((await call(r.method, r.path, allowed)).status);
+      }
   });
 
   const refusals: Array<[string, () => Promise<string>]> = [
