@@ -195,4 +195,3 @@ logger.info(
   },
   "stream-consumer started",
 );
-
