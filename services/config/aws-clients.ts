@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 export interface AwsOptions {
@@ -34,3 +35,6 @@ export const kinesisClient = (o: AwsOptions): KinesisClient => {
   const { requestHandler, ...rest } = common(o);
   return new KinesisClient({ ...rest, requestHandler: new NodeHttpHandler(requestHandler) });
 };
+
+/** SNS (the integration publisher); `endpoint` only for a simulated SNS in tests. */
+export const snsClient = (o: AwsOptions): SNSClient => new SNSClient(common(o));

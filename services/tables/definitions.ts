@@ -66,6 +66,22 @@ export const parkedTable = {
   sortKey: { name: "parkedKey", type: "S" },
 } as const satisfies TableDefinition;
 
+/**
+ * The integration publisher's leases and checkpoints: the same item shape as `leasesTable`, in
+ * a table of its own, as KCL separates two applications reading one stream by their lease table.
+ */
+export const publisherLeasesTable = {
+  logicalName: "publisher_leases",
+  partitionKey: leasesTable.partitionKey,
+} as const satisfies TableDefinition;
+
+/** Records the integration publisher parked, per item (the same shape as `parkedTable`). */
+export const publisherParkedTable = {
+  logicalName: "publisher_parked",
+  partitionKey: parkedTable.partitionKey,
+  sortKey: parkedTable.sortKey,
+} as const satisfies TableDefinition;
+
 export const allTables: readonly TableDefinition[] = [
   journalTable,
   snapshotsTable,
