@@ -22,13 +22,12 @@ import {
 } from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import type { PublisherProcessSettings } from "../streams-sim/publisher-worker-process.js";
-import { exited, spawnWorker } from "../streams-sim/worker-processes.js";
+import { chaosTimings, exited, spawnWorker } from "../streams-sim/worker-processes.js";
 import { registered, renamed } from "../support/events.js";
+import { eventually, settled } from "../support/eventually.js";
 import {
   awsOptions,
   createTestTables,
-  eventually,
-  settled,
   type TestTables,
   tableName,
   testDynamoDbStreams,
@@ -262,7 +261,7 @@ describe("integration publisher on DynamoDB Local's stream, to a simulated SNS F
           leases: tableName(tables, publisherLeasesTable.logicalName),
           parked: tableName(tables, publisherParkedTable.logicalName),
         },
-        config: { failoverMs: 2_000, renewIntervalMs: 600, takeIntervalMs: 400, idlePollMs: 50 },
+        config: chaosTimings,
       });
       const streamArn = await streamArnOf(tables.client, tableName(tables, "journal"));
       // Three batches answered, then the fourth waits: the worker dies with it in flight.
