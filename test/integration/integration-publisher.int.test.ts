@@ -21,8 +21,9 @@ import {
   publisherParkedTable,
 } from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
+import { chaosTimings } from "../streams-sim/chaos-timings.js";
 import type { PublisherProcessSettings } from "../streams-sim/publisher-worker-process.js";
-import { chaosTimings, exited, spawnWorker } from "../streams-sim/worker-processes.js";
+import { exited, spawnWorker } from "../streams-sim/worker-processes.js";
 import { registered, renamed } from "../support/events.js";
 import { eventually, settled } from "../support/eventually.js";
 import {
