@@ -1,5 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
+import {
+  StreamWorker,
+  type StreamWorkerOptions,
+} from "../../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { workerId } from "../../services/streams/leases/lease.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
@@ -24,36 +27,35 @@ describe("records trimmed before they were processed", () => {
     const t = await createTestTables([leasesTable]);
     tables.push(t);
     const store = new DynamoDbLeaseStore(t.client, tableName(t, "leases"));
-    const first = handledLog();
+    /** Worker `${prefix}-${name}` on this stream and lease table, with the log of what it handled. */
+    const worker = (name: string, options: Partial<StreamWorkerOptions> = {}) => {
+      const { log, processBatch } = handledLog();
+      const w = new StreamWorker({
+        workerId: workerId(`${prefix}-${name}`),
+        streamArn: stream.streamArn,
+        client: stream,
+        leases: store,
+        processBatch: processBatch(name),
+        config,
+        ...options,
+      });
+      return { w, log };
+    };
     for (let v = 1; v <= 10; v++) stream.put("item", v);
-    const a = new StreamWorker({
-      workerId: workerId(`${prefix}-a`),
-      streamArn: stream.streamArn,
-      client: stream,
-      leases: store,
-      processBatch: first.processBatch("a"),
-      config,
-    });
-    await a.start();
+    const first = worker("a");
+    await first.w.start();
     await eventually(async () => (first.log.length === 10 ? true : undefined));
-    await a.shutdown();
+    await first.w.shutdown();
     for (let v = 11; v <= 20; v++) stream.put("item", v);
     stream.trim(shardId, 15);
-    return { stream, shardId, store };
+    return { stream, shardId, store, worker };
   };
 
   it("without a policy: stops the shard in TRIMMED, alarms, skips nothing and keeps the lease", async () => {
     const s = await scenario("stop");
     const trimmed: string[] = [];
     const errors: string[] = [];
-    const { log, processBatch } = handledLog();
-    const b = new StreamWorker({
-      workerId: workerId("stop-b"),
-      streamArn: s.stream.streamArn,
-      client: s.stream,
-      leases: s.store,
-      processBatch: processBatch("b"),
-      config,
+    const { w: b, log } = s.worker("b", {
       metrics: {
         ...noMetrics,
         trimmed: (shard, checkpoint) => trimmed.push(`${shard}@${checkpoint}`),
@@ -83,16 +85,7 @@ describe("records trimmed before they were processed", () => {
       },
       onShardExpired: async () => "STOP",
     };
-    const { log, processBatch } = handledLog();
-    const b = new StreamWorker({
-      workerId: workerId("heal-b"),
-      streamArn: s.stream.streamArn,
-      client: s.stream,
-      leases: s.store,
-      processBatch: processBatch("b"),
-      config,
-      trimmedPolicy: policy,
-    });
+    const { w: b, log } = s.worker("b", { trimmedPolicy: policy });
     await b.start();
     await eventually(async () => (log.length === 5 ? true : undefined));
     expect(log.map((h) => h.version)).toEqual([16, 17, 18, 19, 20]);
