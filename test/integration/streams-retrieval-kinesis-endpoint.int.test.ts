@@ -1,13 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Kinesalite, startKinesalite } from "../../dev/kinesalite.js";
 import { kinesisClient } from "../../services/config/aws-clients.js";
-import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
-import { workerId } from "../../services/streams/leases/lease.js";
 import { KinesisStreamClient } from "../../services/streams/retrieval/kinesis-stream-client.js";
 import { StreamReadError } from "../../services/streams/retrieval/stream-client.js";
 import { leasesTable } from "../../services/tables/definitions.js";
-import { handledLog, missing, orderViolations } from "../streams-sim/harness.js";
+import { handledLog, missing, orderViolations, workerPool } from "../streams-sim/harness.js";
 import { eventually } from "../support/eventually.js";
 import type { TestTables } from "../support/infra.js";
 import { createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
@@ -39,9 +37,14 @@ describe("Kinesis client against the service's paging, throttling and ChildShard
   let kinesalite: Kinesalite;
   let endpoint: KinesisEndpoint;
   let tables: TestTables;
-  const workers: StreamWorker[] = [];
   const direct = () => kinesisClient({ endpoint: kinesalite.endpoint });
   const proxied = () => new KinesisStreamClient(kinesisClient({ endpoint: endpoint.url }));
+  const pool = workerPool({
+    config,
+    client: proxied,
+    leases: () => new DynamoDbLeaseStore(tables.client, tableName(tables, "leases")),
+  });
+  const startWorker = pool.start;
   const callsOf = (op: string) => endpoint.calls.filter((c) => c.op === op);
 
   beforeAll(async () => {
@@ -57,27 +60,9 @@ describe("Kinesis client against the service's paging, throttling and ChildShard
     tables = await createTestTables([leasesTable]);
   });
   afterEach(async () => {
-    for (const w of workers.splice(0)) await w.shutdown();
+    await pool.stopAll();
     await tables?.drop();
   });
-
-  const startWorker = async (
-    name: string,
-    streamArn: string,
-    processBatch: ReturnType<ReturnType<typeof handledLog>["processBatch"]>,
-  ) => {
-    const w = new StreamWorker({
-      workerId: workerId(name),
-      streamArn,
-      client: proxied(),
-      leases: new DynamoDbLeaseStore(tables.client, tableName(tables, "leases")),
-      processBatch,
-      config,
-    });
-    workers.push(w);
-    await w.start();
-    return w;
-  };
 
   it("lists every shard page by page, the shard filter on the first request only", async () => {
     const arn = await createKinesisStream(direct(), `paging-${uniqueSuffix()}`, 8);

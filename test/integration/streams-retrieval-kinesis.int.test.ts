@@ -13,7 +13,7 @@ import {
   StreamReadError,
 } from "../../services/streams/retrieval/stream-client.js";
 import { leasesTable } from "../../services/tables/definitions.js";
-import { keyOf, missing, orderViolations } from "../streams-sim/harness.js";
+import { keyOf, missing, orderViolations, workerPool } from "../streams-sim/harness.js";
 import { eventually } from "../support/eventually.js";
 import type { TestTables } from "../support/infra.js";
 import { createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
@@ -66,26 +66,13 @@ describe("stream workers on Kinesis (kinesalite)", { timeout: 180_000 }, () => {
   let kinesalite: Kinesalite;
   let kinesis: KinesisClient;
   let tables: TestTables;
-  const workers: StreamWorker[] = [];
 
-  const startWorker = async (
-    name: string,
-    streamArn: string,
-    processBatch: ProcessBatch,
-    client: StreamClient = new KinesisStreamClient(kinesis),
-  ) => {
-    const w = new StreamWorker({
-      workerId: workerId(name),
-      streamArn,
-      client,
-      leases: new DynamoDbLeaseStore(tables.client, tableName(tables, "leases")),
-      processBatch,
-      config,
-    });
-    workers.push(w);
-    await w.start();
-    return w;
-  };
+  const pool = workerPool({
+    config,
+    client: () => new KinesisStreamClient(kinesis),
+    leases: () => new DynamoDbLeaseStore(tables.client, tableName(tables, "leases")),
+  });
+  const startWorker = pool.start;
 
   beforeAll(async () => {
     kinesalite = await startKinesalite();
@@ -96,7 +83,7 @@ describe("stream workers on Kinesis (kinesalite)", { timeout: 180_000 }, () => {
   });
 
   const freshLeases = async () => {
-    for (const w of workers.splice(0)) await w.shutdown();
+    await pool.stopAll();
     await tables?.drop();
     tables = await createTestTables([leasesTable]);
   };

@@ -1,3 +1,4 @@
+import type { ConsumerConfig } from "../../services/streams/coordinator/config.js";
 import {
   StreamWorker,
   type StreamWorkerOptions,
@@ -5,7 +6,7 @@ import {
 import { workerId } from "../../services/streams/leases/lease.js";
 import type { LeaseStore } from "../../services/streams/leases/lease-store.js";
 import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
-import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
+import type { StreamClient, StreamRecord } from "../../services/streams/retrieval/stream-client.js";
 import type { SimulatedStream } from "./simulated-stream.js";
 
 export interface Handled {
@@ -52,6 +53,36 @@ export const workerOn = (
     newToken: () => "token",
     ...options,
   });
+
+/**
+ * Workers started on demand by name, each on the stream client and lease store the getters give
+ * at that moment (a test may swap its lease table); `stopAll` shuts every one down.
+ */
+export const workerPool = (o: {
+  readonly config: Partial<ConsumerConfig>;
+  readonly client: () => StreamClient;
+  readonly leases: () => LeaseStore;
+}) => {
+  const workers: StreamWorker[] = [];
+  return {
+    start: async (name: string, streamArn: string, processBatch: ProcessBatch) => {
+      const w = new StreamWorker({
+        workerId: workerId(name),
+        streamArn,
+        client: o.client(),
+        leases: o.leases(),
+        processBatch,
+        config: o.config,
+      });
+      workers.push(w);
+      await w.start();
+      return w;
+    },
+    stopAll: async () => {
+      for (const w of workers.splice(0)) await w.shutdown();
+    },
+  };
+};
 
 /**
  * Per-key order as the projection needs it: a version is never handled before the version
