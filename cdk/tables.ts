@@ -13,7 +13,11 @@ import { allTables, type TableDefinition } from "../services/tables/definitions.
  * and parked records are the only copy once the stream trims them. Snapshots, idempotency keys
  * and leases are rebuilt or expire on their own.
  */
-export const POINT_IN_TIME_RECOVERY: ReadonlySet<string> = new Set(["journal", "parked"]);
+export const POINT_IN_TIME_RECOVERY: ReadonlySet<string> = new Set([
+  "journal",
+  "parked",
+  "publisherParked",
+]);
 
 const attribute = (k: NonNullable<TableDefinition["sortKey"]>): dynamodb.Attribute => ({
   name: k.name,

@@ -13,8 +13,12 @@ export interface TableDefinition {
   readonly ttlAttribute?: string;
 }
 
-/** The variable a deployable reads a table's physical name from: `journal` → `JOURNAL_TABLE`. */
-export const tableEnvVar = (logicalName: string): string => `${logicalName.toUpperCase()}_TABLE`;
+/**
+ * The variable a deployable reads a table's physical name from: `journal` → `JOURNAL_TABLE`,
+ * `publisherLeases` → `PUBLISHER_LEASES_TABLE`.
+ */
+export const tableEnvVar = (logicalName: string): string =>
+  `${logicalName.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}_TABLE`;
 
 /** Event journal: one item per event, keyed by aggregate and 1-based sequence number. */
 export const journalTable = {
@@ -71,13 +75,13 @@ export const parkedTable = {
  * a table of its own, as KCL separates two applications reading one stream by their lease table.
  */
 export const publisherLeasesTable = {
-  logicalName: "publisher_leases",
+  logicalName: "publisherLeases",
   partitionKey: leasesTable.partitionKey,
 } as const satisfies TableDefinition;
 
 /** Records the integration publisher parked, per item (the same shape as `parkedTable`). */
 export const publisherParkedTable = {
-  logicalName: "publisher_parked",
+  logicalName: "publisherParked",
   partitionKey: parkedTable.partitionKey,
   sortKey: parkedTable.sortKey,
 } as const satisfies TableDefinition;
@@ -88,6 +92,8 @@ export const allTables: readonly TableDefinition[] = [
   idempotencyTable,
   leasesTable,
   parkedTable,
+  publisherLeasesTable,
+  publisherParkedTable,
 ];
 
 export const createTableInput = (
