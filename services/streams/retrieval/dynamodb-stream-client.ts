@@ -17,23 +17,15 @@ import {
   type ShardDescription,
   type StreamClient,
   StreamReadError,
+  streamReadErrors,
 } from "./stream-client.js";
 
-const translate = (e: unknown): never => {
-  if (e instanceof ExpiredIteratorException)
-    throw new StreamReadError("ExpiredIterator", e.message);
-  if (e instanceof TrimmedDataAccessException)
-    throw new StreamReadError("TrimmedDataAccess", e.message);
-  if (e instanceof ResourceNotFoundException)
-    throw new StreamReadError("ResourceNotFound", e.message);
-  // ThrottlingException is the common AWS error, not modelled by this SDK: match it by name.
-  if (
-    e instanceof LimitExceededException ||
-    (e instanceof Error && e.name === "ThrottlingException")
-  )
-    throw new StreamReadError("Throttled", e.message);
-  throw e;
-};
+const translate = streamReadErrors([
+  [ExpiredIteratorException, "ExpiredIterator"],
+  [TrimmedDataAccessException, "TrimmedDataAccess"],
+  [ResourceNotFoundException, "ResourceNotFound"],
+  [LimitExceededException, "Throttled"],
+]);
 
 /** DynamoDB Streams through the AWS SDK v3. */
 export class DynamoDbStreamClient implements StreamClient {

@@ -20,22 +20,16 @@ import {
   type StreamClient,
   StreamReadError,
   type StreamRecord,
+  streamReadErrors,
 } from "./stream-client.js";
 
-const translate = (e: unknown): never => {
-  if (e instanceof ExpiredIteratorException)
-    throw new StreamReadError("ExpiredIterator", e.message);
-  if (e instanceof ResourceNotFoundException)
-    throw new StreamReadError("ResourceNotFound", e.message);
-  if (
-    e instanceof ProvisionedThroughputExceededException ||
-    e instanceof LimitExceededException ||
-    e instanceof KMSThrottlingException ||
-    (e instanceof Error && e.name === "ThrottlingException")
-  )
-    throw new StreamReadError("Throttled", e.message);
-  throw e;
-};
+const translate = streamReadErrors([
+  [ExpiredIteratorException, "ExpiredIterator"],
+  [ResourceNotFoundException, "ResourceNotFound"],
+  [ProvisionedThroughputExceededException, "Throttled"],
+  [LimitExceededException, "Throttled"],
+  [KMSThrottlingException, "Throttled"],
+]);
 
 /**
  * A stream named by ARN (`arn:aws:kinesis:region:account:stream/name`) or by name. Requests

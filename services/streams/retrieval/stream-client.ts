@@ -54,12 +54,35 @@ export interface StreamClient {
   getRecords(iterator: string, limit: number): Promise<RecordsPage>;
 }
 
+export type StreamReadErrorKind =
+  | "ExpiredIterator"
+  | "TrimmedDataAccess"
+  | "ResourceNotFound"
+  | "Throttled";
+
 export class StreamReadError extends Error {
   constructor(
-    readonly kind: "ExpiredIterator" | "TrimmedDataAccess" | "ResourceNotFound" | "Throttled",
+    readonly kind: StreamReadErrorKind,
     message: string,
   ) {
     super(message);
     this.name = "StreamReadError";
   }
 }
+
+/**
+ * An SDK's error translator: its exception classes mapped to kinds. ThrottlingException, the
+ * common AWS error that no stream SDK models as a class, is matched by name; anything else is
+ * rethrown as it is.
+ */
+export const streamReadErrors =
+  (
+    kinds: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, StreamReadErrorKind]>,
+  ) =>
+  (e: unknown): never => {
+    for (const [type, kind] of kinds)
+      if (e instanceof type) throw new StreamReadError(kind, e.message);
+    if (e instanceof Error && e.name === "ThrottlingException")
+      throw new StreamReadError("Throttled", e.message);
+    throw e;
+  };
