@@ -136,6 +136,15 @@ describe("tokens at the door of both APIs", () => {
       }
   });
 
+  /** Claims a forger would want: both scopes, our issuer and audience, valid for 10 minutes. */
+  const forgedClaims = () => ({
+    iss: issuer.issuer,
+    sub: "mallory",
+    aud: TEST_AUDIENCE,
+    scope: "items:write items:read",
+    exp: nowSeconds() + 600,
+  });
+
   const refusals: Array<[string, () => Promise<string>]> = [
     [
       "a token signed by another key (same kid)",
@@ -183,14 +192,7 @@ describe("tokens at the door of both APIs", () => {
     [
       "alg none",
       async () => {
-        const payload = {
-          iss: issuer.issuer,
-          sub: "mallory",
-          aud: TEST_AUDIENCE,
-          scope: "items:write items:read",
-          exp: nowSeconds() + 600,
-        };
-        return `${b64url({ alg: "none", typ: "JWT" })}.${b64url(payload)}.`;
+        return `${b64url({ alg: "none", typ: "JWT" })}.${b64url(forgedClaims())}.`;
       },
     ],
     [
@@ -200,14 +202,7 @@ describe("tokens at the door of both APIs", () => {
         const pem = createPublicKey({ key: issuer.key.publicJwk as never, format: "jwk" })
           .export({ type: "spki", format: "pem" })
           .toString();
-        const payload = {
-          iss: issuer.issuer,
-          sub: "mallory",
-          aud: TEST_AUDIENCE,
-          scope: "items:write items:read",
-          exp: nowSeconds() + 600,
-        };
-        const input = `${b64url({ alg: "HS256", typ: "JWT", kid: issuer.key.kid })}.${b64url(payload)}`;
+        const input = `${b64url({ alg: "HS256", typ: "JWT", kid: issuer.key.kid })}.${b64url(forgedClaims())}`;
         return `${input}.${createHmac("sha256", pem).update(input).digest("base64url")}`;
       },
     ],
