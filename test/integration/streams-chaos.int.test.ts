@@ -1,18 +1,16 @@
-import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { isFinished } from "../../services/streams/leases/lease.js";
-import { journalTable, leasesTable } from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import { chaosTimings } from "../streams-sim/chaos-timings.js";
 import { missing, orderViolations } from "../streams-sim/harness.js";
 import { writeVersion } from "../streams-sim/journal-writer.js";
+import { workerProcessTables } from "../streams-sim/worker-process-suite.js";
 import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
 import { eventually } from "../support/eventually.js";
-import type { TestTables } from "../support/infra.js";
-import { awsOptions, createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
+import { awsOptions, tableName, uniqueSuffix } from "../support/infra.js";
 
 // Three worker processes on DynamoDB Local; every few seconds one of them is SIGKILLed (most
 // often the one holding the shard) and started again, while 10,000 events are written.
@@ -23,9 +21,9 @@ const minVersions = 40;
 const minOwnerKills = 4;
 
 describe("chaos: worker processes killed and restarted", () => {
-  let tables: TestTables;
   const logFile = join(tmpdir(), `chaos-${uniqueSuffix()}.log`);
   const slots: Array<Awaited<ReturnType<typeof spawnWorker>> & { workerName: string }> = [];
+  const tables = workerProcessTables(slots, logFile);
   let generation = 0;
 
   const start = async (slot: number, settings: { streamArn: string }) => {
@@ -34,7 +32,7 @@ describe("chaos: worker processes killed and restarted", () => {
       await spawnWorker({
         name,
         endpoint: awsOptions().endpoint,
-        leasesTable: tableName(tables, "leases"),
+        leasesTable: tableName(tables(), "leases"),
         streamArn: settings.streamArn,
         logFile,
         config,
@@ -44,22 +42,12 @@ describe("chaos: worker processes killed and restarted", () => {
     slots[slot] = child;
   };
 
-  beforeAll(async () => {
-    tables = await createTestTables([journalTable, leasesTable]);
-  });
-  afterAll(async () => {
-    for (const c of slots) c.kill("SIGKILL");
-    await Promise.all(slots.map(exited));
-    await tables.drop();
-    rmSync(logFile, { force: true });
-  });
-
   it("handles every event at least once, in per-item order, and resumes after every kill of the shard's holder", {
     timeout: 150_000,
   }, async () => {
-    const journal = tableName(tables, "journal");
-    const streamArn = await streamArnOf(tables.client, journal);
-    const store = new DynamoDbLeaseStore(tables.client, tableName(tables, "leases"));
+    const journal = tableName(tables(), "journal");
+    const streamArn = await streamArnOf(tables().client, journal);
+    const store = new DynamoDbLeaseStore(tables().client, tableName(tables(), "leases"));
     for (let slot = 0; slot < 3; slot++) await start(slot, { streamArn });
     await eventually(
       async () => (readLog(logFile).filter((l) => l.kind === "R").length >= 3 ? true : undefined),
@@ -91,14 +79,14 @@ describe("chaos: worker processes killed and restarted", () => {
     })();
     let versions = 0;
     while (versions < minVersions || kills.filter((k) => k.owner).length < minOwnerKills) {
-      await writeVersion(tables.client, journal, keys, ++versions);
+      await writeVersion(tables().client, journal, keys, ++versions);
       await new Promise((r) => setTimeout(r, 300));
       if (versions > 4 * minVersions) throw new Error("too few kills of the shard's holder");
     }
     writing = false;
     await killer;
     // A round after the last kill, so every kill has records to resume on.
-    await writeVersion(tables.client, journal, keys, ++versions);
+    await writeVersion(tables().client, journal, keys, ++versions);
 
     await eventually(
       async () =>

@@ -1,16 +1,14 @@
-import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
-import { journalTable, leasesTable } from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import { missing, orderViolations } from "../streams-sim/harness.js";
 import { writeVersion } from "../streams-sim/journal-writer.js";
+import { workerProcessTables } from "../streams-sim/worker-process-suite.js";
 import { exited, handledOf, readLog, spawnWorker } from "../streams-sim/worker-processes.js";
 import { eventually } from "../support/eventually.js";
-import type { TestTables } from "../support/infra.js";
-import { awsOptions, createTestTables, tableName, uniqueSuffix } from "../support/infra.js";
+import { awsOptions, tableName, uniqueSuffix } from "../support/infra.js";
 
 // A long failover (6 s): the stopped worker's lease is found released (owner cleared), so the
 // other worker takes it without waiting for expiry. How soon is a benchmark figure
@@ -27,25 +25,15 @@ const config = {
 const keys = Array.from({ length: 50 }, (_, i) => `item-${i}`);
 
 describe("SIGTERM: graceful hand-over", () => {
-  let tables: TestTables;
   const logFile = join(tmpdir(), `sigterm-${uniqueSuffix()}.log`);
   const children: Awaited<ReturnType<typeof spawnWorker>>[] = [];
-
-  beforeAll(async () => {
-    tables = await createTestTables([journalTable, leasesTable]);
-  });
-  afterAll(async () => {
-    for (const c of children) c.kill("SIGKILL");
-    await Promise.all(children.map(exited));
-    await tables.drop();
-    rmSync(logFile, { force: true });
-  });
+  const tables = workerProcessTables(children, logFile);
 
   it("finishes the batch, checkpoints, releases the lease, and another worker takes it over", async () => {
-    const journal = tableName(tables, "journal");
-    const streamArn = await streamArnOf(tables.client, journal);
-    const leasesName = tableName(tables, "leases");
-    const store = new DynamoDbLeaseStore(tables.client, leasesName);
+    const journal = tableName(tables(), "journal");
+    const streamArn = await streamArnOf(tables().client, journal);
+    const leasesName = tableName(tables(), "leases");
+    const store = new DynamoDbLeaseStore(tables().client, leasesName);
     for (const name of ["a", "b"])
       children.push(
         await spawnWorker({
@@ -61,7 +49,7 @@ describe("SIGTERM: graceful hand-over", () => {
       async () => (readLog(logFile).filter((l) => l.kind === "R").length === 2 ? true : undefined),
       { timeoutMs: 30_000, what: "both workers to start" },
     );
-    for (let v = 1; v <= 3; v++) await writeVersion(tables.client, journal, keys, v);
+    for (let v = 1; v <= 3; v++) await writeVersion(tables().client, journal, keys, v);
     const holder = await eventually(
       async () => {
         if (missing(handledOf(readLog(logFile)), keys, 3).length > 0) return undefined;
@@ -83,7 +71,7 @@ describe("SIGTERM: graceful hand-over", () => {
     // Released, not left to expire: no owner, or already the other worker.
     expect([undefined, other]).toContain(afterExit?.leaseOwner);
 
-    for (let v = 4; v <= 6; v++) await writeVersion(tables.client, journal, keys, v);
+    for (let v = 4; v <= 6; v++) await writeVersion(tables().client, journal, keys, v);
     await eventually(
       async () => (missing(handledOf(readLog(logFile)), keys, 6).length === 0 ? true : undefined),
       { what: "the other worker to handle the rest" },
