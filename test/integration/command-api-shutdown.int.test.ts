@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { drain } from "../../services/http/graceful-shutdown.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
 import { tableName } from "../support/infra.js";
-import { startMain } from "../support/main-process.js";
+import { expectCleanStop, startMain } from "../support/main-process.js";
 import { TEST_AUDIENCE, TestIssuer } from "../support/test-issuer.js";
 
 /** A gate the test opens: requests that reach the store wait until then. */
@@ -114,14 +114,7 @@ describe("services/command-api/main.ts", () => {
       expect(res.status).toBe(201);
       // Idle connections outlive the load balancer's 60 s (Node's default of 5 s causes 502s).
       expect(res.headers.get("keep-alive")).toBe("timeout=65");
-      const { code, lines } = await main.terminate();
-      expect(code).toBe(0);
-      // Request lines: the POST, and however many health probes the start-up wait sent.
-      expect(lines.filter((l) => l.msg !== "request").map((l) => l.msg)).toEqual([
-        "command-api listening",
-        "draining",
-        "stopped",
-      ]);
+      const lines = await expectCleanStop(main, ["command-api listening"]);
       expect(lines.find((l) => l.status === 201)).toMatchObject({
         msg: "request",
         route: "/commands/items",

@@ -2,7 +2,7 @@ import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { createQueryApi } from "../../services/query-api/app.js";
 import { createTestReadModel, uniqueSuffix } from "../support/infra.js";
-import { startMain } from "../support/main-process.js";
+import { expectCleanStop, startMain } from "../support/main-process.js";
 import { presetCaller } from "../support/preset-caller.js";
 import { TEST_AUDIENCE, TestIssuer } from "../support/test-issuer.js";
 
@@ -50,13 +50,9 @@ describe("services/query-api/main.ts", () => {
       const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(404);
       expect(res.headers.get("keep-alive")).toBe("timeout=65");
-      const { code, lines } = await main.terminate();
-      expect(code).toBe(0);
-      expect(lines.filter((l) => l.msg !== "request").map((l) => l.msg)).toEqual([
+      const lines = await expectCleanStop(main, [
         "version listener listening",
         "query-api listening",
-        "draining",
-        "stopped",
       ]);
       expect(lines.at(-1)).toMatchObject({ how: "drained" });
       for (const line of lines) expect(line).toMatchObject({ service: "query-api", level: "info" });

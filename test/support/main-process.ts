@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { answersOk, freePort, launch, waitUntilReady } from "../../dev/child-process.js";
 
 /** A deployable's main.ts running as a child process on a free port. */
@@ -57,4 +58,23 @@ export const startMain = async (
   // Complete lines only: a chunk may end mid-line.
   const lines = () => jsonLines(stdout.slice(0, stdout.lastIndexOf("\n") + 1));
   return { base, terminate, lines, kill: child.kill };
+};
+
+/**
+ * SIGTERM an HTTP service's main and assert it stopped cleanly: exit code 0, and its life-cycle
+ * lines (all but the request lines, of which the start-up health probes add any number) are
+ * `startup`, then "draining" and "stopped". Returns every line for more checks.
+ */
+export const expectCleanStop = async (
+  main: MainProcess,
+  startup: readonly string[],
+): Promise<Record<string, unknown>[]> => {
+  const { code, lines } = await main.terminate();
+  expect(code).toBe(0);
+  expect(lines.filter((l) => l.msg !== "request").map((l) => l.msg)).toEqual([
+    ...startup,
+    "draining",
+    "stopped",
+  ]);
+  return lines;
 };
