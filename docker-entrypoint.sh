@@ -7,10 +7,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 service="${1:-}"
 [ $# -gt 0 ] && shift
 case "$service" in
-  command-api | query-api | stream-consumer) exec node "$here/dist/$service/main.js" "$@" ;;
+  command-api | query-api | stream-consumer | integration-publisher) exec node "$here/dist/$service/main.js" "$@" ;;
   parked-records | rebuild) exec node "$here/dist/cli/$service/main.js" "$@" ;;
   *)
-    echo "usage: <command-api | query-api | stream-consumer | parked-records | rebuild> [args...]" >&2
+    echo "usage: <command-api | query-api | stream-consumer | integration-publisher | parked-records | rebuild> [args...]" >&2
     exit 64
     ;;
 esac

@@ -6,7 +6,11 @@
 import { analyse } from "../deploy-facts/code-graph.js";
 import { readConfigSpec } from "../deploy-facts/config-spec.js";
 import { type Deployable, deployables } from "../deploy-facts/deployables.js";
-import { type Requirement, requirementsOf } from "../deploy-facts/iam-actions.js";
+import {
+  onConfiguredTables,
+  type Requirement,
+  requirementsOf,
+} from "../deploy-facts/iam-actions.js";
 import { allTables, tableEnvVar } from "../services/tables/definitions.js";
 
 export interface DeployableFacts {
@@ -27,7 +31,11 @@ export const loadFacts = async (repoRoot: string): Promise<DeployableFacts[]> =>
   for (const deployable of deployables(repoRoot)) {
     const config = await readConfigSpec(repoRoot, deployable.main);
     const names = new Set(config.map((c) => c.name));
-    const requirements = requirementsOf(analyse(repoRoot, deployable.main, logical));
+    const tables = logical.filter((t) => names.has(tableEnvVar(t)));
+    const requirements = onConfiguredTables(
+      requirementsOf(analyse(repoRoot, deployable.main, logical)),
+      tables,
+    );
     const unresolved = requirements.filter((r) => r.table === undefined);
     // A grant on "some table" would be wider than the code needs: name the table instead.
     if (unresolved.length > 0)
@@ -37,7 +45,7 @@ export const loadFacts = async (repoRoot: string): Promise<DeployableFacts[]> =>
     out.push({
       deployable,
       variables: config.map((c) => ({ name: c.name, required: c.required })),
-      tables: logical.filter((t) => names.has(tableEnvVar(t))),
+      tables,
       usesDatabase: names.has("DATABASE_URL"),
       requirements: requirements as (Requirement & { table: string })[],
     });

@@ -11,6 +11,7 @@ import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import type { Construct } from "constructs";
 import { Auth } from "./auth.js";
 import type { DeployableFacts } from "./facts.js";
+import { IntegrationTopic } from "./integration-topic.js";
 import { Operations } from "./operations.js";
 import { ReadModelDb } from "./read-model-db.js";
 import { cliVariables, settingsOf } from "./settings.js";
@@ -83,6 +84,11 @@ export class ItemServiceStack extends Stack {
     loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
     this.auth = new Auth(this, "Auth", { namePrefix: props.namePrefix, loadBalancer });
     const auth = this.auth;
+    const integration = new IntegrationTopic(this, "IntegrationTopic", {
+      namePrefix: props.namePrefix,
+    });
+    const wiring = { ...auth.variables, ...integration.variables };
+    const topicArn = integration.topic.topicArn;
 
     let priority = 1;
     for (const facts of props.facts.filter((f) => f.deployable.kind === "service")) {
@@ -95,7 +101,8 @@ export class ItemServiceStack extends Stack {
         image: props.image,
         tables,
         db,
-        wiring: auth.variables,
+        wiring,
+        topicArn,
         ...(settings.web ? { listener, priority: priority++ } : {}),
       });
       // Only the ALB reaches a web service's port.
@@ -114,7 +121,8 @@ export class ItemServiceStack extends Stack {
           image: props.image,
           tables,
           db,
-          wiring: auth.variables,
+          wiring,
+          topicArn,
           ...(CLI_SIZE[name] ?? { cpu: 256, memoryMiB: 512 }),
           variables: Object.fromEntries(Object.entries(cliVariables).filter(([k]) => reads.has(k))),
         }),

@@ -62,6 +62,22 @@ export const serviceSettings: Readonly<Record<string, ServiceSettings>> = {
       startSeconds: 60,
     },
   },
+  "integration-publisher": {
+    cpu: 256,
+    memoryMiB: 512,
+    scaling: { min: 2, max: 4, cpuPercent: 70 },
+    // The second reader of each DynamoDB stream shard beside the consumer (docs/integration-events.md).
+    variables: { IDLE_POLL_MS: "500" },
+    containerHealth: {
+      command: [
+        "CMD",
+        "node",
+        "-e",
+        "fetch('http://127.0.0.1:8081/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
+      ],
+      startSeconds: 60,
+    },
+  },
 };
 
 /** Literal variables of the one-off CLI tasks (table names and the secret are wired). */

@@ -14,6 +14,8 @@ export const taskRoleFor = (
   id: string,
   facts: DeployableFacts,
   tables: ItemTables,
+  /** The integration events' topic, for the deployables that publish to it. */
+  topicArn?: string,
 ): iam.Role => {
   const role = new iam.Role(scope, id, {
     assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
@@ -26,6 +28,13 @@ export const taskRoleFor = (
   }
   for (const [key, actions] of [...byTarget].sort(([a], [b]) => a.localeCompare(b))) {
     const [name = "", kind] = key.split("|");
+    if (kind === "topic") {
+      if (!topicArn) throw new Error(`${facts.deployable.name} publishes, but no topic was given`);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...actions].sort(), resources: [topicArn] }),
+      );
+      continue;
+    }
     const table = tables.get(name);
     const resource =
       kind === "stream"

@@ -28,6 +28,8 @@ export interface TaskProps {
   readonly wiring: Readonly<Record<string, string>>;
   readonly port?: number;
   readonly healthCheck?: ecs.HealthCheck;
+  /** The integration events' topic (granted only to a deployable whose code publishes). */
+  readonly topicArn?: string;
 }
 
 /** A Fargate task definition running one deployable of the image, with its own task role. */
@@ -44,7 +46,7 @@ export class DeployableTask extends Construct {
       cpu: props.cpu,
       memoryLimitMiB: props.memoryMiB,
       family: name,
-      taskRole: taskRoleFor(this, "TaskRole", facts, props.tables),
+      taskRole: taskRoleFor(this, "TaskRole", facts, props.tables, props.topicArn),
       runtimePlatform: {
         cpuArchitecture: ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
@@ -97,6 +99,7 @@ export interface ServiceProps {
   /** Web services register with this listener under their path. */
   readonly listener?: elbv2.ApplicationListener;
   readonly priority?: number;
+  readonly topicArn?: string;
 }
 
 /** One long-running service: public subnets (no NAT), circuit breaker, CPU target scaling. */
@@ -119,6 +122,7 @@ export class DeployableService extends Construct {
       memoryMiB: settings.memoryMiB,
       variables: settings.variables,
       wiring: props.wiring,
+      ...(props.topicArn ? { topicArn: props.topicArn } : {}),
       ...(web ? { port: web.port } : {}),
       ...(health
         ? {

@@ -6,12 +6,18 @@
 import { allTables, type TableDefinition } from "../services/tables/definitions.js";
 import type { Graph, SdkUse, TransactItem } from "./code-graph.js";
 
-/** A DynamoDB table, its DynamoDB stream, or the Kinesis data stream the table streams into. */
-export type ResourceKind = "table" | "stream" | "kinesis";
+/**
+ * A DynamoDB table, its DynamoDB stream, the Kinesis data stream the table streams into, or the
+ * integration events' SNS topic.
+ */
+export type ResourceKind = "table" | "stream" | "kinesis" | "topic";
 
 /** The IAM service prefix of a kind of resource. */
-export const iamPrefixOf = (kind: ResourceKind): "dynamodb" | "kinesis" =>
-  kind === "kinesis" ? "kinesis" : "dynamodb";
+export const iamPrefixOf = (kind: ResourceKind): "dynamodb" | "kinesis" | "sns" =>
+  kind === "kinesis" ? "kinesis" : kind === "topic" ? "sns" : "dynamodb";
+
+/** The one topic (its `table` field in a requirement): the integration events' FIFO topic. */
+export const INTEGRATION_TOPIC = "integration";
 
 export interface Requirement {
   readonly action: string;
@@ -51,6 +57,9 @@ const actionsOf = (
   // The journal's Kinesis data stream (CHANGE_SOURCE=kinesis) is the only one: every call is on it.
   if (use.module === "@aws-sdk/client-kinesis")
     return [{ action: use.symbol.replace(/Command$/, ""), table: "journal" }];
+  // PublishBatch is authorised as sns:Publish; the integration topic is the only one.
+  if (use.module === "@aws-sdk/client-sns")
+    return [{ action: "Publish", table: INTEGRATION_TOPIC }];
   if (
     use.module !== "@aws-sdk/client-dynamodb" &&
     use.module !== "@aws-sdk/client-dynamodb-streams"
@@ -92,12 +101,37 @@ export const requirementsOf = (
       const kind =
         use.module === "@aws-sdk/client-kinesis"
           ? ("kinesis" as const)
-          : STREAM_ACTIONS.has(action)
-            ? ("stream" as const)
-            : ("table" as const);
+          : use.module === "@aws-sdk/client-sns"
+            ? ("topic" as const)
+            : STREAM_ACTIONS.has(action)
+              ? ("stream" as const)
+              : ("table" as const);
       const resolved =
         table ?? (kind === "stream" && streamed.length === 1 ? streamed[0] : undefined);
       return { action, kind, table: resolved, because: `${use.symbol} in ${use.file}` };
     }),
   );
 };
+
+const sameKeys = (a: TableDefinition, b: TableDefinition): boolean =>
+  JSON.stringify([a.partitionKey, a.sortKey]) === JSON.stringify([b.partitionKey, b.sortKey]);
+
+/**
+ * The streams library's stores name the projector's tables (`leases`, `parked`) in their code; a
+ * deployable configured instead with a table of the same key schema (the integration
+ * publisher's `publisherLeases`, `publisherParked`) calls that one. Requirements on a table the
+ * deployable is not configured with move to its configured twin, if it has exactly one.
+ */
+export const onConfiguredTables = (
+  requirements: readonly Requirement[],
+  configured: readonly string[],
+  tables: readonly TableDefinition[] = allTables,
+): Requirement[] =>
+  requirements.map((r) => {
+    if (r.table === undefined || r.kind === "topic" || configured.includes(r.table)) return r;
+    const named = tables.find((t) => t.logicalName === r.table);
+    const twins = named
+      ? tables.filter((t) => configured.includes(t.logicalName) && sameKeys(t, named))
+      : [];
+    return twins.length === 1 && twins[0] ? { ...r, table: twins[0].logicalName } : r;
+  });

@@ -99,6 +99,8 @@ const smokeService = async (
     // In AWS these come from the Cognito addon; health checks need no token, so no issuer is called.
     AUTH_ISSUER: "https://issuer.invalid",
     AUTH_AUDIENCES: "item-service",
+    // In AWS the topic addon's output; the publisher sends nothing while the journal is empty.
+    INTEGRATION_TOPIC_ARN: "arn:aws:sns:us-east-1:000000000000:smoke.fifo",
     ...(port ? { PORT: String(port) } : {}),
     ...(healthPort ? { HEALTH_PORT: String(healthPort) } : {}),
   };

@@ -76,7 +76,11 @@ const cdkResource = (res: Json): { table: string; kind: Grant["kind"] } | undefi
   if (table)
     return { table, kind: Array.isArray(att) && att[1] === "StreamArn" ? "stream" : "table" };
   const kinesis = /:kinesis:.*:stream\/.*-(\w+)"/.exec(JSON.stringify(res));
-  return kinesis?.[1] ? { table: kinesis[1], kind: "kinesis" } : undefined;
+  if (kinesis?.[1]) return { table: kinesis[1], kind: "kinesis" };
+  const id = refId(res);
+  return id && t().Resources[id]?.Type === "AWS::SNS::Topic"
+    ? { table: "integration", kind: "topic" }
+    : undefined;
 };
 
 /** The grants of a CDK task role, in the shape of the Copilot ones. */
@@ -200,7 +204,7 @@ describe("Copilot and CDK deploy the same tables", () => {
   );
 });
 
-describe.each(["command-api", "query-api", "stream-consumer"])(
+describe.each(["command-api", "query-api", "stream-consumer", "integration-publisher"])(
   "%s: Copilot and CDK agree",
   (name) => {
     const container = () => taskDefinition(name).ContainerDefinitions[0] as Loose;
@@ -213,7 +217,16 @@ describe.each(["command-api", "query-api", "stream-consumer"])(
       const secrets = Object.fromEntries(
         (container().Secrets ?? []).map((s: Loose) => [s.Name, s.ValueFrom as Json]),
       );
-      expect(Object.keys(env).sort(), "variables").toEqual(Object.keys(m.variables ?? {}).sort());
+      // Copilot injects a service addon's outputs as variables (the integration topic's ARN).
+      const fromAddons = serviceAddonPaths(name).flatMap((p) => {
+        const outputs = (readYaml(p) as Loose).Outputs ?? {};
+        return Object.keys(outputs)
+          .filter((o) => !o.endsWith("PolicyArn"))
+          .map((o) => o.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase());
+      });
+      expect(Object.keys(env).sort(), "variables").toEqual(
+        [...Object.keys(m.variables ?? {}), ...fromAddons].sort(),
+      );
       expect(Object.keys(secrets).sort(), "secrets").toEqual(Object.keys(m.secrets ?? {}).sort());
       for (const [k, v] of Object.entries(m.variables ?? {})) {
         const exported = fromCfnExport(v as Json);
@@ -223,7 +236,8 @@ describe.each(["command-api", "query-api", "stream-consumer"])(
           expect(parameters[refId(env[k]) ?? ""].Default, k).toBe(String(v));
         } else if (exported?.endsWith("TableName")) {
           // <Table>TableName in Copilot; the same table's Ref in CDK.
-          const table = exported.replace(/TableName$/, "").toLowerCase();
+          const pascal = exported.replace(/TableName$/, "");
+          const table = pascal.charAt(0).toLowerCase() + pascal.slice(1);
           expect(tableEnvVar(table), k).toBe(k);
           expect(tableOfId(refId(env[k])), k).toBe(table);
         } else if (exported) {
@@ -397,10 +411,16 @@ describe("dashboards and alarms, in both paths, use the metrics the code emits",
   });
 
   it("every alarm notifies the one topic, whose e-mail subscription is a parameter", () => {
-    const [topicId] = resourcesOf(t(), "AWS::SNS::Topic")[0] ?? [];
+    // The alarm topic (the integration events' topic is the other one).
+    const [topicId] =
+      resourcesOf(t(), "AWS::SNS::Topic").find(([id]) => id.startsWith("OperationsAlarmTopic")) ??
+      [];
     for (const [id, a] of resourcesOf(t(), "AWS::CloudWatch::Alarm"))
       expect(list(a.Properties.AlarmActions).map(refId), id).toEqual([topicId]);
-    const [, sub] = resourcesOf(t(), "AWS::SNS::Subscription")[0] ?? [];
+    const [, sub] =
+      resourcesOf(t(), "AWS::SNS::Subscription").find(
+        ([, r]) => r.Properties.Protocol === "email",
+      ) ?? [];
     expect(sub?.Properties.Endpoint).toEqual({ Ref: "AlarmEmail" });
     expect((t().Parameters as Loose).AlarmEmail.Default).toBe("");
 

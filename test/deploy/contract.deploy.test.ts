@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { analyse, type Graph } from "../../deploy-facts/code-graph.js";
 import { type ConfigVar, readConfigSpec } from "../../deploy-facts/config-spec.js";
 import { type Deployable, deployables } from "../../deploy-facts/deployables.js";
-import { requirementsOf } from "../../deploy-facts/iam-actions.js";
+import { onConfiguredTables, requirementsOf } from "../../deploy-facts/iam-actions.js";
 import { ConfigProblem } from "../../services/config/env.js";
 import { allTables, createTableInput, tableEnvVar } from "../../services/tables/definitions.js";
 import { fromCfnExport, isRecord, type Json, readYaml } from "./support/cfn-yaml.js";
@@ -98,11 +98,28 @@ describe("every long-running service has a manifest and every manifest a service
   });
 });
 
+/**
+ * Copilot injects a service addon's outputs as variables (`IntegrationTopicArn` →
+ * `INTEGRATION_TOPIC_ARN`), except managed policies, which it attaches to the task role.
+ */
+const addonVariables = (name: string): string[] =>
+  serviceAddonPaths(name).flatMap((p) => {
+    const t = readYaml(p);
+    const outputs = isRecord(t) && isRecord(t.Outputs) ? Object.keys(t.Outputs) : [];
+    return outputs
+      .filter((o) => !o.endsWith("PolicyArn"))
+      .map((o) => o.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase());
+  });
+
 describe.each(services.map((s) => s.name))("%s: configuration", (name) => {
-  it("gets every variable it requires from its manifest (or from the platform)", () => {
+  it("gets every variable it requires from its manifest, its addons' outputs or the platform", () => {
     const f = factsOf(name);
     const m = manifestOf(name);
-    const provided = new Set([...Object.keys(m.variables ?? {}), ...Object.keys(m.secrets ?? {})]);
+    const provided = new Set([
+      ...Object.keys(m.variables ?? {}),
+      ...Object.keys(m.secrets ?? {}),
+      ...addonVariables(name),
+    ]);
     const missing = f.config
       .filter((c) => c.required && !provided.has(c.name) && !PLATFORM_PROVIDED.has(c.name))
       .map((c) => c.name);
@@ -178,9 +195,9 @@ describe.each(services.map((s) => s.name))("%s: configuration", (name) => {
 });
 
 describe.each(services.map((s) => s.name))("%s: IAM policy", (name) => {
-  it("grants exactly the DynamoDB actions its reachable code calls, on the right resources", () => {
+  it("grants exactly the DynamoDB, Kinesis and SNS actions its reachable code calls, on the right resources", () => {
     const f = factsOf(name);
-    const required = requirementsOf(f.graph);
+    const required = onConfiguredTables(requirementsOf(f.graph), f.tables);
     const grants = serviceAddonPaths(name).flatMap((p) => grantsOf(readYaml(p)));
     expect(policyProblems(required, grants, f.tables)).toEqual([]);
   });
@@ -235,6 +252,18 @@ describe("least privilege, as the issue states it", () => {
     ).toEqual(expect.arrayContaining(["GetRecords", "GetShardIterator"]));
     expect(g.some((x) => x.table === "leases" && writes.has(x.action))).toBe(true);
     expect(g.filter((x) => x.table === "journal" && writes.has(x.action))).toEqual([]);
+  });
+  it("only the integration publisher may publish, and only sns:Publish on the integration topic", () => {
+    for (const name of services.map((s) => s.name)) {
+      const topic = grants(name).filter((g) => g.kind === "topic");
+      expect({ name, topic }).toEqual({
+        name,
+        topic:
+          name === "integration-publisher"
+            ? [{ action: "Publish", kind: "topic", table: "integration" }]
+            : [],
+      });
+    }
   });
 });
 

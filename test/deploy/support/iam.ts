@@ -19,6 +19,9 @@ const list = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === unde
 
 /** `(table, kind)` of an imported ARN export or of a `!Sub` ARN of a `${App}-${Env}-x` table. */
 const resourceOf = (res: Json): { table: string; kind: ResourceKind } | undefined => {
+  // The integration events' topic, declared in the same addon: `!Ref IntegrationTopic`.
+  if (isRecord(res) && res.Ref === "IntegrationTopic")
+    return { table: "integration", kind: "topic" };
   const exp = importedExport(res);
   const m = exp ? /^([A-Z]\w*?)(TableArn|KinesisStreamArn|StreamArn)$/.exec(exp) : null;
   if (m?.[1] && m[2])
@@ -61,9 +64,9 @@ export const grantsOf = (template: Json, policyId?: string): Grant[] => {
       if (!isRecord(st) || st.Effect !== "Allow")
         throw new Error(`${id}: only Allow statements are expected`);
       for (const a of list(st.Action)) {
-        if (typeof a !== "string" || !/^(dynamodb|kinesis):[A-Za-z]+$/.test(a))
+        if (typeof a !== "string" || !/^(dynamodb|kinesis|sns):[A-Za-z]+$/.test(a))
           throw new Error(
-            `${id}: action ${JSON.stringify(a)} is not one exact dynamodb or kinesis action`,
+            `${id}: action ${JSON.stringify(a)} is not one exact dynamodb, kinesis or sns action`,
           );
         const [service, action = ""] = a.split(":");
         for (const res of list(st.Resource)) {

@@ -1,0 +1,151 @@
+import {
+  dynamoDbClient,
+  dynamoDbStreamsClient,
+  kinesisClient,
+  snsClient,
+} from "../config/aws-clients.js";
+import { ConfigError, int, logLevel, oneOf, optionalStr, readConfig, str } from "../config/env.js";
+import { createLogger, stdoutDestination } from "../logging/logger.js";
+import { consumerConfigDefaults } from "../streams/coordinator/config.js";
+import { defaultWorkerId } from "../streams/coordinator/dynamodb-stream-worker.js";
+import { healthApp, startHealthServer } from "../streams/health/health-app.js";
+import { createHeartbeat } from "../streams/health/heartbeat.js";
+import { workerId } from "../streams/leases/lease.js";
+import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
+import { defaultBatchRetryPolicy } from "../streams/processing/retry-policy.js";
+import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
+import { KinesisStreamClient } from "../streams/retrieval/kinesis-stream-client.js";
+import type { StreamClient } from "../streams/retrieval/stream-client.js";
+import { streamArnOf } from "../tables/provision.js";
+import { createIntegrationPublisher } from "./integration-publisher.js";
+import { createEmfPublisherMetrics, PUBLISHER_NAMESPACE } from "./publisher-metrics.js";
+
+const d = consumerConfigDefaults;
+const config = readConfig(process.env, {
+  AWS_REGION: str("us-east-1"),
+  DYNAMODB_ENDPOINT: optionalStr(),
+  // The same change source as the read-model consumer (docs/integration-events.md).
+  CHANGE_SOURCE: oneOf(["dynamodb-streams", "kinesis"]),
+  KINESIS_STREAM: optionalStr(),
+  KINESIS_ENDPOINT: optionalStr(),
+  JOURNAL_TABLE: str(),
+  PUBLISHER_LEASES_TABLE: str(),
+  PUBLISHER_PARKED_TABLE: str(),
+  // The SNS FIFO topic (the Copilot addon's output, injected as this variable).
+  INTEGRATION_TOPIC_ARN: str(),
+  // Development and tests only: a simulated SNS endpoint.
+  SNS_ENDPOINT: optionalStr(),
+  WORKER_ID: optionalStr(),
+  LEASE_FAILOVER_MS: int(d.failoverMs, 1_000, 600_000),
+  BATCH_SIZE: int(d.batchSize, 1, 1000),
+  IDLE_POLL_MS: int(d.idlePollMs, 10, 10_000),
+  BACKOFF_MS: int(d.backoffMs, 10, 60_000),
+  MAX_BACKOFF_MS: int(d.maxBackoffMs, 10, 600_000),
+  SHUTDOWN_GRACE_MS: int(d.shutdownGraceMs, 0, 120_000),
+  HEALTH_PORT: int(8081, 0, 65535),
+  HEALTH_MAX_SILENCE_MS: int(120_000, 1_000, 3_600_000),
+  MAX_RETRIES: int(defaultBatchRetryPolicy.maxRetries, -1, 10_000),
+  MAX_RECORD_AGE_SECONDS: int(defaultBatchRetryPolicy.maxRecordAgeMs / 1000, -1, 86_400),
+  LOG_LEVEL: logLevel(),
+});
+
+if (config.CHANGE_SOURCE === "kinesis" && !config.KINESIS_STREAM)
+  throw new ConfigError([
+    "KINESIS_STREAM is required when CHANGE_SOURCE=kinesis (the stream's name or ARN)",
+  ]);
+
+const SERVICE = "integration-publisher";
+const stdout = stdoutDestination();
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, destination: stdout });
+
+const aws = { endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION };
+const dynamo = dynamoDbClient(aws);
+const source: { client: StreamClient; streamArn: string } =
+  config.CHANGE_SOURCE === "kinesis"
+    ? {
+        client: new KinesisStreamClient(
+          kinesisClient({ endpoint: config.KINESIS_ENDPOINT, region: config.AWS_REGION }),
+          {
+            onUndecodable: (sequenceNumber, reason) =>
+              logger.error(
+                { sequenceNumber, reason },
+                "kinesis record is not a DynamoDB change: skipped",
+              ),
+          },
+        ),
+        streamArn: config.KINESIS_STREAM ?? "",
+      }
+    : {
+        client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
+        streamArn: await streamArnOf(dynamo, config.JOURNAL_TABLE),
+      };
+const id = config.WORKER_ID ? workerId(config.WORKER_ID) : defaultWorkerId();
+const write = (line: string) => stdout.write(`${line}\n`);
+const heartbeat = createHeartbeat();
+const health = await startHealthServer(
+  healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
+  config.HEALTH_PORT,
+);
+const worker = createIntegrationPublisher({
+  workerId: id,
+  ...source,
+  dynamo,
+  tables: { leases: config.PUBLISHER_LEASES_TABLE, parked: config.PUBLISHER_PARKED_TABLE },
+  sns: snsClient({ endpoint: config.SNS_ENDPOINT, region: config.AWS_REGION }),
+  topicArn: config.INTEGRATION_TOPIC_ARN,
+  logger,
+  metrics: createEmfMetrics({
+    service: SERVICE,
+    namespace: PUBLISHER_NAMESPACE,
+    properties: { WorkerId: id },
+    write,
+  }),
+  publisherMetrics: createEmfPublisherMetrics({
+    service: SERVICE,
+    properties: { WorkerId: id },
+    write,
+  }),
+  heartbeat,
+  retryPolicy: {
+    maxRetries: config.MAX_RETRIES,
+    maxRecordAgeMs: config.MAX_RECORD_AGE_SECONDS < 0 ? -1 : config.MAX_RECORD_AGE_SECONDS * 1000,
+  },
+  config: {
+    failoverMs: config.LEASE_FAILOVER_MS,
+    batchSize: config.BATCH_SIZE,
+    idlePollMs: config.IDLE_POLL_MS,
+    backoffMs: config.BACKOFF_MS,
+    maxBackoffMs: config.MAX_BACKOFF_MS,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+  },
+});
+
+// Like the consumer: a SIGTERM during start-up still releases what was taken.
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => {
+    logger.error("integration-publisher shutdown deadline passed: exiting");
+    process.exit(1);
+  }, config.SHUTDOWN_GRACE_MS + 5_000).unref();
+  logger.info({ signal }, "integration-publisher stopping");
+  let code = 0;
+  try {
+    await worker.shutdown();
+  } catch (e) {
+    code = 1;
+    logger.error({ error: String(e) }, "integration-publisher shutdown failed");
+    await worker.releaseAll();
+  } finally {
+    await health.close().catch(() => {});
+  }
+  process.exit(code);
+};
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
+await worker.start();
+logger.info(
+  { workerId: worker.workerId, changeSource: config.CHANGE_SOURCE, healthPort: health.port },
+  "integration-publisher started",
+);
