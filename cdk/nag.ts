@@ -33,11 +33,11 @@ export const acknowledgeFindings = (stack: ItemServiceStack): void => {
       "The execution role's ecr:GetAuthorizationToken supports no resource-level permission; its other grants (image pull, logs, the secret) are scoped by CDK.",
     );
   }
-  for (const name of ["snapshots", "idempotency", "leases"])
+  for (const name of ["snapshots", "idempotency", "leases", "publisherLeases"])
     ack(
       stack.tables.get(name),
       "DDB3",
-      "No point-in-time recovery (as in Copilot): snapshots are rebuilt from the journal, idempotency keys expire within a day, leases are re-created from the stream's shards.",
+      "No point-in-time recovery (as in Copilot): snapshots are rebuilt from the journal, idempotency keys expire within a day, leases (the consumer's and the publisher's) are re-created from the stream's shards.",
     );
   ack(
     stack.loadBalancer,
