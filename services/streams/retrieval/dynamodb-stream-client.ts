@@ -13,10 +13,10 @@ import {
 import { type Clock, systemClock } from "../../clock/clock.js";
 import {
   type IteratorPosition,
+  iteratorOrNotFound,
   type RecordsPage,
   type ShardDescription,
   type StreamClient,
-  StreamReadError,
   streamReadErrors,
 } from "./stream-client.js";
 
@@ -83,9 +83,7 @@ export class DynamoDbStreamClient implements StreamClient {
         }),
       )
       .catch(translate);
-    if (!out.ShardIterator)
-      throw new StreamReadError("ResourceNotFound", `no iterator for ${shardId}`);
-    return out.ShardIterator;
+    return iteratorOrNotFound(shardId, out.ShardIterator);
   }
 
   async getRecords(iterator: string, limit: number): Promise<RecordsPage> {

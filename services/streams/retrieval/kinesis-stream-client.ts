@@ -15,10 +15,10 @@ import {
 import { decodeKinesisDynamoDbRecord } from "./kinesis-dynamodb-record.js";
 import {
   type IteratorPosition,
+  iteratorOrNotFound,
   type RecordsPage,
   type ShardDescription,
   type StreamClient,
-  StreamReadError,
   type StreamRecord,
   streamReadErrors,
 } from "./stream-client.js";
@@ -129,9 +129,7 @@ export class KinesisStreamClient implements StreamClient {
         }),
       )
       .catch(translate);
-    if (!out.ShardIterator)
-      throw new StreamReadError("ResourceNotFound", `no iterator for ${shardId}`);
-    return out.ShardIterator;
+    return iteratorOrNotFound(shardId, out.ShardIterator);
   }
 
   async getRecords(iterator: string, limit: number): Promise<RecordsPage> {

@@ -70,6 +70,12 @@ export class StreamReadError extends Error {
   }
 }
 
+/** The iterator GetShardIterator answered; none is ResourceNotFound (the shard is gone). */
+export const iteratorOrNotFound = (shardId: string, iterator: string | undefined): string => {
+  if (!iterator) throw new StreamReadError("ResourceNotFound", `no iterator for ${shardId}`);
+  return iterator;
+};
+
 /**
  * An SDK's error translator: its exception classes mapped to kinds. ThrottlingException, the
  * common AWS error that no stream SDK models as a class, is matched by name; anything else is
