@@ -1,8 +1,3 @@
-// A stream worker on Kinesis (kinesalite) as its own OS process, projecting into Postgres with
-// the real read-model handler, for the Kinesis chaos test. Settings arrive as one JSON argument;
-// each batch's records are logged (one tab-separated line each, one write per batch) after the
-// projection committed them, like worker-process.ts.
-import { appendFileSync } from "node:fs";
 import { dynamoDbClient, kinesisClient } from "../../services/config/aws-clients.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { openReadModel } from "../../services/read-model/data-source.js";
@@ -11,10 +6,10 @@ import type { ConsumerConfig } from "../../services/streams/coordinator/config.j
 import { StreamWorker } from "../../services/streams/coordinator/stream-worker.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import { workerId } from "../../services/streams/leases/lease.js";
-import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { simpleProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { KinesisStreamClient } from "../../services/streams/retrieval/kinesis-stream-client.js";
 import { keyOf } from "./harness.js";
+import { processSettings, workerLog } from "./worker-log.js";
 
 export interface KinesisWorkerProcessSettings {
   readonly name: string;
@@ -29,9 +24,8 @@ export interface KinesisWorkerProcessSettings {
   readonly config: Partial<ConsumerConfig>;
 }
 
-const s = JSON.parse(process.argv[2] ?? "{}") as KinesisWorkerProcessSettings;
-const line = (...fields: (string | number)[]) => `${fields.join("\t")}\t${Date.now()}\n`;
-const write = (text: string) => appendFileSync(s.logFile, text);
+const s = processSettings<KinesisWorkerProcessSettings>();
+const { line, write, observers } = workerLog(s.logFile, s.name);
 
 const dynamo = dynamoDbClient({ endpoint: s.dynamodbEndpoint });
 const db = await openReadModel({ url: s.databaseUrl, schema: s.schema, poolSize: 2 });
@@ -48,22 +42,21 @@ const worker = new StreamWorker({
   processBatch: simpleProcessBatch(async (input) => {
     await project(input);
     const handled = input.records.map((r) =>
-      line("H", s.name, keyOf(r).key, keyOf(r).version, input.shardId),
+      line("H", keyOf(r).key, keyOf(r).version, input.shardId),
     );
     write(handled.join(""));
     return undefined;
   }),
   config: s.config,
-  metrics: { ...noMetrics, leaseTaken: (shardId) => write(line("T", s.name, shardId)) },
-  onError: (e, during) => write(line("E", s.name, `${during}: ${String(e)}`.replace(/\s+/g, " "))),
+  ...observers,
 });
 
 process.once("SIGTERM", () => {
   void worker.shutdown().then(async () => {
     await db.destroy();
-    write(line("X", s.name));
+    write(line("X"));
     process.exit(0);
   });
 });
 await worker.start();
-write(line("R", s.name));
+write(line("R"));
