@@ -1,9 +1,5 @@
-import {
-  dynamoDbClient,
-  dynamoDbStreamsClient,
-  kinesisClient,
-  snsClient,
-} from "../config/aws-clients.js";
+import { dynamoDbClient, snsClient } from "../config/aws-clients.js";
+import { openChangeSource } from "../config/change-source.js";
 import { ConfigError, int, logLevel, oneOf, optionalStr, readConfig, str } from "../config/env.js";
 import { createLogger, stdoutDestination } from "../logging/logger.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
@@ -13,10 +9,6 @@ import { createHeartbeat } from "../streams/health/heartbeat.js";
 import { workerId } from "../streams/leases/lease.js";
 import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
 import { defaultBatchRetryPolicy } from "../streams/processing/retry-policy.js";
-import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
-import { KinesisStreamClient } from "../streams/retrieval/kinesis-stream-client.js";
-import type { StreamClient } from "../streams/retrieval/stream-client.js";
-import { streamArnOf } from "../tables/provision.js";
 import { createIntegrationPublisher } from "./integration-publisher.js";
 import { createEmfPublisherMetrics, PUBLISHER_NAMESPACE } from "./publisher-metrics.js";
 
@@ -60,25 +52,7 @@ const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, destina
 
 const aws = { endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION };
 const dynamo = dynamoDbClient(aws);
-const source: { client: StreamClient; streamArn: string } =
-  config.CHANGE_SOURCE === "kinesis"
-    ? {
-        client: new KinesisStreamClient(
-          kinesisClient({ endpoint: config.KINESIS_ENDPOINT, region: config.AWS_REGION }),
-          {
-            onUndecodable: (sequenceNumber, reason) =>
-              logger.error(
-                { sequenceNumber, reason },
-                "kinesis record is not a DynamoDB change: skipped",
-              ),
-          },
-        ),
-        streamArn: config.KINESIS_STREAM ?? "",
-      }
-    : {
-        client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
-        streamArn: await streamArnOf(dynamo, config.JOURNAL_TABLE),
-      };
+const source = await openChangeSource(config, dynamo, logger);
 const id = config.WORKER_ID ? workerId(config.WORKER_ID) : defaultWorkerId();
 const write = (line: string) => stdout.write(`${line}\n`);
 const heartbeat = createHeartbeat();

@@ -1,4 +1,5 @@
-import { dynamoDbClient, dynamoDbStreamsClient, kinesisClient } from "../config/aws-clients.js";
+import { dynamoDbClient } from "../config/aws-clients.js";
+import { openChangeSource } from "../config/change-source.js";
 import {
   ConfigError,
   databaseUrl,
@@ -21,10 +22,6 @@ import { createHeartbeat } from "../streams/health/heartbeat.js";
 import { workerId } from "../streams/leases/lease.js";
 import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
 import { defaultBatchRetryPolicy } from "../streams/processing/retry-policy.js";
-import { DynamoDbStreamClient } from "../streams/retrieval/dynamodb-stream-client.js";
-import { KinesisStreamClient } from "../streams/retrieval/kinesis-stream-client.js";
-import type { StreamClient } from "../streams/retrieval/stream-client.js";
-import { streamArnOf } from "../tables/provision.js";
 import { createReadModelConsumer } from "./read-model-consumer.js";
 
 /** An integer setting whose default is derived elsewhere (undefined when not set). */
@@ -85,26 +82,7 @@ const logger = createLogger({
 
 const aws = { endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION };
 const dynamo = dynamoDbClient(aws);
-// Nothing past this point knows which source it reads: both implement the StreamClient port.
-const source: { client: StreamClient; streamArn: string } =
-  config.CHANGE_SOURCE === "kinesis"
-    ? {
-        client: new KinesisStreamClient(
-          kinesisClient({ endpoint: config.KINESIS_ENDPOINT, region: config.AWS_REGION }),
-          {
-            onUndecodable: (sequenceNumber, reason) =>
-              logger.error(
-                { sequenceNumber, reason },
-                "kinesis record is not a DynamoDB change: skipped",
-              ),
-          },
-        ),
-        streamArn: config.KINESIS_STREAM ?? "",
-      }
-    : {
-        client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),
-        streamArn: await streamArnOf(dynamo, config.JOURNAL_TABLE),
-      };
+const source = await openChangeSource(config, dynamo, logger);
 const { client, streamArn } = source;
 const id = config.WORKER_ID ? workerId(config.WORKER_ID) : defaultWorkerId();
 const db = await openReadModel({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
