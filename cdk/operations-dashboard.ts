@@ -3,7 +3,12 @@ import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import type { Construct } from "constructs";
 import type { OperationsProps } from "./operations.js";
-import { albMetrics, consumerMetric, runningTasksOf } from "./operations-metrics.js";
+import {
+  albMetrics,
+  consumerMetric,
+  publisherMetric,
+  runningTasksOf,
+} from "./operations-metrics.js";
 
 const graph = (title: string, left: cloudwatch.IMetric[], width = 8) =>
   new cloudwatch.GraphWidget({ title, left, width, height: 6 });
@@ -74,6 +79,21 @@ export const operationsDashboard = (
           ),
           6,
         ),
+      ],
+      [
+        graph(
+          "Integration publisher: messages published and failed",
+          [publisherMetric("MessagesPublished", "Sum"), publisherMetric("MessagesFailed", "Sum")],
+          12,
+        ),
+        new cloudwatch.GraphWidget({
+          title:
+            "Integration publisher: lag, max over workers (ms, left) and parked records (right)",
+          left: [publisherMetric("MillisBehindLatest", "Maximum")],
+          right: [publisherMetric("RecordsParked", "Sum")],
+          width: 12,
+          height: 6,
+        }),
       ],
     ],
   });

@@ -23,6 +23,19 @@ export const consumerMetric = (metricName: string, statistic: string): cloudwatc
     period: PERIOD,
   });
 
+/** The integration publisher's EMF metrics (services/integration-publisher/publisher-metrics.ts). */
+export const PUBLISHER_NAMESPACE = "ItemService/IntegrationPublisher";
+export const PUBLISHER_DIMENSIONS = { Service: "integration-publisher" } as const;
+
+export const publisherMetric = (metricName: string, statistic: string): cloudwatch.Metric =>
+  new cloudwatch.Metric({
+    namespace: PUBLISHER_NAMESPACE,
+    metricName,
+    dimensionsMap: { ...PUBLISHER_DIMENSIONS },
+    statistic,
+    period: PERIOD,
+  });
+
 /** Container Insights' running task count of a service (needs Container Insights on). */
 export const runningTasksOf = (service: ecs.FargateService): cloudwatch.Metric =>
   new cloudwatch.Metric({

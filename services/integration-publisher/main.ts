@@ -10,7 +10,11 @@ import { workerId } from "../streams/leases/lease.js";
 import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
 import { defaultBatchRetryPolicy } from "../streams/processing/retry-policy.js";
 import { createIntegrationPublisher } from "./integration-publisher.js";
-import { createEmfPublisherMetrics, PUBLISHER_NAMESPACE } from "./publisher-metrics.js";
+import {
+  createEmfPublisherMetrics,
+  PUBLISHER_NAMESPACE,
+  PUBLISHER_SERVICE,
+} from "./publisher-metrics.js";
 
 const d = consumerConfigDefaults;
 const config = readConfig(process.env, {
@@ -46,7 +50,7 @@ if (config.CHANGE_SOURCE === "kinesis" && !config.KINESIS_STREAM)
     "KINESIS_STREAM is required when CHANGE_SOURCE=kinesis (the stream's name or ARN)",
   ]);
 
-const SERVICE = "integration-publisher";
+const SERVICE = PUBLISHER_SERVICE;
 const stdout = stdoutDestination();
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, destination: stdout });
 

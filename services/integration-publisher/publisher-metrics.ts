@@ -14,6 +14,8 @@ export const noPublisherMetrics: PublisherMetrics = { published: () => {}, faile
 
 /** The publisher's one EMF namespace: its consumer metrics are written there too. */
 export const PUBLISHER_NAMESPACE = "ItemService/IntegrationPublisher";
+/** Its `Service` dimension: the deployable's name. */
+export const PUBLISHER_SERVICE = "integration-publisher";
 
 export interface EmfPublisherMetricsOptions {
   readonly service: string;

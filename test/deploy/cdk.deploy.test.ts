@@ -27,6 +27,7 @@ import {
   dashboardMetrics,
   emfProblems,
   emittedByConsumer,
+  emittedByPublisher,
 } from "./support/metrics.js";
 import {
   environmentAddonPaths,
@@ -381,6 +382,21 @@ describe("dashboards and alarms, in both paths, use the metrics the code emits",
     expect(emfProblems([...copilotAlarms(), ...dashboard.metrics], emitted)).toEqual([]);
     expect(dashboard.logFields.filter((f) => !emitted.fields.has(f))).toEqual([]);
     expect(dashboard.logFields).toContain("WorkerId");
+  });
+
+  it("both dashboards chart the publisher's published, failed, parked and lag, as its code emits them", () => {
+    const publisher = emittedByPublisher();
+    expect(publisher.namespace).toBe("ItemService/IntegrationPublisher");
+    for (const dashboard of [cdkDashboard(), copilotDashboard()]) {
+      const refs = dashboard.metrics.filter((r) => r.namespace === publisher.namespace);
+      expect(emfProblems(refs, publisher)).toEqual([]);
+      expect(refs.map((r) => r.name).sort()).toEqual([
+        "MessagesFailed",
+        "MessagesPublished",
+        "MillisBehindLatest",
+        "RecordsParked",
+      ]);
+    }
   });
 
   it("a renamed metric or dimension fails the check", () => {

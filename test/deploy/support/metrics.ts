@@ -6,6 +6,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
+import {
+  createEmfPublisherMetrics,
+  PUBLISHER_NAMESPACE,
+  PUBLISHER_SERVICE,
+} from "../../../services/integration-publisher/publisher-metrics.js";
 import { createEmfMetrics } from "../../../services/streams/metrics/emf-metrics.js";
 import { isRecord, type Json } from "./cfn-yaml.js";
 
@@ -73,6 +78,29 @@ export const emittedByConsumer = (repoRoot: string): Emitted => {
   });
   // Every method of the port, with arguments each accepts (ids, counts, flags).
   for (const fn of Object.values(metrics)) (fn as (...a: unknown[]) => void)("x", 1);
+  return emittedIn(lines);
+};
+
+/** What the integration publisher emits: the consumer's metrics and its own, in its namespace. */
+export const emittedByPublisher = (): Emitted => {
+  const lines: string[] = [];
+  const write = (line: string) => void lines.push(line);
+  const properties = { WorkerId: "x" };
+  const metrics = [
+    createEmfMetrics({
+      service: PUBLISHER_SERVICE,
+      namespace: PUBLISHER_NAMESPACE,
+      properties,
+      write,
+    }),
+    createEmfPublisherMetrics({ service: PUBLISHER_SERVICE, properties, write }),
+  ];
+  for (const m of metrics)
+    for (const fn of Object.values(m)) (fn as (...a: unknown[]) => void)("x", 1);
+  return emittedIn(lines);
+};
+
+const emittedIn = (lines: readonly string[]): Emitted => {
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, Json> & { _aws: Json });
   const directives = parsed.flatMap((p) => {
     const aws = p._aws as {
