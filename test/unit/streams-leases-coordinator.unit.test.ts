@@ -26,6 +26,15 @@ const setUp = (shards = 4) => {
   return { store, clock, lost, coordinator };
 };
 
+/** One shard, and worker "a" holding its lease after one take cycle. */
+const holdingOne = async () => {
+  const s = setUp(1);
+  const taken: HeldLease[] = [];
+  const a = s.coordinator("a", taken);
+  await a.takeCycle();
+  return { ...s, a, held: taken[0] as HeldLease };
+};
+
 describe("lease coordinator", () => {
   it("takes free leases under a fresh token and tells the worker", async () => {
     const { store, coordinator } = setUp();
@@ -80,11 +89,7 @@ describe("lease coordinator", () => {
   });
 
   it("stops a holder whose lease was taken: renewal conflicts and the checkpoint is refused", async () => {
-    const { store, clock, coordinator, lost } = setUp(1);
-    const taken: HeldLease[] = [];
-    const a = coordinator("a", taken);
-    await a.takeCycle();
-    const held = taken[0] as HeldLease;
+    const { store, clock, lost, a, held } = await holdingOne();
     const observed = store.leases.get("s0");
     if (!observed) throw new Error("no lease");
     await store.take(observed, workerId("thief"), "other");
@@ -99,11 +104,7 @@ describe("lease coordinator", () => {
   });
 
   it("serialises a renewal and a checkpoint on the same lease (no self-conflict)", async () => {
-    const { store, coordinator } = setUp(1);
-    const taken: HeldLease[] = [];
-    const a = coordinator("a", taken);
-    await a.takeCycle();
-    const held = taken[0] as HeldLease;
+    const { store, a, held } = await holdingOne();
     const [, cp] = await Promise.all([a.renewAll(), a.checkpoint(held, "000000000000000000042")]);
     expect(cp.isOk()).toBe(true);
     expect(held.signal.aborted).toBe(false);
@@ -111,11 +112,7 @@ describe("lease coordinator", () => {
   });
 
   it("releases a lease: owner cleared, and the holder's signal stops its consumer", async () => {
-    const { store, coordinator } = setUp(1);
-    const taken: HeldLease[] = [];
-    const a = coordinator("a", taken);
-    await a.takeCycle();
-    const held = taken[0] as HeldLease;
+    const { store, a, held } = await holdingOne();
     expect((await a.release(held)).isOk()).toBe(true);
     expect(store.leases.get("s0")?.leaseOwner).toBeUndefined();
     expect(held.lostReason).toBe("RELEASED");

@@ -14,7 +14,10 @@ import {
 } from "../../services/streams/metrics/consumer-metrics.js";
 import type { ProcessBatch } from "../../services/streams/processing/process-batch.js";
 import { StreamReadError } from "../../services/streams/retrieval/stream-client.js";
-import type { NeedsRebuild } from "../../services/streams/trimmed/needs-rebuild.js";
+import type {
+  NeedsRebuild,
+  NeedsRebuildStore,
+} from "../../services/streams/trimmed/needs-rebuild.js";
 import type { TrimmedDataPolicy } from "../../services/streams/trimmed/trimmed-data-policy.js";
 import { createTrimmedStreamPolicy } from "../../services/streams/trimmed/trimmed-stream-policy.js";
 import { FaultyStream } from "../streams-sim/faulty-stream.js";
@@ -122,6 +125,15 @@ const sleepThrough = async (clock: FakeClock, count: number, stop: () => boolean
   return clock.slept.slice(from);
 };
 
+/** The trimmed-stream policy over a simulated stream, marking needs-rebuild in `store`. */
+const trimmedPolicyOn = (stream: SimulatedStream, store: NeedsRebuildStore) =>
+  createTrimmedStreamPolicy({
+    client: stream,
+    streamArn: stream.streamArn,
+    needsRebuild: store,
+    logger: silentLogger,
+  });
+
 describe("shard consumer: no lease without a reader", () => {
   it("reads to the end after ResourceNotFound followed by a failed DescribeStream", async () => {
     const { stream, shard } = closedShard("rnf", 3);
@@ -138,12 +150,7 @@ describe("shard consumer: no lease without a reader", () => {
   it("reads to the end after TrimmedDataAccess followed by a failed needs-rebuild write", async () => {
     const { stream, shard, sequenceNumbers } = closedShard("trim-marker", 10);
     const needsRebuild = inMemoryNeedsRebuild(1);
-    const policy = createTrimmedStreamPolicy({
-      client: stream,
-      streamArn: stream.streamArn,
-      needsRebuild: needsRebuild.store,
-      logger: silentLogger,
-    });
+    const policy = trimmedPolicyOn(stream, needsRebuild.store);
     const s = await setUp(stream, newLease(shard, [], sequenceNumbers[0] ?? ""), {
       trimmedPolicy: policy,
       config: { batchSize: 2 },
@@ -263,12 +270,7 @@ describe("shard consumer: trimmed-data holes", () => {
   it("checks with the probe before a spurious TrimmedDataAccess moves it back to TRIM_HORIZON", async () => {
     const { stream, shard, sequenceNumbers } = closedShard("spurious", 5);
     const needsRebuild = inMemoryNeedsRebuild();
-    const policy = createTrimmedStreamPolicy({
-      client: stream,
-      streamArn: stream.streamArn,
-      needsRebuild: needsRebuild.store,
-      logger: silentLogger,
-    });
+    const policy = trimmedPolicyOn(stream, needsRebuild.store);
     const s = await setUp(stream, newLease(shard, [], sequenceNumbers[1] ?? ""), {
       trimmedPolicy: policy,
     });
