@@ -100,12 +100,16 @@ describe.each(["dynamodb-streams", "kinesis"] as const)("thin path on %s", (chan
     await tables.drop();
   });
 
-  it("registers an item and shows it through the query API", async () => {
-    const res = await fetch(`${base}/commands/items`, {
+  /** POST /commands/items with this JSON body. */
+  const register = (body: unknown) =>
+    fetch(`${base}/commands/items`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "  Green tea  ", price: 450 }),
+      body: JSON.stringify(body),
     });
+
+  it("registers an item and shows it through the query API", async () => {
+    const res = await register({ name: "  Green tea  ", price: 450 });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { itemId: string; version: number };
     expect(body.version).toBe(1);
@@ -135,11 +139,7 @@ describe.each(["dynamodb-streams", "kinesis"] as const)("thin path on %s", (chan
   });
 
   it("lists every invalid field at once and writes nothing", async () => {
-    const r = await fetch(`${base}/commands/items`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "   ", price: 1.5 }),
-    });
+    const r = await register({ name: "   ", price: 1.5 });
     expect(r.status).toBe(400);
     expect(r.headers.get("content-type")).toContain("application/problem+json");
     const p = (await r.json()) as { errors: Array<{ field: string }> };

@@ -26,6 +26,12 @@ const seedItems = async (m: TestReadModel, n: number) => {
   await m.db.query(`ANALYZE "${m.schema}"."items"`);
 };
 
+/** A one-connection pool on this schema, with these extra options. */
+const oneConnection = (
+  schema: string,
+  options: { poolTimeoutMs?: number; statementTimeoutMs?: number } = {},
+) => openReadModel({ url: inject("databaseUrl"), schema, poolSize: 1, ...options });
+
 describe("protecting the query API's database", () => {
   let m: TestReadModel;
   beforeAll(async () => {
@@ -68,11 +74,7 @@ describe("protecting the query API's database", () => {
   });
 
   it("answers an unexpected database error with a 500 problem that shows no SQL, stack or parameters", async () => {
-    const broken = await openReadModel({
-      url: inject("databaseUrl"),
-      schema: m.schema,
-      poolSize: 1,
-    });
+    const broken = await oneConnection(m.schema);
     try {
       // The tables disappear under the running API: every read fails in Postgres.
       await broken.query(`ALTER TABLE "${m.schema}"."items" RENAME TO "items_gone"`);
@@ -100,12 +102,7 @@ describe("a saturated query pool", () => {
   });
 
   it("answers 503 with Retry-After when no connection frees up in time, while health answers on its own connection", async () => {
-    const db = await openReadModel({
-      url: inject("databaseUrl"),
-      schema: m.schema,
-      poolSize: 1,
-      poolTimeoutMs: 100,
-    });
+    const db = await oneConnection(m.schema, { poolTimeoutMs: 100 });
     const health = openHealthProbe({ url: inject("databaseUrl"), timeoutMs: 2_000 });
     // A long request holds the only connection of the pool.
     const busy = db.createQueryRunner();
@@ -132,17 +129,8 @@ describe("a saturated query pool", () => {
       expect(isDatabaseUnavailable({ driverError: { code: "57014" } })).toBe(true);
       return;
     }
-    const db = await openReadModel({
-      url: inject("databaseUrl"),
-      schema: m.schema,
-      poolSize: 1,
-      statementTimeoutMs: 200,
-    });
-    const locker = await openReadModel({
-      url: inject("databaseUrl"),
-      schema: m.schema,
-      poolSize: 1,
-    });
+    const db = await oneConnection(m.schema, { statementTimeoutMs: 200 });
+    const locker = await oneConnection(m.schema);
     const holder = locker.createQueryRunner();
     await holder.connect();
     await holder.startTransaction();
@@ -183,12 +171,7 @@ describe("a saturated query pool", () => {
   });
 
   it("sets statement_timeout on every query connection", async () => {
-    const db = await openReadModel({
-      url: inject("databaseUrl"),
-      schema: m.schema,
-      poolSize: 1,
-      statementTimeoutMs: 1234,
-    });
+    const db = await oneConnection(m.schema, { statementTimeoutMs: 1234 });
     try {
       const [row] = (await db.query("SHOW statement_timeout")) as { statement_timeout: string }[];
       // PGlite (the embedded default) ignores startup parameters; real Postgres and Aurora apply it.
