@@ -282,26 +282,17 @@ describe("DynamoDbItemRepository", () => {
       expect(Number(stored.Item?.expiresAt?.N)).toBe(now.getTime() / 1000 + 86_400);
       expect(await r.findIdempotency(key)).toEqual(record(key, "A"));
 
-      const replay = await r.save(
-        id,
-        { kind: "exact", version: 1 },
-        [received(1)],
-        context(),
-        record(key, "A"),
-      );
+      // A second save at version 1 under the same key: the same request ("A") or another ("B").
+      const receiveOnceMore = (request: string) =>
+        r.save(id, { kind: "exact", version: 1 }, [received(1)], context(), record(key, request));
+      const replay = await receiveOnceMore("A");
       expect(replay.isErr() && replay.error).toEqual({
         kind: "IdempotencyKeyReused",
         key,
         record: record(key, "A"),
         sameRequest: true,
       });
-      const other = await r.save(
-        id,
-        { kind: "exact", version: 1 },
-        [received(1)],
-        context(),
-        record(key, "B"),
-      );
+      const other = await receiveOnceMore("B");
       expect(other.isErr() && other.error).toMatchObject({
         kind: "IdempotencyKeyReused",
         sameRequest: false,
