@@ -3,10 +3,9 @@ import { systemClock } from "../../services/clock/clock.js";
 import { DynamoDbLeaseStore } from "../../services/streams/leases/dynamodb/dynamodb-lease-store.js";
 import type { HeldLease } from "../../services/streams/leases/held-lease.js";
 import { type Lease, newLease, workerId } from "../../services/streams/leases/lease.js";
-import { LeaseCoordinator } from "../../services/streams/leases/lease-coordinator.js";
-import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { leasesTable } from "../../services/tables/definitions.js";
 import { leaseStoreContract } from "../contracts/lease-store.js";
+import { testCoordinator } from "../streams-sim/lease-coordinator.js";
 import type { TestTables } from "../support/infra.js";
 import { createTestTables, tableName } from "../support/infra.js";
 
@@ -59,15 +58,13 @@ describe("DynamoDB lease store, when an answer is lost", () => {
   it("a checkpoint after a renewal whose response was lost succeeds at the new counter", async () => {
     await store.create(newLease("s-lost-reply", [], "TRIM_HORIZON"));
     const taken: HeldLease[] = [];
-    const coordinator = new LeaseCoordinator({
+    const coordinator = testCoordinator({
       store,
       me: w1,
       clock: systemClock,
       policy: { failoverMs: 60_000, maxLeasesToStealAtOnce: 1, veryOldFactor: 3 },
       renewIntervalMs: 20_000,
       takeIntervalMs: 20_000,
-      metrics: noMetrics,
-      random: () => 0.5,
       newToken: () => "tok-lost",
       onTaken: (h) => taken.push(h),
       onError: () => {},
