@@ -216,8 +216,7 @@ try {
     ],
   });
 } catch (e) {
-  console.error(stack.outputs());
-  throw e;
+  stack.fail(e);
 } finally {
   await stack.stop();
 }

@@ -187,8 +187,7 @@ try {
   await stack.stop();
   emitResult({ bench: "command-overload", quick: args.quick, rows });
 } catch (e) {
-  console.error(stack.outputs());
-  throw e;
+  stack.fail(e);
 } finally {
   await stack.stop();
 }

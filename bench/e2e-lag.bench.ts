@@ -225,8 +225,7 @@ try {
   );
   emitResult({ bench: "e2e-lag", quick: args.quick, rows });
 } catch (e) {
-  console.error(stack.outputs());
-  throw e;
+  stack.fail(e);
 } finally {
   await stack.stop();
 }

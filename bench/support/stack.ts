@@ -28,6 +28,8 @@ export interface Stack {
   requestCounts(name: DeployableName): Record<string, number> | undefined;
   /** The tail of every service's output, for a failure report. */
   outputs(): string;
+  /** A failed run: prints every service's output tail, then rethrows `error`. */
+  fail(error: unknown): never;
   /** Idempotent. */
   stop(): Promise<void>;
 }
@@ -98,6 +100,8 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       started.push(s);
       services[name] = s;
     }
+    const outputs = () =>
+      started.map((s) => `--- ${s.name} (pid ${s.pid}) ---\n${s.output().slice(-4000)}`).join("\n");
     const token = await issuer.mint({ claims: { exp: Math.floor(Date.now() / 1000) + 86_400 } });
     return {
       infra,
@@ -122,10 +126,11 @@ export const startStack = async (options: StackOptions): Promise<Stack> => {
       },
       dynamoDb: () => dynamoDbClient({ endpoint: infra.dynamodbEndpoint, region: "us-east-1" }),
       requestCounts: (name) => proxies[name]?.counts(),
-      outputs: () =>
-        started
-          .map((s) => `--- ${s.name} (pid ${s.pid}) ---\n${s.output().slice(-4000)}`)
-          .join("\n"),
+      outputs,
+      fail: (error) => {
+        console.error(outputs());
+        throw error;
+      },
       stop,
     };
   } catch (e) {
