@@ -17,6 +17,7 @@ import {
   type ApiTarget,
   albMetrics,
   consumerMetric,
+  publisherMetric,
   runningTasksOf,
 } from "./operations-metrics.js";
 import type { ItemTables } from "./tables.js";
@@ -46,6 +47,7 @@ export class Operations extends Construct {
     this.topic = this.alarmTopic();
     this.notify = new actions.SnsAction(this.topic);
     this.consumerAlarms(props);
+    this.publisherAlarms();
     for (const api of props.apis) this.apiAlarms(props.loadBalancer, api);
     this.dashboard = operationsDashboard(this, "Dashboard", props);
   }
@@ -67,6 +69,28 @@ export class Operations extends Construct {
       endpoint: email.valueAsString,
     }).cfnOptions.condition = subscribe;
     return topic;
+  }
+
+  /** The integration publisher's (copilot/integration-publisher/addons/operations.yml). */
+  private publisherAlarms(): void {
+    this.alarm("PublisherLagAlarm", {
+      alarmDescription:
+        "The integration publisher is more than a minute behind the journal's stream for 5 minutes.",
+      metric: publisherMetric("MillisBehindLatest", "Maximum"),
+      threshold: 60_000,
+      evaluationPeriods: 5,
+      comparisonOperator: GREATER_THAN_THRESHOLD,
+      treatMissingData: NOT_BREACHING,
+    });
+    this.alarm("PublisherRecordParkedAlarm", {
+      alarmDescription:
+        "The integration publisher parked a record: its item's events stop reaching subscribers (docs/integration-events.md).",
+      metric: publisherMetric("RecordsParked", "Sum"),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: NOT_BREACHING,
+    });
   }
 
   /** An alarm that notifies the topic when it fires and when it recovers. */

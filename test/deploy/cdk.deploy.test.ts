@@ -342,7 +342,7 @@ describe("dashboards and alarms, in both paths, use the metrics the code emits",
   const copilotOperations = () =>
     [
       join(repoRoot, "copilot/environments/addons/operations.yml"),
-      ...["command-api", "query-api", "stream-consumer"].map((s) =>
+      ...["command-api", "query-api", "stream-consumer", "integration-publisher"].map((s) =>
         join(repoRoot, `copilot/${s}/addons/operations.yml`),
       ),
     ].map((p) => ({ path: p, template: readYaml(p) }));
@@ -382,6 +382,15 @@ describe("dashboards and alarms, in both paths, use the metrics the code emits",
     expect(emfProblems([...copilotAlarms(), ...dashboard.metrics], emitted)).toEqual([]);
     expect(dashboard.logFields.filter((f) => !emitted.fields.has(f))).toEqual([]);
     expect(dashboard.logFields).toContain("WorkerId");
+  });
+
+  it("both paths alarm on the publisher's lag and parked records, as its code emits them", () => {
+    const publisher = emittedByPublisher();
+    for (const alarms of [cdkAlarms(), copilotAlarms()]) {
+      const refs = alarms.filter((r) => r.namespace === publisher.namespace);
+      expect(emfProblems(refs, publisher)).toEqual([]);
+      expect(refs.map((r) => r.name).sort()).toEqual(["MillisBehindLatest", "RecordsParked"]);
+    }
   });
 
   it("both dashboards chart the publisher's published, failed, parked and lag, as its code emits them", () => {
