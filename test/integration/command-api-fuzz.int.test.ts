@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
+import { anyFieldValue } from "../support/fuzz.js";
 
 // ≥ 1,000 generated bodies per route through the real app: never a 5xx, every refusal is
 // problem+json, and the journal grows by exactly the events the accepted requests report.
@@ -27,14 +28,7 @@ const number = fc.oneof(
   fc.double(),
   fc.constantFrom(-1, 0, -0, 1, 1.5, 1e9, 1e9 + 1, 2 ** 53, -(2 ** 53), 1e308),
 );
-const anything = fc.oneof(
-  text,
-  number,
-  fc.boolean(),
-  fc.constant(null),
-  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
-  fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
-);
+const anything = anyFieldValue(text, number, 2);
 
 /** Valid values too, so that accepted requests (and the journal accounting) are exercised. */
 const valid: Record<string, fc.Arbitrary<unknown>> = {
