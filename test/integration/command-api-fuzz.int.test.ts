@@ -2,26 +2,21 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
-import { anyFieldValue } from "../support/fuzz.js";
+import { anyFieldValue, anyText } from "../support/fuzz.js";
 
 // ≥ 1,000 generated bodies per route through the real app: never a 5xx, every refusal is
 // problem+json, and the journal grows by exactly the events the accepted requests report.
 const RUNS = 1_000;
 
-const text = fc.oneof(
-  fc.string({ maxLength: 120 }),
-  fc.string({ unit: "grapheme", maxLength: 120 }),
-  fc.string({ unit: "binary", maxLength: 120 }),
-  fc.constantFrom(
-    "",
-    " ",
-    "\u0000",
-    "\ud800",
-    "🍵".repeat(101),
-    "x".repeat(501),
-    "x".repeat(20_000),
-  ),
-);
+const text = anyText(120, [
+  "",
+  " ",
+  "\u0000",
+  "\ud800",
+  "🍵".repeat(101),
+  "x".repeat(501),
+  "x".repeat(20_000),
+]);
 const number = fc.oneof(
   fc.integer(),
   fc.integer({ min: 0, max: 1_000_000_000 }),
