@@ -5,7 +5,7 @@ import { int, logLevel, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
 import { drain } from "../http/graceful-shutdown.js";
 import { serveBehindLoadBalancer } from "../http/server.js";
-import { createLogger } from "../logging/logger.js";
+import { createLogger, endLog } from "../logging/logger.js";
 import { createCommandApi } from "./app.js";
 
 // Token issuer settings are read with the rest: without them the task refuses to start.
@@ -69,8 +69,8 @@ const shutdown = async (signal: string) => {
   const how = await drain(server, { graceMs: config.SHUTDOWN_GRACE_MS });
   logger.info({ how }, "stopped");
   client.destroy();
-  // The log is written asynchronously: flush it before exiting.
-  logger.flush(() => process.exit(0));
+  await endLog(logger);
+  process.exit(0);
 };
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

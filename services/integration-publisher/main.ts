@@ -1,7 +1,7 @@
 import { dynamoDbClient, snsClient } from "../config/aws-clients.js";
 import { openChangeSource } from "../config/change-source.js";
 import { ConfigError, int, logLevel, oneOf, optionalStr, readConfig, str } from "../config/env.js";
-import { createLogger, stdoutDestination } from "../logging/logger.js";
+import { createLogger, endLog, stdoutDestination } from "../logging/logger.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
 import { defaultWorkerId } from "../streams/coordinator/dynamodb-stream-worker.js";
 import { healthApp, startHealthServer } from "../streams/health/health-app.js";
@@ -118,6 +118,7 @@ const shutdown = async (signal: string) => {
   } finally {
     await health.close().catch(() => {});
   }
+  await endLog(logger);
   process.exit(code);
 };
 process.once("SIGTERM", () => void shutdown("SIGTERM"));

@@ -36,3 +36,19 @@ export const createLogger = ({ service, level = "info", destination }: LoggerOpt
 
 /** For code paths (tests, benchmarks) where nobody reads the log. */
 export const silentLogger: Logger = pino({ level: "silent" });
+
+/**
+ * Resolves once every line logged so far is on stdout, for a process about to exit. pino's own
+ * `flush` returns at once for an unbuffered destination, and the synchronous flush on exit can
+ * overtake a write still in flight: the last lines came out of order, or not at all.
+ */
+export const endLog = (logger: Logger, timeoutMs = 2_000): Promise<void> =>
+  new Promise((resolve) => {
+    const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+      | { end?: () => void; once?: (event: string, listener: () => void) => void }
+      | undefined;
+    if (typeof stream?.end !== "function" || typeof stream.once !== "function") return resolve();
+    setTimeout(resolve, timeoutMs).unref();
+    stream.once("close", resolve);
+    stream.end();
+  });

@@ -3,7 +3,7 @@ import { authSettingsOf, authVariables } from "../auth/settings.js";
 import { databaseUrl, int, logLevel, readConfig, schemaName } from "../config/env.js";
 import { drain } from "../http/graceful-shutdown.js";
 import { serveBehindLoadBalancer } from "../http/server.js";
-import { createLogger } from "../logging/logger.js";
+import { createLogger, endLog } from "../logging/logger.js";
 import { openHealthProbe, openReadModel } from "../read-model/data-source.js";
 import { PgVersionListener } from "../read-model/version-signal.js";
 import { createQueryApi } from "./app.js";
@@ -76,8 +76,8 @@ const shutdown = async (signal: string) => {
   await health.close().catch(closeQuietly("health probe"));
   await db.destroy().catch(closeQuietly("read model pool"));
   logger.info({ how }, "stopped");
-  // The log is written asynchronously: flush it before exiting.
-  logger.flush(() => process.exit(0));
+  await endLog(logger);
+  process.exit(0);
 };
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));

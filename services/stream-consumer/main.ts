@@ -13,7 +13,7 @@ import {
   type VarSpec,
 } from "../config/env.js";
 import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
-import { createLogger, stdoutDestination } from "../logging/logger.js";
+import { createLogger, endLog, stdoutDestination } from "../logging/logger.js";
 import { openReadModel } from "../read-model/data-source.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
 import { defaultWorkerId } from "../streams/coordinator/dynamodb-stream-worker.js";
@@ -153,6 +153,7 @@ const shutdown = async (signal: string) => {
     await health?.close().catch(() => {});
     await db.destroy().catch(() => {});
   }
+  await endLog(logger);
   process.exit(code);
 };
 process.once("SIGTERM", () => void shutdown("SIGTERM"));

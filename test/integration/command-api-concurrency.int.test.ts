@@ -6,8 +6,12 @@ import { createCommandApiHarness, type Harness } from "../support/command-api-ha
 describe("50 parallel ship-stock of 1 on an item with stock 20", () => {
   let h: Harness;
   beforeAll(async () => {
-    // Deep enough a queue for all 50 (admission control is tested on its own).
-    h = await createCommandApiHarness({ admission: { maxDepth: 64, maxInFlight: 256 } });
+    // Deep enough a queue for all 50, and a deadline no loaded CI machine reaches: admission
+    // control and deadlines are tested on their own; here every request must run.
+    h = await createCommandApiHarness({
+      admission: { maxDepth: 64, maxInFlight: 256 },
+      requestDeadlineMs: 600_000,
+    });
   });
   afterAll(async () => {
     await h.drop();
