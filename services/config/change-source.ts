@@ -5,6 +5,7 @@ import { KinesisStreamClient } from "../streams/retrieval/kinesis-stream-client.
 import type { StreamClient } from "../streams/retrieval/stream-client.js";
 import { streamArnOf } from "../tables/provision.js";
 import { dynamoDbStreamsClient, kinesisClient } from "./aws-clients.js";
+import { ConfigError } from "./env.js";
 
 /** The variables that name the journal's change source (each reader of it parses the same). */
 export interface ChangeSourceConfig {
@@ -26,24 +27,29 @@ export const openChangeSource = async (
   config: ChangeSourceConfig,
   dynamo: DynamoDBClient,
   logger: Logger,
-): Promise<{ client: StreamClient; streamArn: string }> =>
-  config.CHANGE_SOURCE === "kinesis"
-    ? {
-        client: new KinesisStreamClient(
-          kinesisClient({ endpoint: config.KINESIS_ENDPOINT, region: config.AWS_REGION }),
-          {
-            onUndecodable: (sequenceNumber, reason) =>
-              logger.error(
-                { sequenceNumber, reason },
-                "kinesis record is not a DynamoDB change: skipped",
-              ),
-          },
-        ),
-        streamArn: config.KINESIS_STREAM ?? "",
-      }
-    : {
-        client: new DynamoDbStreamClient(
-          dynamoDbStreamsClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }),
-        ),
-        streamArn: await streamArnOf(dynamo, config.JOURNAL_TABLE),
-      };
+): Promise<{ client: StreamClient; streamArn: string }> => {
+  if (config.CHANGE_SOURCE !== "kinesis")
+    return {
+      client: new DynamoDbStreamClient(
+        dynamoDbStreamsClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }),
+      ),
+      streamArn: await streamArnOf(dynamo, config.JOURNAL_TABLE),
+    };
+  if (!config.KINESIS_STREAM)
+    throw new ConfigError([
+      "KINESIS_STREAM is required when CHANGE_SOURCE=kinesis (the stream's name or ARN)",
+    ]);
+  return {
+    client: new KinesisStreamClient(
+      kinesisClient({ endpoint: config.KINESIS_ENDPOINT, region: config.AWS_REGION }),
+      {
+        onUndecodable: (sequenceNumber, reason) =>
+          logger.error(
+            { sequenceNumber, reason },
+            "kinesis record is not a DynamoDB change: skipped",
+          ),
+      },
+    ),
+    streamArn: config.KINESIS_STREAM,
+  };
+};

@@ -1,10 +1,10 @@
 import { dynamoDbClient, snsClient } from "../config/aws-clients.js";
 import { openChangeSource } from "../config/change-source.js";
-import { ConfigError, int, logLevel, oneOf, optionalStr, readConfig, str } from "../config/env.js";
-import { createLogger, endLog, stdoutDestination } from "../logging/logger.js";
+import { int, logLevel, oneOf, optionalStr, readConfig, str } from "../config/env.js";
+import { createLogger, stdoutDestination } from "../logging/logger.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
 import { defaultWorkerId } from "../streams/coordinator/dynamodb-stream-worker.js";
-import { healthApp, startHealthServer } from "../streams/health/health-app.js";
+import { runWorkerProcess } from "../streams/coordinator/worker-process.js";
 import { createHeartbeat } from "../streams/health/heartbeat.js";
 import { workerId } from "../streams/leases/lease.js";
 import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
@@ -45,11 +45,6 @@ const config = readConfig(process.env, {
   LOG_LEVEL: logLevel(),
 });
 
-if (config.CHANGE_SOURCE === "kinesis" && !config.KINESIS_STREAM)
-  throw new ConfigError([
-    "KINESIS_STREAM is required when CHANGE_SOURCE=kinesis (the stream's name or ARN)",
-  ]);
-
 const SERVICE = PUBLISHER_SERVICE;
 const stdout = stdoutDestination();
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, destination: stdout });
@@ -60,10 +55,6 @@ const source = await openChangeSource(config, dynamo, logger);
 const id = config.WORKER_ID ? workerId(config.WORKER_ID) : defaultWorkerId();
 const write = (line: string) => stdout.write(`${line}\n`);
 const heartbeat = createHeartbeat();
-const health = await startHealthServer(
-  healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
-  config.HEALTH_PORT,
-);
 const worker = createIntegrationPublisher({
   workerId: id,
   ...source,
@@ -98,33 +89,16 @@ const worker = createIntegrationPublisher({
   },
 });
 
-// Like the consumer: a SIGTERM during start-up still releases what was taken.
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  setTimeout(() => {
-    logger.error("integration-publisher shutdown deadline passed: exiting");
-    process.exit(1);
-  }, config.SHUTDOWN_GRACE_MS + 5_000).unref();
-  logger.info({ signal }, "integration-publisher stopping");
-  let code = 0;
-  try {
-    await worker.shutdown();
-  } catch (e) {
-    code = 1;
-    logger.error({ error: String(e) }, "integration-publisher shutdown failed");
-    await worker.releaseAll();
-  } finally {
-    await health.close().catch(() => {});
-  }
-  await endLog(logger);
-  process.exit(code);
-};
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
-await worker.start();
+const { healthPort } = await runWorkerProcess({
+  name: SERVICE,
+  worker,
+  logger,
+  heartbeat,
+  healthPort: config.HEALTH_PORT,
+  healthMaxSilenceMs: config.HEALTH_MAX_SILENCE_MS,
+  shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+});
 logger.info(
-  { workerId: worker.workerId, changeSource: config.CHANGE_SOURCE, healthPort: health.port },
+  { workerId: worker.workerId, changeSource: config.CHANGE_SOURCE, healthPort },
   "integration-publisher started",
 );

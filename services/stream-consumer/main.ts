@@ -1,7 +1,6 @@
 import { dynamoDbClient } from "../config/aws-clients.js";
 import { openChangeSource } from "../config/change-source.js";
 import {
-  ConfigError,
   databaseUrl,
   int,
   logLevel,
@@ -13,11 +12,11 @@ import {
   type VarSpec,
 } from "../config/env.js";
 import { DynamoDbEventStore } from "../event-store/dynamodb-event-store.js";
-import { createLogger, endLog, stdoutDestination } from "../logging/logger.js";
+import { createLogger, stdoutDestination } from "../logging/logger.js";
 import { openReadModel } from "../read-model/data-source.js";
 import { consumerConfigDefaults } from "../streams/coordinator/config.js";
 import { defaultWorkerId } from "../streams/coordinator/dynamodb-stream-worker.js";
-import { healthApp, startHealthServer } from "../streams/health/health-app.js";
+import { runWorkerProcess } from "../streams/coordinator/worker-process.js";
 import { createHeartbeat } from "../streams/health/heartbeat.js";
 import { workerId } from "../streams/leases/lease.js";
 import { createEmfMetrics } from "../streams/metrics/emf-metrics.js";
@@ -66,11 +65,6 @@ const config = readConfig(process.env, {
   MAX_RECORD_AGE_SECONDS: int(defaultBatchRetryPolicy.maxRecordAgeMs / 1000, -1, 86_400),
   LOG_LEVEL: logLevel(),
 });
-
-if (config.CHANGE_SOURCE === "kinesis" && !config.KINESIS_STREAM)
-  throw new ConfigError([
-    "KINESIS_STREAM is required when CHANGE_SOURCE=kinesis (the stream's name or ARN)",
-  ]);
 
 // One stream for the process: log lines and EMF metric lines both go to stdout.
 const stdout = stdoutDestination();
@@ -124,52 +118,21 @@ const worker = createReadModelConsumer({
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
   },
 });
-// A task can be stopped while it starts: the handlers are in place before anything is taken,
-// and a shutdown waits for the start to settle before releasing what it took.
-let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
-const starting = worker.start();
-// ECS sends SIGTERM, then SIGKILL ~30 s later: finish the batch, checkpoint, release leases.
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  // Hard deadline: lease releases, coordinator stop and a DescribeStream in flight are unbounded.
-  setTimeout(() => {
-    logger.error("stream-consumer shutdown deadline passed: exiting");
-    process.exit(1);
-  }, config.SHUTDOWN_GRACE_MS + 5_000).unref();
-  logger.info({ signal }, "stream-consumer stopping");
-  let code = 0;
-  try {
-    await starting.catch(() => {});
-    await worker.shutdown();
-    logger.info("stream-consumer stopped: leases released");
-  } catch (e) {
-    code = 1;
-    logger.error({ error: String(e) }, "stream-consumer shutdown failed");
-    // Still free the leases, so other workers take the shards now rather than after failover.
-    await worker.releaseAll();
-  } finally {
-    await health?.close().catch(() => {});
-    await db.destroy().catch(() => {});
-  }
-  await endLog(logger);
-  process.exit(code);
-};
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
-
-await starting;
-// Healthy only once the worker runs and SIGTERM is handled.
-health = await startHealthServer(
-  healthApp({ heartbeat, maxSilenceMs: config.HEALTH_MAX_SILENCE_MS }),
-  config.HEALTH_PORT,
-);
+const { healthPort } = await runWorkerProcess({
+  name: "stream-consumer",
+  worker,
+  logger,
+  heartbeat,
+  healthPort: config.HEALTH_PORT,
+  healthMaxSilenceMs: config.HEALTH_MAX_SILENCE_MS,
+  shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+  close: () => db.destroy(),
+});
 logger.info(
   {
     workerId: worker.workerId,
     changeSource: config.CHANGE_SOURCE,
-    healthPort: health.port,
+    healthPort,
     config: worker.config,
   },
   "stream-consumer started",
