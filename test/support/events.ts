@@ -14,30 +14,26 @@ import { CURRENT_SCHEMA_VERSION, type StoredEvent } from "../../services/event-s
 
 export const newItemId = (): ItemId => crypto.randomUUID() as ItemId;
 
-export const registered = (itemId: string, name = "Tea", price = 100): ItemEvent => ({
-  type: "ItemRegistered",
-  data: { itemId: itemId as ItemId, name: name as ItemName, price: price as Price },
-});
-export const renamed = (name: string): ItemEvent => ({
-  type: "ItemRenamed",
-  data: { name: name as ItemName },
-});
-export const repriced = (price: number): ItemEvent => ({
-  type: "ItemPriceChanged",
-  data: { price: price as Price },
-});
-export const received = (quantity: number): ItemEvent => ({
-  type: "StockReceived",
-  data: { quantity: quantity as Quantity },
-});
-export const shipped = (quantity: number): ItemEvent => ({
-  type: "StockShipped",
-  data: { quantity: quantity as Quantity },
-});
-export const discontinued = (reason = ""): ItemEvent => ({
-  type: "ItemDiscontinued",
-  data: { reason: reason as DiscontinueReason },
-});
+/** An event of `type` carrying `data` (the builders below brand the values). */
+const event = <T extends ItemEvent["type"]>(
+  type: T,
+  data: Extract<ItemEvent, { type: T }>["data"],
+) => ({ type, data }) as ItemEvent;
+
+export const registered = (itemId: string, name = "Tea", price = 100) =>
+  event("ItemRegistered", {
+    itemId: itemId as ItemId,
+    name: name as ItemName,
+    price: price as Price,
+  });
+export const renamed = (name: string) => event("ItemRenamed", { name: name as ItemName });
+export const repriced = (price: number) => event("ItemPriceChanged", { price: price as Price });
+export const received = (quantity: number) =>
+  event("StockReceived", { quantity: quantity as Quantity });
+export const shipped = (quantity: number) =>
+  event("StockShipped", { quantity: quantity as Quantity });
+export const discontinued = (reason = "") =>
+  event("ItemDiscontinued", { reason: reason as DiscontinueReason });
 
 /** Event `sequenceNumber` of `aggregateId` as the journal stores it; ids and times follow it. */
 export const stored = (
