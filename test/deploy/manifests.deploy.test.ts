@@ -3,28 +3,23 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readYaml } from "./support/cfn-yaml.js";
 import { manifestProblems } from "./support/manifest-schema.js";
-import {
-  copilotDir,
-  environmentNames,
-  serviceManifestPath,
-  serviceNames,
-} from "./support/workspace.js";
+import * as workspace from "./support/workspace.js";
 
 describe("copilot manifests match the schema of the keys we use", () => {
   it("names the application in .workspace", () => {
-    expect(readFileSync(join(copilotDir, ".workspace"), "utf8")).toMatch(
+    expect(readFileSync(join(workspace.copilotDir, ".workspace"), "utf8")).toMatch(
       /^application: [a-z][a-z0-9-]*\n$/,
     );
   });
 
-  it.each(serviceNames())("service %s", (name) => {
-    const manifest = readYaml(serviceManifestPath(name));
+  it.each(workspace.serviceNames())("service %s", (name) => {
+    const manifest = readYaml(workspace.serviceManifestPath(name));
     expect(manifestProblems(manifest)).toEqual([]);
     expect((manifest as { name: string }).name).toBe(name);
   });
 
-  it.each(environmentNames())("environment %s", (name) => {
-    const manifest = readYaml(join(copilotDir, "environments", name, "manifest.yml"));
+  it.each(workspace.environmentNames())("environment %s", (name) => {
+    const manifest = readYaml(join(workspace.copilotDir, "environments", name, "manifest.yml"));
     expect(manifestProblems(manifest)).toEqual([]);
     expect((manifest as { name: string }).name).toBe(name);
   });
@@ -33,7 +28,8 @@ describe("copilot manifests match the schema of the keys we use", () => {
 describe("the manifest schema rejects mistakes", () => {
   // biome-ignore lint/suspicious/noExplicitAny: the tests break a parsed manifest on purpose.
   type Loose = Record<string, any>;
-  const valid = () => structuredClone(readYaml(serviceManifestPath("command-api"))) as Loose;
+  const valid = () =>
+    structuredClone(readYaml(workspace.serviceManifestPath("command-api"))) as Loose;
 
   it("accepts the unmodified manifest (so the failures below are caused by the edit)", () => {
     expect(manifestProblems(valid())).toEqual([]);

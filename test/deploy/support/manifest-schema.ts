@@ -5,51 +5,41 @@
  */
 import { Ajv, type ErrorObject } from "ajv";
 
-const duration = { type: "string", pattern: "^\\d+(ms|s|m|h)$" };
-const fromCfn = {
+/** An object with these keys and no other (`required` among them). */
+const closed = (properties: Record<string, unknown>, required?: string[]) => ({
   type: "object",
   additionalProperties: false,
-  required: ["from_cfn"],
-  properties: { from_cfn: { type: "string", minLength: 1 } },
-};
+  ...(required ? { required } : {}),
+  properties,
+});
+
+const duration = { type: "string", pattern: "^\\d+(ms|s|m|h)$" };
+const fromCfn = closed({ from_cfn: { type: "string", minLength: 1 } }, ["from_cfn"]);
 const envName = "^[A-Z][A-Z0-9_]*$";
+const name = { type: "string", pattern: "^[a-z][a-z0-9-]*$" };
 
 const common = {
-  name: { type: "string", pattern: "^[a-z][a-z0-9-]*$" },
+  name,
   command: { type: "array", items: { type: "string" }, minItems: 1 },
   cpu: { enum: [256, 512, 1024, 2048, 4096] },
   memory: { type: "integer", minimum: 512 },
   platform: { enum: ["linux/x86_64", "linux/arm64"] },
-  count: {
-    type: "object",
-    additionalProperties: false,
-    required: ["range"],
-    properties: {
+  count: closed(
+    {
       range: { type: "string", pattern: "^\\d+-\\d+$" },
       cpu_percentage: { type: "integer", minimum: 1, maximum: 100 },
       memory_percentage: { type: "integer", minimum: 1, maximum: 100 },
     },
-  },
+    ["range"],
+  ),
   exec: { type: "boolean" },
-  storage: {
-    type: "object",
-    additionalProperties: false,
-    properties: { readonly_fs: { type: "boolean" } },
-  },
-  network: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      vpc: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          placement: { enum: ["public", "private"] },
-          security_groups: { type: "array", items: fromCfn },
-        },
-      },
-    },
-  },
+  storage: closed({ readonly_fs: { type: "boolean" } }),
+  network: closed({
+    vpc: closed({
+      placement: { enum: ["public", "private"] },
+      security_groups: { type: "array", items: fromCfn },
+    }),
+  }),
   variables: {
     type: "object",
     propertyNames: { pattern: envName },
@@ -66,30 +56,19 @@ const imageBase = {
   build: { type: "string", minLength: 1 },
 };
 
-const loadBalancedWebService = {
-  type: "object",
-  additionalProperties: false,
-  required: ["name", "type", "image", "http", "command"],
-  properties: {
+const loadBalancedWebService = closed(
+  {
     ...common,
     type: { const: "Load Balanced Web Service" },
-    image: {
-      type: "object",
-      additionalProperties: false,
-      required: ["build", "port"],
-      properties: { ...imageBase, port: { type: "integer", minimum: 1, maximum: 65535 } },
-    },
-    http: {
-      type: "object",
-      additionalProperties: false,
-      required: ["path", "healthcheck"],
-      properties: {
+    image: closed({ ...imageBase, port: { type: "integer", minimum: 1, maximum: 65535 } }, [
+      "build",
+      "port",
+    ]),
+    http: closed(
+      {
         path: { type: "string", pattern: "^[a-z0-9-]+$" },
-        healthcheck: {
-          type: "object",
-          additionalProperties: false,
-          required: ["path"],
-          properties: {
+        healthcheck: closed(
+          {
             path: { type: "string", pattern: "^/" },
             success_codes: { type: "string" },
             healthy_threshold: { type: "integer", minimum: 2, maximum: 10 },
@@ -98,87 +77,56 @@ const loadBalancedWebService = {
             timeout: duration,
             grace_period: duration,
           },
-        },
+          ["path"],
+        ),
         deregistration_delay: duration,
         redirect_to_https: { type: "boolean" },
       },
-    },
+      ["path", "healthcheck"],
+    ),
   },
-};
+  ["name", "type", "image", "http", "command"],
+);
 
-const backendService = {
-  type: "object",
-  additionalProperties: false,
-  required: ["name", "type", "image", "command"],
-  properties: {
+const backendService = closed(
+  {
     ...common,
     type: { const: "Backend Service" },
-    image: {
-      type: "object",
-      additionalProperties: false,
-      required: ["build", "healthcheck"],
-      properties: {
+    image: closed(
+      {
         ...imageBase,
-        healthcheck: {
-          type: "object",
-          additionalProperties: false,
-          required: ["command"],
-          properties: {
+        healthcheck: closed(
+          {
             command: { type: "array", items: { type: "string" }, minItems: 2 },
             interval: duration,
             retries: { type: "integer", minimum: 1, maximum: 10 },
             timeout: duration,
             start_period: duration,
           },
-        },
+          ["command"],
+        ),
       },
-    },
+      ["build", "healthcheck"],
+    ),
   },
-};
+  ["name", "type", "image", "command"],
+);
 
-const environment = {
-  type: "object",
-  additionalProperties: false,
-  required: ["name", "type"],
-  properties: {
-    name: { type: "string", pattern: "^[a-z][a-z0-9-]*$" },
+const environment = closed(
+  {
+    name,
     type: { const: "Environment" },
-    network: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        vpc: {
-          type: "object",
-          additionalProperties: false,
-          properties: { flow_logs: { type: "boolean" } },
-        },
-      },
-    },
-    http: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        public: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            certificates: { type: "array", items: { type: "string" } },
-            ingress: {
-              type: "object",
-              additionalProperties: false,
-              properties: { source_ips: { type: "array", items: { type: "string" } } },
-            },
-          },
-        },
-      },
-    },
-    observability: {
-      type: "object",
-      additionalProperties: false,
-      properties: { container_insights: { type: "boolean" } },
-    },
+    network: closed({ vpc: closed({ flow_logs: { type: "boolean" } }) }),
+    http: closed({
+      public: closed({
+        certificates: { type: "array", items: { type: "string" } },
+        ingress: closed({ source_ips: { type: "array", items: { type: "string" } } }),
+      }),
+    }),
+    observability: closed({ container_insights: { type: "boolean" } }),
   },
-};
+  ["name", "type"],
+);
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validators = {
