@@ -3,9 +3,9 @@ import { authSettingsOf, authVariables } from "../auth/settings.js";
 import { dynamoDbClient } from "../config/aws-clients.js";
 import { int, logLevel, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
-import { drain } from "../http/graceful-shutdown.js";
+import { drainOnSignal } from "../http/graceful-shutdown.js";
 import { serveBehindLoadBalancer } from "../http/server.js";
-import { createLogger, endLog } from "../logging/logger.js";
+import { createLogger } from "../logging/logger.js";
 import { createCommandApi } from "./app.js";
 
 // Token issuer settings are read with the rest: without them the task refuses to start.
@@ -44,7 +44,7 @@ const repository = new DynamoDbItemRepository({
   ...(config.STATE_CACHE_ITEMS > 0 ? { cache: { maxItems: config.STATE_CACHE_ITEMS } } : {}),
 });
 
-let draining = false;
+const stop = drainOnSignal({ logger, graceMs: config.SHUTDOWN_GRACE_MS });
 const app = createCommandApi({
   repository,
   access: issuerAccessControl(auth, { logger }),
@@ -55,22 +55,10 @@ const app = createCommandApi({
     maxRunning: config.MAX_COMMANDS_RUNNING,
   },
   requestDeadlineMs: config.REQUEST_DEADLINE_MS,
-  isDraining: () => draining,
+  isDraining: stop.isDraining,
 });
 const server = serveBehindLoadBalancer({ fetch: app.fetch, port: config.PORT }, (info) =>
   logger.info({ port: info.port }, "command-api listening"),
 );
 
-// SIGTERM (ECS stop, Ctrl-C): health turns 503, no new connections, in-flight requests finish.
-const shutdown = async (signal: string) => {
-  if (draining) return;
-  draining = true;
-  logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "draining");
-  const how = await drain(server, { graceMs: config.SHUTDOWN_GRACE_MS });
-  logger.info({ how }, "stopped");
-  client.destroy();
-  await endLog(logger);
-  process.exit(0);
-};
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+stop.listen(server, () => client.destroy());

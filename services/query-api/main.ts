@@ -1,9 +1,9 @@
 import { issuerAccessControl } from "../auth/access.js";
 import { authSettingsOf, authVariables } from "../auth/settings.js";
 import { databaseUrl, int, logLevel, readConfig, schemaName } from "../config/env.js";
-import { drain } from "../http/graceful-shutdown.js";
+import { drainOnSignal } from "../http/graceful-shutdown.js";
 import { serveBehindLoadBalancer } from "../http/server.js";
-import { createLogger, endLog } from "../logging/logger.js";
+import { createLogger } from "../logging/logger.js";
 import { openHealthProbe, openReadModel } from "../read-model/data-source.js";
 import { PgVersionListener } from "../read-model/version-signal.js";
 import { createQueryApi } from "./app.js";
@@ -47,7 +47,7 @@ const versions = new PgVersionListener({
 });
 await versions.start();
 
-let draining = false;
+const stop = drainOnSignal({ logger, graceMs: config.SHUTDOWN_GRACE_MS });
 const app = createQueryApi({
   db,
   versions,
@@ -56,7 +56,7 @@ const app = createQueryApi({
   readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
   maxVersionWaiters: config.READ_YOUR_WRITES_MAX_WAITERS,
   databaseAnswers: health.answers,
-  isDraining: () => draining,
+  isDraining: stop.isDraining,
 });
 const server = serveBehindLoadBalancer({ fetch: app.fetch, port: config.PORT }, (info) =>
   logger.info({ port: info.port }, "query-api listening"),
@@ -65,19 +65,9 @@ const server = serveBehindLoadBalancer({ fetch: app.fetch, port: config.PORT }, 
 const closeQuietly = (what: string) => (e: unknown) =>
   logger.warn({ err: e }, `closing ${what} failed`);
 
-// SIGTERM (ECS stop, Ctrl-C): health turns 503, no new connections, in-flight requests finish,
-// then the listener and the pools close.
-const shutdown = async (signal: string) => {
-  if (draining) return;
-  draining = true;
-  logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "draining");
-  const how = await drain(server, { graceMs: config.SHUTDOWN_GRACE_MS });
+// Once no request runs: the listener and the pools.
+stop.listen(server, async () => {
   await versions.stop().catch(closeQuietly("version listener"));
   await health.close().catch(closeQuietly("health probe"));
   await db.destroy().catch(closeQuietly("read model pool"));
-  logger.info({ how }, "stopped");
-  await endLog(logger);
-  process.exit(0);
-};
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+});
