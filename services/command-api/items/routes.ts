@@ -39,6 +39,9 @@ export interface ItemRoutesDeps {
 // The bearer-token middleware in front of these routes has set `caller`.
 type Env = { Variables: ShellVariables & CallerVariables };
 
+type ItemChange = Exclude<ItemCommand, { type: "RegisterItem" }>;
+type Change<T extends ItemChange["type"]> = Extract<ItemChange, { type: T }>;
+
 const json = { "Content-Type": "application/json" };
 
 const accepted =
@@ -98,10 +101,11 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
     return result.isOk() ? sendStored(reply(result.value)) : failureResponse(c, result.error);
   };
 
+  /** A change of an existing item: the command is the validated body's values plus its id. */
   const change =
-    <V>(
-      validate: (body: unknown) => Validation<V>,
-      toCommand: (itemId: ItemId, values: V) => ItemCommand,
+    <T extends ItemChange["type"]>(
+      type: T,
+      validate: (body: unknown) => Validation<Omit<Change<T>, "type" | "itemId">>,
       emptyAsObject = false,
     ) =>
     async (c: Context<Env>) => {
@@ -109,7 +113,9 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
       if (parsed.isErr()) return parsed.error;
       const { itemId, values } = parsed.value;
       if (itemId === undefined) throw new Error("route without an :id parameter");
-      return execute(c, parsed.value, toCommand(itemId, values), accepted(200, itemId));
+      // Sound: the values are all of Change<T> but its type and id.
+      const command = { type, itemId, ...values } as Change<T>;
+      return execute(c, parsed.value, command, accepted(200, itemId));
     };
 
   return new Hono<Env>()
@@ -120,28 +126,9 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
       const command: ItemCommand = { type: "RegisterItem", itemId, ...parsed.value.values };
       return execute(c, parsed.value, command, accepted(201, itemId));
     })
-    .post(
-      "/:id/rename",
-      change(validateRenameItem, (itemId, v) => ({ type: "RenameItem", itemId, ...v })),
-    )
-    .post(
-      "/:id/change-price",
-      change(validateChangePrice, (itemId, v) => ({ type: "ChangePrice", itemId, ...v })),
-    )
-    .post(
-      "/:id/receive-stock",
-      change(validateStockMovement, (itemId, v) => ({ type: "ReceiveStock", itemId, ...v })),
-    )
-    .post(
-      "/:id/ship-stock",
-      change(validateStockMovement, (itemId, v) => ({ type: "ShipStock", itemId, ...v })),
-    )
-    .post(
-      "/:id/discontinue",
-      change(
-        validateDiscontinueItem,
-        (itemId, v) => ({ type: "DiscontinueItem", itemId, ...v }),
-        true,
-      ),
-    );
+    .post("/:id/rename", change("RenameItem", validateRenameItem))
+    .post("/:id/change-price", change("ChangePrice", validateChangePrice))
+    .post("/:id/receive-stock", change("ReceiveStock", validateStockMovement))
+    .post("/:id/ship-stock", change("ShipStock", validateStockMovement))
+    .post("/:id/discontinue", change("DiscontinueItem", validateDiscontinueItem, true));
 };
