@@ -1,4 +1,12 @@
-import { ConfigError, ConfigProblem, int, optionalStr, str, type VarSpec } from "../config/env.js";
+import {
+  ConfigError,
+  type ConfigOf,
+  ConfigProblem,
+  int,
+  optionalStr,
+  str,
+  type VarSpec,
+} from "../config/env.js";
 import type { AudiencePolicy } from "./claims.js";
 
 /** A comma-separated list; empty when unset. */
@@ -42,11 +50,7 @@ export interface AuthSettings {
   readonly clockSkewSeconds: number;
 }
 
-type AuthConfig = {
-  readonly [K in keyof typeof authVariables]: (typeof authVariables)[K] extends VarSpec<infer T>
-    ? T
-    : never;
-};
+type AuthConfig = ConfigOf<typeof authVariables>;
 
 /** The settings from a parsed config; a config that accepts no audience and no client throws. */
 export const authSettingsOf = (c: AuthConfig): AuthSettings => {

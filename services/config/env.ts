@@ -51,10 +51,13 @@ export const oneOf = <T extends string>(
   },
 });
 
+/** The values `readConfig` returns for a spec. */
+export type ConfigOf<S> = { readonly [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never };
+
 export const readConfig = <S extends Record<string, VarSpec<unknown>>>(
   env: Env,
   spec: S,
-): { [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never } => {
+): ConfigOf<S> => {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(spec)) {
@@ -63,7 +66,7 @@ export const readConfig = <S extends Record<string, VarSpec<unknown>>>(
     else out[name] = value;
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return out as { [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never };
+  return out as ConfigOf<S>;
 };
 
 /**
