@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import {
+  type AttributeValue,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -81,6 +82,9 @@ describe("DynamoDbItemRepository", () => {
       }),
     );
   const snapshotsName = () => tableName(tables, "snapshots");
+  /** Writes a row straight into a table, past the repository (another writer's or older data). */
+  const putRow = (table: "journal" | "snapshots", Item: Record<string, AttributeValue>) =>
+    tables.client.send(new PutItemCommand({ TableName: tableName(tables, table), Item }));
   /** Registers an item and receives stock `count - 1` times, one save per event. */
   const seed = (r: DynamoDbItemRepository, id: ItemId, count: number) => seedFrom(r, id, 0, count);
   /** Saves events `from + 1` … `to` one at a time (the first one registers). */
@@ -177,13 +181,10 @@ describe("DynamoDbItemRepository", () => {
 
     it("never moves a snapshot backwards: an older one is dropped", async () => {
       const id = newId();
-      const newer = {
-        TableName: snapshotsName(),
-        Item: { aggregateId: { S: id }, version: { N: "20" }, stateVersion: { N: "0" } },
-      };
-      await tables.client.send(new PutItemCommand(newer));
+      const newer = { aggregateId: { S: id }, version: { N: "20" }, stateVersion: { N: "0" } };
+      await putRow("snapshots", newer);
       await seed(repo({ snapshotEvery: 5 }), id, 10); // due at 5 and at 10: both older than 20
-      expect((await snapshotRow(id)).Item).toEqual(newer.Item);
+      expect((await snapshotRow(id)).Item).toEqual(newer);
     });
 
     it("sends one PutItem for a lone event, and the due snapshot as its own put after it", async () => {
@@ -228,25 +229,20 @@ describe("DynamoDbItemRepository", () => {
         stock: 999,
       };
       for (const stateVersion of [ITEM_STATE_VERSION - 1, ITEM_STATE_VERSION]) {
-        await tables.client.send(
-          new PutItemCommand({
-            TableName: tableName(tables, "snapshots"),
-            Item: {
-              aggregateId: { S: id },
-              version: { N: "2" },
-              stateVersion: { N: String(stateVersion) },
-              payload: {
-                B: encodeSnapshot({
-                  aggregateId: id,
-                  version: 2,
-                  stateVersion,
-                  state: bogus,
-                  takenAt: now,
-                }),
-              },
-            },
-          }),
-        );
+        await putRow("snapshots", {
+          aggregateId: { S: id },
+          version: { N: "2" },
+          stateVersion: { N: String(stateVersion) },
+          payload: {
+            B: encodeSnapshot({
+              aggregateId: id,
+              version: 2,
+              stateVersion,
+              state: bogus,
+              takenAt: now,
+            }),
+          },
+        });
         const loaded = await r.load(id, { fresh: true });
         expect(loaded.version).toBe(3);
         // The outdated snapshot is ignored; a current one (here deliberately wrong) is trusted.
@@ -354,17 +350,12 @@ describe("DynamoDbItemRepository", () => {
       new URL("../fixtures/events-schema-v0/item-registered.v0.bin", import.meta.url),
     );
     const id = "018bcfe5-6800-7000-8000-0000000000a1" as ItemId;
-    await tables.client.send(
-      new PutItemCommand({
-        TableName: tableName(tables, "journal"),
-        Item: {
-          aggregateId: { S: id },
-          sequenceNumber: { N: "1" },
-          eventType: { S: "ItemRegistered" },
-          payload: { B: bytes },
-        },
-      }),
-    );
+    await putRow("journal", {
+      aggregateId: { S: id },
+      sequenceNumber: { N: "1" },
+      eventType: { S: "ItemRegistered" },
+      payload: { B: bytes },
+    });
     const r = repo();
     expect(await r.load(id)).toMatchObject({
       version: 1,
