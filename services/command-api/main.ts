@@ -3,8 +3,7 @@ import { authSettingsOf, authVariables } from "../auth/settings.js";
 import { dynamoDbClient } from "../config/aws-clients.js";
 import { int, logLevel, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
-import { drainOnSignal } from "../http/graceful-shutdown.js";
-import { serveBehindLoadBalancer } from "../http/server.js";
+import { httpProcess } from "../http/process.js";
 import { createLogger } from "../logging/logger.js";
 import { createCommandApi } from "./app.js";
 
@@ -44,7 +43,7 @@ const repository = new DynamoDbItemRepository({
   ...(config.STATE_CACHE_ITEMS > 0 ? { cache: { maxItems: config.STATE_CACHE_ITEMS } } : {}),
 });
 
-const stop = drainOnSignal({ logger, graceMs: config.SHUTDOWN_GRACE_MS });
+const shell = httpProcess({ name: "command-api", logger, graceMs: config.SHUTDOWN_GRACE_MS });
 const app = createCommandApi({
   repository,
   access: issuerAccessControl(auth, { logger }),
@@ -55,10 +54,6 @@ const app = createCommandApi({
     maxRunning: config.MAX_COMMANDS_RUNNING,
   },
   requestDeadlineMs: config.REQUEST_DEADLINE_MS,
-  isDraining: stop.isDraining,
+  isDraining: shell.isDraining,
 });
-const server = serveBehindLoadBalancer({ fetch: app.fetch, port: config.PORT }, (info) =>
-  logger.info({ port: info.port }, "command-api listening"),
-);
-
-stop.listen(server, () => client.destroy());
+shell.serve(app, config.PORT, () => client.destroy());

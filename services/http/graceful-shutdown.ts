@@ -1,5 +1,3 @@
-import { endLog, type Logger } from "../logging/logger.js";
-
 /** The parts of a Node HTTP server that draining needs. */
 export interface DrainableServer {
   close(callback?: (error?: Error) => void): unknown;
@@ -37,34 +35,3 @@ export const drain = (server: DrainableServer, { graceMs, idleSweepMs = 50 }: Dr
     });
     server.closeIdleConnections?.();
   });
-
-export interface DrainOnSignalOptions {
-  readonly logger: Logger;
-  readonly graceMs: number;
-}
-
-/**
- * The stop of an HTTP main (ECS stop: SIGTERM; Ctrl-C: SIGINT). Create it before the app, which
- * answers health with 503 while `isDraining()`; `listen` then installs the signal handlers: no
- * new connections, in-flight requests finish, `close` releases the rest and the process exits.
- */
-export const drainOnSignal = ({ logger, graceMs }: DrainOnSignalOptions) => {
-  let draining = false;
-  return {
-    isDraining: () => draining,
-    listen(server: DrainableServer, close: () => Promise<void> | void = () => {}) {
-      const shutdown = async (signal: string) => {
-        if (draining) return;
-        draining = true;
-        logger.info({ signal, graceMs }, "draining");
-        const how = await drain(server, { graceMs });
-        await close();
-        logger.info({ how }, "stopped");
-        await endLog(logger);
-        process.exit(0);
-      };
-      process.once("SIGTERM", () => void shutdown("SIGTERM"));
-      process.once("SIGINT", () => void shutdown("SIGINT"));
-    },
-  };
-};

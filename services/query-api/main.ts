@@ -1,8 +1,7 @@
 import { issuerAccessControl } from "../auth/access.js";
 import { authSettingsOf, authVariables } from "../auth/settings.js";
 import { databaseUrl, int, logLevel, readConfig, schemaName } from "../config/env.js";
-import { drainOnSignal } from "../http/graceful-shutdown.js";
-import { serveBehindLoadBalancer } from "../http/server.js";
+import { httpProcess } from "../http/process.js";
 import { createLogger } from "../logging/logger.js";
 import { openHealthProbe, openReadModel } from "../read-model/data-source.js";
 import { PgVersionListener } from "../read-model/version-signal.js";
@@ -47,7 +46,7 @@ const versions = new PgVersionListener({
 });
 await versions.start();
 
-const stop = drainOnSignal({ logger, graceMs: config.SHUTDOWN_GRACE_MS });
+const shell = httpProcess({ name: "query-api", logger, graceMs: config.SHUTDOWN_GRACE_MS });
 const app = createQueryApi({
   db,
   versions,
@@ -56,17 +55,14 @@ const app = createQueryApi({
   readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
   maxVersionWaiters: config.READ_YOUR_WRITES_MAX_WAITERS,
   databaseAnswers: health.answers,
-  isDraining: stop.isDraining,
+  isDraining: shell.isDraining,
 });
-const server = serveBehindLoadBalancer({ fetch: app.fetch, port: config.PORT }, (info) =>
-  logger.info({ port: info.port }, "query-api listening"),
-);
 
 const closeQuietly = (what: string) => (e: unknown) =>
   logger.warn({ err: e }, `closing ${what} failed`);
 
 // Once no request runs: the listener and the pools.
-stop.listen(server, async () => {
+shell.serve(app, config.PORT, async () => {
   await versions.stop().catch(closeQuietly("version listener"));
   await health.close().catch(closeQuietly("health probe"));
   await db.destroy().catch(closeQuietly("read model pool"));
