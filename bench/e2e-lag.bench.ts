@@ -191,6 +191,20 @@ try {
     console.log(`  peak RSS ${r.name} at ${belowRate}/s: ${show(r.bytes)}`);
   await stack.stop();
   const scope = peaksReset ? "during the measured phase" : "since start (peak reset unavailable)";
+  /** One row per service: its peak RSS at `atRate`. */
+  const peakRows = (
+    list: ReturnType<typeof peaks>,
+    atRate: number,
+    more: Pick<BenchRow, "goal" | "note">,
+  ) =>
+    list.map(
+      (r): BenchRow => ({
+        figure: `7. peak RSS ${r.name} at ${atRate}/s`,
+        value: r.bytes === undefined ? null : round(mib(r.bytes)),
+        unit: "MiB",
+        ...more,
+      }),
+    );
 
   rows.push(
     {
@@ -205,23 +219,11 @@ try {
       unit: "s",
       note: cpuNote,
     },
-    ...mainPeaks.map(
-      (r): BenchRow => ({
-        figure: `7. peak RSS ${r.name} at ${rate}/s`,
-        value: r.bytes === undefined ? null : round(mib(r.bytes)),
-        unit: "MiB",
-        goal: "≤ 150",
-        note: `VmHWM ${scope}, run through tsx${serviceNodeOptions ? `, NODE_OPTIONS=${serviceNodeOptions}` : ""}`,
-      }),
-    ),
-    ...belowPeaks.map(
-      (r): BenchRow => ({
-        figure: `7. peak RSS ${r.name} at ${belowRate}/s`,
-        value: r.bytes === undefined ? null : round(mib(r.bytes)),
-        unit: "MiB",
-        note: "below saturation",
-      }),
-    ),
+    ...peakRows(mainPeaks, rate, {
+      goal: "≤ 150",
+      note: `VmHWM ${scope}, run through tsx${serviceNodeOptions ? `, NODE_OPTIONS=${serviceNodeOptions}` : ""}`,
+    }),
+    ...peakRows(belowPeaks, belowRate, { note: "below saturation" }),
   );
   emitResult({ bench: "e2e-lag", quick: args.quick, rows });
 } catch (e) {

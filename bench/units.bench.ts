@@ -35,6 +35,13 @@ interface Scenario {
   /** Events the item holds before the measured command (0 = the command registers it). */
   readonly before: number;
 }
+/** A command on an existing item, posted to /commands/items/{id}/`route`. */
+const onItem = (command: string, route: string, body: unknown, before = 2): Scenario => ({
+  command,
+  path: (id) => `/commands/items/${id}/${route}`,
+  body,
+  before,
+});
 const scenarios: readonly Scenario[] = [
   {
     command: "register",
@@ -42,42 +49,17 @@ const scenarios: readonly Scenario[] = [
     body: { name: "Teapot", price: 1999 },
     before: 0,
   },
-  {
-    command: "rename",
-    path: (id) => `/commands/items/${id}/rename`,
-    body: { name: "Big teapot" },
-    before: 2,
-  },
-  {
-    command: "change price",
-    path: (id) => `/commands/items/${id}/change-price`,
-    body: { price: 2499 },
-    before: 2,
-  },
-  {
-    command: "receive stock",
-    path: (id) => `/commands/items/${id}/receive-stock`,
-    body: { quantity: 3 },
-    before: 2,
-  },
-  {
-    command: "ship stock",
-    path: (id) => `/commands/items/${id}/ship-stock`,
-    body: { quantity: 1 },
-    before: 2,
-  },
-  {
-    command: "discontinue",
-    path: (id) => `/commands/items/${id}/discontinue`,
-    body: { reason: "end of line" },
-    before: 2,
-  },
-  {
-    command: `receive stock, snapshot due (event ${SNAPSHOT_EVERY})`,
-    path: (id) => `/commands/items/${id}/receive-stock`,
-    body: { quantity: 3 },
-    before: SNAPSHOT_EVERY - 1,
-  },
+  onItem("rename", "rename", { name: "Big teapot" }),
+  onItem("change price", "change-price", { price: 2499 }),
+  onItem("receive stock", "receive-stock", { quantity: 3 }),
+  onItem("ship stock", "ship-stock", { quantity: 1 }),
+  onItem("discontinue", "discontinue", { reason: "end of line" }),
+  onItem(
+    `receive stock, snapshot due (event ${SNAPSHOT_EVERY})`,
+    "receive-stock",
+    { quantity: 3 },
+    SNAPSHOT_EVERY - 1,
+  ),
 ];
 
 // ---- ours: the command API in process (app.request, no listening socket), metered client ----

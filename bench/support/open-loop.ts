@@ -1,5 +1,5 @@
 import { sleep } from "./http.js";
-import { round, type Summary, slices, slope, summarize } from "./stats.js";
+import { round, slices, slope, summarize } from "./stats.js";
 
 /** One tracked command: when it left (ms into the phase), its latency, and its lag if seen. */
 export interface Sample {
@@ -82,20 +82,8 @@ export const runOpenLoop = async (o: PhaseOptions): Promise<Phase> => {
   };
 };
 
-export interface LagAnalysis {
-  readonly lag: Summary;
-  readonly command: Summary;
-  readonly thirds: readonly Summary[];
-  /** p50 of the last third over p50 of the first third. */
-  readonly growth: number;
-  /** Least-squares slope of lag over send time, ms per s. */
-  readonly trendMsPerS: number;
-  readonly grows: boolean;
-  readonly invisible: number;
-}
-
 /** Lag grows when the last third's p50 is over 1.5× the first's and more than 25 ms above it. */
-export const analyseLag = (phase: Phase): LagAnalysis => {
+export const analyseLag = (phase: Phase) => {
   const visible = phase.samples.flatMap((s) =>
     s.lagMs === undefined ? [] : [{ x: s.sentAt / 1000, y: s.lagMs }],
   );
@@ -107,12 +95,16 @@ export const analyseLag = (phase: Phase): LagAnalysis => {
     lag: summarize(visible.map((p) => p.y)),
     command: summarize(phase.commandMs),
     thirds,
+    /** p50 of the last third over p50 of the first third. */
     growth,
+    /** Least-squares slope of lag over send time, ms per s. */
     trendMsPerS: slope(visible),
     grows: !(growth <= 1.5 || last - first < 25),
     invisible: phase.samples.length - visible.length,
   };
 };
+
+export type LagAnalysis = Readonly<ReturnType<typeof analyseLag>>;
 
 export const describePhase = (p: Phase, a: LagAnalysis): string[] => [
   `  at ${p.rate}/s: achieved ${round(p.achieved)} commands/s; ${p.failed} failed, ${p.skipped} skipped (too many in flight)`,
