@@ -3,12 +3,7 @@ import { packageOf, summarizeProfile } from "../../bench/support/cpu-profile.js"
 import { replaceDocSection } from "../../bench/support/doc-section.js";
 import { analyseLag } from "../../bench/support/open-loop.js";
 import { formatNumber, renderSection, renderTable } from "../../bench/support/report.js";
-import {
-  formatResultLine,
-  goalMet,
-  parseGoal,
-  parseResultOutput,
-} from "../../bench/support/result.js";
+import * as protocol from "../../bench/support/result.js";
 import { percentile, slices, slope, summarize } from "../../bench/support/stats.js";
 
 // The harness pieces that need no infrastructure; the benchmarks themselves never run in tests.
@@ -48,30 +43,34 @@ describe("result protocol", () => {
   };
 
   it("reads the last result line among any other output", () => {
-    const out = `starting\n${formatResultLine({ ...result, bench: "old" })}\nnoise\n${formatResultLine(result)}\n`;
-    expect(parseResultOutput(out)).toEqual({ ok: true, result });
+    const out = `starting\n${protocol.formatResultLine({ ...result, bench: "old" })}\nnoise\n${protocol.formatResultLine(result)}\n`;
+    expect(protocol.parseResultOutput(out)).toEqual({ ok: true, result });
   });
 
   it("reports a bench that prints no result line, or a broken one", () => {
-    expect(parseResultOutput("done in 3 s\n")).toEqual({
+    expect(protocol.parseResultOutput("done in 3 s\n")).toEqual({
       ok: false,
       reason: "no machine-readable result",
     });
-    expect(parseResultOutput("BENCH_RESULT {oops").ok).toBe(false);
-    expect(parseResultOutput('BENCH_RESULT {"bench":"x","rows":[{"figure":1}]}')).toMatchObject({
+    expect(protocol.parseResultOutput("BENCH_RESULT {oops").ok).toBe(false);
+    expect(
+      protocol.parseResultOutput('BENCH_RESULT {"bench":"x","rows":[{"figure":1}]}'),
+    ).toMatchObject({
       ok: false,
       reason: "result row 0 is malformed",
     });
   });
 
   it("derives a verdict from simple goals and keeps the bench's own otherwise", () => {
-    expect(parseGoal("≥ 5,000 events/s")).toEqual({ op: ">=", threshold: 5000 });
-    expect(parseGoal("<= 150 ms")).toEqual({ op: "<=", threshold: 150 });
-    expect(parseGoal("does not grow")).toBeUndefined();
-    expect(goalMet({ figure: "f", value: 1.3, unit: "×", goal: "≤ 1.25" })).toBe(false);
-    expect(goalMet({ figure: "f", value: 6000, unit: "/s", goal: "≥ 5000" })).toBe(true);
-    expect(goalMet({ figure: "f", value: 2, unit: "×", goal: "no growth", met: true })).toBe(true);
-    expect(goalMet({ figure: "f", value: null, unit: "ms", goal: "≤ 1" })).toBeUndefined();
+    expect(protocol.parseGoal("≥ 5,000 events/s")).toEqual({ op: ">=", threshold: 5000 });
+    expect(protocol.parseGoal("<= 150 ms")).toEqual({ op: "<=", threshold: 150 });
+    expect(protocol.parseGoal("does not grow")).toBeUndefined();
+    expect(protocol.goalMet({ figure: "f", value: 1.3, unit: "×", goal: "≤ 1.25" })).toBe(false);
+    expect(protocol.goalMet({ figure: "f", value: 6000, unit: "/s", goal: "≥ 5000" })).toBe(true);
+    expect(
+      protocol.goalMet({ figure: "f", value: 2, unit: "×", goal: "no growth", met: true }),
+    ).toBe(true);
+    expect(protocol.goalMet({ figure: "f", value: null, unit: "ms", goal: "≤ 1" })).toBeUndefined();
   });
 });
 
