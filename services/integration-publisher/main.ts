@@ -66,9 +66,7 @@ const { healthPort } = await runWorkerProcess({
   worker,
   logger,
   heartbeat,
-  healthPort: config.HEALTH_PORT,
-  healthMaxSilenceMs: config.HEALTH_MAX_SILENCE_MS,
-  shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+  ...settings.process,
 });
 logger.info(
   { workerId: worker.workerId, changeSource: config.CHANGE_SOURCE, healthPort },

@@ -86,9 +86,7 @@ const { healthPort } = await runWorkerProcess({
   worker,
   logger,
   heartbeat,
-  healthPort: config.HEALTH_PORT,
-  healthMaxSilenceMs: config.HEALTH_MAX_SILENCE_MS,
-  shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+  ...settings.process,
   close: () => db.destroy(),
 });
 logger.info(

@@ -33,7 +33,10 @@ export const streamWorkerVariables = {
   LOG_LEVEL: logLevel(),
 };
 
-/** What those variables set: the worker's id, its retry policy and its batch-loop settings. */
+/**
+ * What those variables set: the worker's id, retry policy and batch-loop settings, and the
+ * process shell's health and shutdown settings (for runWorkerProcess).
+ */
 export const streamWorkerSettings = (c: ConfigOf<typeof streamWorkerVariables>) => ({
   workerId: c.WORKER_ID ? workerId(c.WORKER_ID) : defaultWorkerId(),
   retryPolicy: {
@@ -46,6 +49,11 @@ export const streamWorkerSettings = (c: ConfigOf<typeof streamWorkerVariables>) 
     idlePollMs: c.IDLE_POLL_MS,
     backoffMs: c.BACKOFF_MS,
     maxBackoffMs: c.MAX_BACKOFF_MS,
+    shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+  },
+  process: {
+    healthPort: c.HEALTH_PORT,
+    healthMaxSilenceMs: c.HEALTH_MAX_SILENCE_MS,
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
   },
 });
