@@ -1,5 +1,5 @@
 import { ResultAsync } from "neverthrow";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
 import { received, registered } from "../support/events.js";
 import { expectProblem as expectProblemOf } from "../support/problem.js";
@@ -20,9 +20,7 @@ describe("command API over HTTP (DynamoDB Local)", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createCommandApiHarness();
-  });
-  afterAll(async () => {
-    await h.drop();
+    return () => h.drop();
   });
 
   describe("register", () => {

@@ -38,6 +38,7 @@ describe("protecting the query API's database", () => {
     m = await createTestReadModel();
     await seedItems(m, 10_000);
   });
+  // Not returned by beforeAll: the schema is dropped even when seeding fails.
   afterAll(async () => {
     await m.drop();
   });
@@ -96,9 +97,7 @@ describe("a saturated query pool", () => {
   let m: TestReadModel;
   beforeAll(async () => {
     m = await createTestReadModel();
-  });
-  afterAll(async () => {
-    await m.drop();
+    return () => m.drop();
   });
 
   it("answers 503 with Retry-After when no connection frees up in time, while health answers on its own connection", async () => {
