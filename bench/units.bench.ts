@@ -17,7 +17,7 @@ import { DynamoDbItemRepository } from "../services/event-store/dynamodb-item-re
 import { allTables } from "../services/tables/definitions.js";
 import { ensureTables } from "../services/tables/provision.js";
 import { presetCaller } from "../test/support/preset-caller.js";
-import { createJ5Tables, J5ItemId } from "./event-store-j5ik2o.js";
+import { createJ5Tables, J5ItemId, type Json, j5EventFromJson } from "./event-store-j5ik2o.js";
 import { writeDocSection } from "./support/doc-section.js";
 import { meterUnits, sumUnits, type UnitCharge } from "./support/dynamodb-units.js";
 import { emitResult } from "./support/result.js";
@@ -139,22 +139,6 @@ class J5Full implements Aggregate<J5Full, J5ItemId> {
     );
   }
 }
-// biome-ignore lint/suspicious/noExplicitAny: the library hands converters untyped JSON.
-type Json = any;
-const toEvent = (j: Json): J5Event => {
-  const d = j.data;
-  return new J5Event(
-    d.typeName,
-    d.id,
-    new J5ItemId(d.aggregateId.value),
-    d.sequenceNumber,
-    new Date(d.occurredAt),
-    d.isCreated,
-    d.correlationId,
-    d.causationId,
-    d.data,
-  );
-};
 const toItem = (j: Json): J5Full => {
   const d = j.data;
   return new J5Full(
@@ -186,7 +170,7 @@ const j5 = async (client: DynamoDBClient, prefix: string) => {
     t.journalIndex,
     t.snapshotIndex,
     32,
-    toEvent,
+    j5EventFromJson<J5Event>,
     toItem,
   );
   const event = (item: J5Full, kind: string, seq: number) => {
