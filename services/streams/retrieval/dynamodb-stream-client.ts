@@ -1,7 +1,6 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamCommand,
-  type DescribeStreamCommandOutput,
   type DynamoDBStreamsClient,
   ExpiredIteratorException,
   GetRecordsCommand,
@@ -12,11 +11,13 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { type Clock, systemClock } from "../../clock/clock.js";
 import {
+  allPages,
   type IteratorPosition,
   iteratorOrNotFound,
   type RecordsPage,
   type ShardDescription,
   type StreamClient,
+  shardDescriptions,
   streamReadErrors,
 } from "./stream-client.js";
 
@@ -35,11 +36,9 @@ export class DynamoDbStreamClient implements StreamClient {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async listShards(streamArn: string): Promise<readonly ShardDescription[]> {
-    const shards: ShardDescription[] = [];
-    let start: string | undefined;
-    do {
-      const out: DescribeStreamCommandOutput = await this.client
+  listShards(streamArn: string): Promise<readonly ShardDescription[]> {
+    return allPages(async (start) => {
+      const out = await this.client
         .send(
           new DescribeStreamCommand({
             StreamArn: streamArn,
@@ -48,22 +47,12 @@ export class DynamoDbStreamClient implements StreamClient {
           }),
         )
         .catch(translate);
-      for (const s of out.StreamDescription?.Shards ?? []) {
-        if (!s.ShardId) continue;
-        shards.push({
-          shardId: s.ShardId,
-          ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}),
-          ...(s.SequenceNumberRange?.StartingSequenceNumber
-            ? { startingSequenceNumber: s.SequenceNumberRange.StartingSequenceNumber }
-            : {}),
-          ...(s.SequenceNumberRange?.EndingSequenceNumber
-            ? { endingSequenceNumber: s.SequenceNumberRange.EndingSequenceNumber }
-            : {}),
-        });
-      }
-      start = out.StreamDescription?.LastEvaluatedShardId;
-    } while (start);
-    return shards;
+      const description = out.StreamDescription;
+      return {
+        items: (description?.Shards ?? []).flatMap(shardDescriptions),
+        next: description?.LastEvaluatedShardId,
+      };
+    });
   }
 
   async getShardIterator(

@@ -6,20 +6,20 @@ import {
   KMSThrottlingException,
   LimitExceededException,
   ListShardsCommand,
-  type ListShardsCommandOutput,
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
-  type Shard,
   type ShardFilter,
 } from "@aws-sdk/client-kinesis";
 import { decodeKinesisDynamoDbRecord } from "./kinesis-dynamodb-record.js";
 import {
+  allPages,
   type IteratorPosition,
   iteratorOrNotFound,
   type RecordsPage,
   type ShardDescription,
   type StreamClient,
   type StreamRecord,
+  shardDescriptions,
   streamReadErrors,
 } from "./stream-client.js";
 
@@ -40,23 +40,6 @@ export const kinesisStreamName = (stream: string): string => {
   const at = stream.indexOf(":stream/");
   return stream.startsWith("arn:") && at >= 0 ? stream.slice(at + ":stream/".length) : stream;
 };
-
-const shardOf = (s: Shard): ShardDescription[] =>
-  s.ShardId
-    ? [
-        {
-          shardId: s.ShardId,
-          ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}),
-          ...(s.AdjacentParentShardId ? { adjacentParentShardId: s.AdjacentParentShardId } : {}),
-          ...(s.SequenceNumberRange?.StartingSequenceNumber
-            ? { startingSequenceNumber: s.SequenceNumberRange.StartingSequenceNumber }
-            : {}),
-          ...(s.SequenceNumberRange?.EndingSequenceNumber
-            ? { endingSequenceNumber: s.SequenceNumberRange.EndingSequenceNumber }
-            : {}),
-        },
-      ]
-    : [];
 
 export interface KinesisStreamClientOptions {
   /**
@@ -88,11 +71,9 @@ export class KinesisStreamClient implements StreamClient {
     private readonly options: KinesisStreamClientOptions = {},
   ) {}
 
-  async listShards(stream: string): Promise<readonly ShardDescription[]> {
-    const shards: ShardDescription[] = [];
-    let next: string | undefined;
-    do {
-      const out: ListShardsCommandOutput = await this.client
+  listShards(stream: string): Promise<readonly ShardDescription[]> {
+    return allPages(async (next) => {
+      const out = await this.client
         .send(
           new ListShardsCommand({
             ...(next === undefined
@@ -105,10 +86,8 @@ export class KinesisStreamClient implements StreamClient {
           }),
         )
         .catch(translate);
-      shards.push(...(out.Shards ?? []).flatMap(shardOf));
-      next = out.NextToken;
-    } while (next);
-    return shards;
+      return { items: (out.Shards ?? []).flatMap(shardDescriptions), next: out.NextToken };
+    });
   }
 
   async getShardIterator(
@@ -154,18 +133,10 @@ export class KinesisStreamClient implements StreamClient {
         },
       ];
     });
-    const children = out.ChildShards?.flatMap((c): ShardDescription[] => {
-      const [parent, adjacent] = c.ParentShards ?? [];
-      return c.ShardId
-        ? [
-            {
-              shardId: c.ShardId,
-              ...(parent ? { parentShardId: parent } : {}),
-              ...(adjacent ? { adjacentParentShardId: adjacent } : {}),
-            },
-          ]
-        : [];
-    });
+    const children = out.ChildShards?.flatMap(
+      ({ ShardId, ParentShards: [parent, adjacent] = [] }) =>
+        shardDescriptions({ ShardId, ParentShardId: parent, AdjacentParentShardId: adjacent }),
+    );
     return {
       records,
       ...(out.NextShardIterator ? { nextIterator: out.NextShardIterator } : {}),

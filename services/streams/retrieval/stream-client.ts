@@ -10,6 +10,50 @@ export interface ShardDescription {
   readonly endingSequenceNumber?: string;
 }
 
+/** A shard as the SDKs describe it (DynamoDB Streams' DescribeStream, Kinesis's ListShards). */
+export interface SdkShard {
+  readonly ShardId?: string | undefined;
+  readonly ParentShardId?: string | undefined;
+  readonly AdjacentParentShardId?: string | undefined;
+  readonly SequenceNumberRange?:
+    | {
+        readonly StartingSequenceNumber?: string | undefined;
+        readonly EndingSequenceNumber?: string | undefined;
+      }
+    | undefined;
+}
+
+/** The port's description of an SDK's shard: none for a shard without an id. */
+export const shardDescriptions = (s: SdkShard): ShardDescription[] => {
+  if (!s.ShardId) return [];
+  const range = s.SequenceNumberRange;
+  return [
+    {
+      shardId: s.ShardId,
+      ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}),
+      ...(s.AdjacentParentShardId ? { adjacentParentShardId: s.AdjacentParentShardId } : {}),
+      ...(range?.StartingSequenceNumber
+        ? { startingSequenceNumber: range.StartingSequenceNumber }
+        : {}),
+      ...(range?.EndingSequenceNumber ? { endingSequenceNumber: range.EndingSequenceNumber } : {}),
+    },
+  ];
+};
+
+/** Every item of a paged listing: `page` answers one page's items and the next page's token. */
+export const allPages = async <T>(
+  page: (token: string | undefined) => Promise<{ items: readonly T[]; next?: string | undefined }>,
+): Promise<T[]> => {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    const answer = await page(token);
+    items.push(...answer.items);
+    token = answer.next;
+  } while (token);
+  return items;
+};
+
 export interface StreamRecord {
   readonly sequenceNumber: string;
   /** ApproximateCreationDateTime, for lag metrics and maximum record age. */
