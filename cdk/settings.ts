@@ -30,54 +30,45 @@ export interface ServiceSettings {
   readonly containerHealth?: { readonly command: readonly string[]; readonly startSeconds: number };
 }
 
+/** An API behind the load balancer: routes under /<path>, its health check at /<path>/healthz. */
+const api = (
+  path: string,
+  port: number,
+  healthGraceSeconds: number,
+  variables: Readonly<Record<string, string>> = {},
+): ServiceSettings => ({
+  cpu: 256,
+  memoryMiB: 512,
+  scaling: { min: 2, max: 6, cpuPercent: 70 },
+  variables: { PORT: String(port), ...variables },
+  web: { path, port, healthPath: `/${path}/healthz`, healthGraceSeconds },
+});
+
+/** A stream application: no load balancer; it answers /healthz on 127.0.0.1:8081 in the task. */
+const streamApplication = (variables: Readonly<Record<string, string>>): ServiceSettings => ({
+  cpu: 256,
+  memoryMiB: 512,
+  // Two keep a standby for lease take-over; more workers than open shards only idle.
+  scaling: { min: 2, max: 4, cpuPercent: 70 },
+  variables,
+  containerHealth: {
+    command: [
+      "CMD",
+      "node",
+      "-e",
+      "fetch('http://127.0.0.1:8081/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
+    ],
+    startSeconds: 60,
+  },
+});
+
 export const serviceSettings: Readonly<Record<string, ServiceSettings>> = {
-  "command-api": {
-    cpu: 256,
-    memoryMiB: 512,
-    scaling: { min: 2, max: 6, cpuPercent: 70 },
-    variables: { PORT: "3001" },
-    web: { path: "commands", port: 3001, healthPath: "/commands/healthz", healthGraceSeconds: 30 },
-  },
-  "query-api": {
-    cpu: 256,
-    memoryMiB: 512,
-    scaling: { min: 2, max: 6, cpuPercent: 70 },
-    variables: { PORT: "3002", DATABASE_SCHEMA: "public" },
-    web: { path: "queries", port: 3002, healthPath: "/queries/healthz", healthGraceSeconds: 60 },
-  },
-  "stream-consumer": {
-    cpu: 256,
-    memoryMiB: 512,
-    // Two keep a standby for lease take-over; more workers than open shards only idle.
-    scaling: { min: 2, max: 4, cpuPercent: 70 },
-    // CHANGE_SOURCE is wired to the JournalChangeSource parameter (cdk/tables.ts).
-    variables: { DATABASE_SCHEMA: "public", IDLE_POLL_MS: "500" },
-    containerHealth: {
-      command: [
-        "CMD",
-        "node",
-        "-e",
-        "fetch('http://127.0.0.1:8081/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
-      ],
-      startSeconds: 60,
-    },
-  },
-  "integration-publisher": {
-    cpu: 256,
-    memoryMiB: 512,
-    scaling: { min: 2, max: 4, cpuPercent: 70 },
-    // The second reader of each DynamoDB stream shard beside the consumer (docs/integration-events.md).
-    variables: { IDLE_POLL_MS: "500" },
-    containerHealth: {
-      command: [
-        "CMD",
-        "node",
-        "-e",
-        "fetch('http://127.0.0.1:8081/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
-      ],
-      startSeconds: 60,
-    },
-  },
+  "command-api": api("commands", 3001, 30),
+  "query-api": api("queries", 3002, 60, { DATABASE_SCHEMA: "public" }),
+  // CHANGE_SOURCE is wired to the JournalChangeSource parameter (cdk/tables.ts).
+  "stream-consumer": streamApplication({ DATABASE_SCHEMA: "public", IDLE_POLL_MS: "500" }),
+  // The second reader of each DynamoDB stream shard beside the consumer (docs/integration-events.md).
+  "integration-publisher": streamApplication({ IDLE_POLL_MS: "500" }),
 };
 
 /** Literal variables of the one-off CLI tasks (table names and the secret are wired). */
