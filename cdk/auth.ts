@@ -4,11 +4,12 @@
  * callers (client-credentials grant), and a WAF web ACL (per-IP rate limit, AWS common rule set)
  * on the load balancer. Both APIs verify the pool's access tokens (AUTH_* variables).
  */
-import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import { Construct } from "constructs";
+import { numberParameter } from "./parameters.js";
 
 /** Tokens carry the scopes as "item-service/items:read". */
 const RESOURCE_SERVER = "item-service";
@@ -26,8 +27,7 @@ export class Auth extends Construct {
   ) {
     super(scope, id);
     const stack = Stack.of(this);
-    const rateLimit = new CfnParameter(stack, "RequestsPerFiveMinutesPerIp", {
-      type: "Number",
+    const rateLimit = numberParameter(this, "RequestsPerFiveMinutesPerIp", {
       default: 2000,
       minValue: 10,
       description: "WAF rate limit; an address above it is blocked until its rate falls.",
@@ -100,7 +100,7 @@ export class Auth extends Construct {
           ...rule("rate-per-ip", 0),
           action: { block: {} },
           statement: {
-            rateBasedStatement: { aggregateKeyType: "IP", limit: rateLimit.valueAsNumber },
+            rateBasedStatement: { aggregateKeyType: "IP", limit: rateLimit },
           },
         },
         {

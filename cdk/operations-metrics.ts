@@ -14,27 +14,25 @@ export const CONSUMER_DIMENSIONS = { Service: "stream-consumer" } as const;
 
 const PERIOD = Duration.minutes(1);
 
-export const consumerMetric = (metricName: string, statistic: string): cloudwatch.Metric =>
-  new cloudwatch.Metric({
-    namespace: CONSUMER_NAMESPACE,
-    metricName,
-    dimensionsMap: { ...CONSUMER_DIMENSIONS },
-    statistic,
-    period: PERIOD,
-  });
+/** A one-minute metric of one EMF namespace and its dimensions. */
+const emfMetric =
+  (namespace: string, dimensions: Readonly<Record<string, string>>) =>
+  (metricName: string, statistic: string): cloudwatch.Metric =>
+    new cloudwatch.Metric({
+      namespace,
+      metricName,
+      dimensionsMap: { ...dimensions },
+      statistic,
+      period: PERIOD,
+    });
+
+export const consumerMetric = emfMetric(CONSUMER_NAMESPACE, CONSUMER_DIMENSIONS);
 
 /** The integration publisher's EMF metrics (services/integration-publisher/publisher-metrics.ts). */
 export const PUBLISHER_NAMESPACE = "ItemService/IntegrationPublisher";
 export const PUBLISHER_DIMENSIONS = { Service: "integration-publisher" } as const;
 
-export const publisherMetric = (metricName: string, statistic: string): cloudwatch.Metric =>
-  new cloudwatch.Metric({
-    namespace: PUBLISHER_NAMESPACE,
-    metricName,
-    dimensionsMap: { ...PUBLISHER_DIMENSIONS },
-    statistic,
-    period: PERIOD,
-  });
+export const publisherMetric = emfMetric(PUBLISHER_NAMESPACE, PUBLISHER_DIMENSIONS);
 
 /** Container Insights' running task count of a service (needs Container Insights on). */
 export const runningTasksOf = (service: ecs.FargateService): cloudwatch.Metric =>

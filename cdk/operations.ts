@@ -20,6 +20,7 @@ import {
   publisherMetric,
   runningTasksOf,
 } from "./operations-metrics.js";
+import { numberParameter } from "./parameters.js";
 import type { ItemTables } from "./tables.js";
 
 export interface OperationsProps {
@@ -103,15 +104,12 @@ export class Operations extends Construct {
   }
 
   private consumerAlarms(props: OperationsProps): void {
-    const stack = Stack.of(this);
-    const lagThresholdMs = new CfnParameter(stack, "LagAlarmThresholdMs", {
-      type: "Number",
+    const lagThresholdMs = numberParameter(this, "LagAlarmThresholdMs", {
       default: 60_000,
       minValue: 1_000,
       description: "Consumer lag (MillisBehindLatest, max over workers) that raises the alarm.",
     });
-    const lagMinutes = new CfnParameter(stack, "LagAlarmMinutes", {
-      type: "Number",
+    const lagMinutes = numberParameter(this, "LagAlarmMinutes", {
       default: 5,
       minValue: 1,
       description: "Minutes the lag must stay above the threshold before the alarm fires.",
@@ -119,8 +117,8 @@ export class Operations extends Construct {
     this.alarm("ConsumerLagAlarm", {
       alarmDescription: "The stream consumer is behind the journal's stream for too long.",
       metric: consumerMetric("MillisBehindLatest", "Maximum"),
-      threshold: lagThresholdMs.valueAsNumber,
-      evaluationPeriods: lagMinutes.valueAsNumber,
+      threshold: lagThresholdMs,
+      evaluationPeriods: lagMinutes,
       comparisonOperator: GREATER_THAN_THRESHOLD,
       treatMissingData: NOT_BREACHING,
     });

@@ -7,6 +7,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as kinesis from "aws-cdk-lib/aws-kinesis";
 import { Construct } from "constructs";
 import { allTables, type TableDefinition } from "../services/tables/definitions.js";
+import { numberParameter } from "./parameters.js";
 
 /**
  * Point-in-time recovery where losing the table loses data: the journal is the system of record
@@ -72,8 +73,7 @@ export class ItemTables extends Construct {
       description:
         "Where the stream consumer reads the journal's changes (its CHANGE_SOURCE): the table's DynamoDB stream, or also a Kinesis data stream (docs/stream-consumer.md compares them).",
     });
-    const retention = new CfnParameter(stack, "JournalKinesisRetentionHours", {
-      type: "Number",
+    const retention = numberParameter(this, "JournalKinesisRetentionHours", {
       minValue: 24,
       maxValue: 8760,
       default: 168,
@@ -85,7 +85,7 @@ export class ItemTables extends Construct {
     const stream = new kinesis.CfnStream(this, "JournalKinesisStream", {
       name: this.kinesisStreamName("journal"),
       streamModeDetails: { streamMode: "ON_DEMAND" },
-      retentionPeriodHours: retention.valueAsNumber,
+      retentionPeriodHours: retention,
       streamEncryption: { encryptionType: "KMS", keyId: "alias/aws/kinesis" },
     });
     stream.cfnOptions.condition = toKinesis;
