@@ -11,7 +11,7 @@ import { v7 as uuidv7 } from "uuid";
 import { type Clock, systemClock } from "../clock/clock.js";
 import { fold, type ItemEvent, type ItemState, initialState } from "../domain/item/index.js";
 import { type Logger, silentLogger } from "../logging/logger.js";
-import type { AppendResult, CommandContext, ExpectedVersion } from "./event-store.js";
+import type { AppendResult, ExpectedVersion } from "./event-store.js";
 import { idempotencyKey, idempotencyPut, idempotencyRecordOf } from "./idempotency-items.js";
 import type {
   IdempotencyRecord,
@@ -124,13 +124,7 @@ export class DynamoDbItemRepository implements ItemRepository {
     return idempotencyRecordOf(out.Item, new Date(this.settings.clock.now()));
   }
 
-  save(
-    itemId: string,
-    expected: ExpectedVersion,
-    events: readonly ItemEvent[],
-    context: CommandContext,
-    idempotency?: IdempotencyRecord,
-  ): ResultAsync<AppendResult, SaveError> {
+  readonly save: ItemRepository["save"] = (itemId, expected, events, context, idempotency) => {
     const max = MAX_TRANSACTION_ITEMS - (idempotency ? 1 : 0);
     if (events.length > max) return errAsync({ kind: "TooManyEvents", count: events.length, max });
     const base = baseVersionOf(expected);
@@ -172,7 +166,7 @@ export class DynamoDbItemRepository implements ItemRepository {
           this.writeSnapshot(itemId, after, context.now).then(() => result),
         );
       });
-  }
+  };
 
   /**
    * Best effort, after the events committed: a snapshot is only a cache. It is conditioned on
