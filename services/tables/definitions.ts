@@ -75,15 +75,14 @@ export const parkedTable = {
  * a table of its own, as KCL separates two applications reading one stream by their lease table.
  */
 export const publisherLeasesTable = {
+  ...leasesTable,
   logicalName: "publisherLeases",
-  partitionKey: leasesTable.partitionKey,
 } as const satisfies TableDefinition;
 
 /** Records the integration publisher parked, per item (the same shape as `parkedTable`). */
 export const publisherParkedTable = {
+  ...parkedTable,
   logicalName: "publisherParked",
-  partitionKey: parkedTable.partitionKey,
-  sortKey: parkedTable.sortKey,
 } as const satisfies TableDefinition;
 
 export const allTables: readonly TableDefinition[] = [
