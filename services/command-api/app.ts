@@ -8,6 +8,7 @@ import type { AdmissionLimits } from "../command-handling/per-key-queue.js";
 import type { ConflictRetryPolicy } from "../command-handling/retry-policy.js";
 import type { ItemId } from "../domain/item/index.js";
 import type { ItemRepository } from "../event-store/item-repository.js";
+import { type LoadSheddingOptions, shedLoad } from "../http/load-shedding.js";
 import { installRouteFallback } from "../http/method-not-allowed.js";
 import { problemResponse } from "../http/problem.js";
 import { installHttpShell, type ShellEnv } from "../http/shell.js";
@@ -40,6 +41,8 @@ export interface CommandApiOptions {
   readonly requestDeadlineMs?: number;
   /** Deadlines and queue timers; tests pass a fake one. */
   readonly clock?: Clock;
+  /** Refuse commands up front while the event loop runs this late (none: never). */
+  readonly shedding?: LoadSheddingOptions;
   /** True once shutdown began: health turns 503 so the load balancer stops sending traffic. */
   readonly isDraining?: () => boolean;
 }
@@ -59,6 +62,7 @@ export const createCommandApi = ({
   requestDeadlineMs = DEFAULT_REQUEST_DEADLINE_MS,
   clock = systemClock,
   isDraining = () => false,
+  shedding,
 }: CommandApiOptions): Hono<Env> => {
   const app = new Hono<Env>();
   // DynamoDB throttling or a server fault is a 503 to retry, not a 500.
@@ -68,6 +72,8 @@ export const createCommandApi = ({
     newId,
     isUnavailable: isInfrastructureError,
   });
+  // Before authentication and body parsing: shed work is the cheapest. Never health or the spec.
+  if (shedding) app.use("/commands/items/*", shedLoad(shedding));
   app.use(
     "/commands/*",
     access.require("items:write", { except: ["/commands/healthz", "/commands/openapi.json"] }),

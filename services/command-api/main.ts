@@ -3,6 +3,7 @@ import { authSettingsOf, authVariables } from "../auth/settings.js";
 import { dynamoDbClient } from "../config/aws-clients.js";
 import { int, logLevel, optionalStr, readConfig, str } from "../config/env.js";
 import { DynamoDbItemRepository } from "../event-store/dynamodb-item-repository.js";
+import { monitorEventLoop } from "../http/load-shedding.js";
 import { httpProcess } from "../http/process.js";
 import { createLogger } from "../logging/logger.js";
 import { createCommandApi } from "./app.js";
@@ -24,6 +25,7 @@ const config = readConfig(process.env, {
   MAX_COMMANDS_IN_FLIGHT: int(256, 1, 100_000),
   MAX_COMMANDS_RUNNING: int(32, 1, 10_000),
   REQUEST_DEADLINE_MS: int(10_000, 100, 55_000),
+  MAX_EVENT_LOOP_DELAY_MS: int(200, 10, 55_000),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
 });
 const auth = authSettingsOf(config);
@@ -54,6 +56,7 @@ const app = createCommandApi({
     maxRunning: config.MAX_COMMANDS_RUNNING,
   },
   requestDeadlineMs: config.REQUEST_DEADLINE_MS,
+  shedding: { delay: monitorEventLoop().delay, maxDelayMs: config.MAX_EVENT_LOOP_DELAY_MS },
   isDraining: shell.isDraining,
 });
 shell.serve(app, config.PORT, () => client.destroy());

@@ -7,7 +7,10 @@ export type Refusal =
   | { readonly kind: "QueueFull"; readonly depth: number }
   /** `maxInFlight` tasks were already admitted over all keys. */
   | { readonly kind: "TooManyInFlight"; readonly limit: number }
-  /** Its deadline passed while it waited for its turn; it was dropped. */
+  /**
+   * It could not have finished by its deadline: refused at once when the tasks ahead of it on
+   * its key would take longer than that, or dropped while it waited.
+   */
   | { readonly kind: "DeadlineExceeded" };
 
 export interface AdmissionLimits {
@@ -27,6 +30,21 @@ export const DEFAULT_ADMISSION: AdmissionLimits = Object.freeze({
   maxInFlight: 256,
   maxRunning: 32,
 });
+
+/**
+ * How long a task runs, learnt as it goes (exponentially weighted; 0 until one has run). A
+ * queued task is only worth keeping while the tasks ahead of it, and itself, can still end by
+ * its deadline; waiting until the deadline itself would answer the client too late.
+ */
+const runTimeEstimate = (weight = 0.2) => {
+  let estimate = 0;
+  return {
+    ms: () => estimate,
+    record: (ms: number) => {
+      estimate = estimate === 0 ? ms : estimate + weight * (ms - estimate);
+    },
+  };
+};
 
 interface Entry {
   readonly deadline: number;
@@ -49,9 +67,11 @@ export type PerKeyQueue = <T>(
  * one round trip per command instead of a storm of conflicts and retries.
  *
  * Bounded, so that a burst cannot queue without limit in memory: a task beyond the key's depth
- * or the global in-flight cap is refused at once, and a waiting task is dropped (never run) as
- * soon as its deadline passes, so its caller can answer before the client gives up. A task
- * that has started always runs to its end. A task's own rejection goes to its caller only.
+ * or the global in-flight cap is refused at once, so is one that the tasks ahead of it on its
+ * key would keep waiting past its deadline, and a waiting task is dropped (never run) as soon
+ * as it could no longer end by its deadline, so its caller answers before the client gives up.
+ * A task that has started always runs to its end. A task's own rejection goes to its caller
+ * only.
  */
 export const createPerKeyQueue = (
   limits: AdmissionLimits = DEFAULT_ADMISSION,
@@ -63,6 +83,9 @@ export const createPerKeyQueue = (
   const waitingForSlot: string[] = [];
   let inFlight = 0;
   let running = 0;
+  const runTime = runTimeEstimate();
+  /** The last moment a task may start and still end by `deadline`, as far as we know. */
+  const latestStart = (deadline: number) => deadline - runTime.ms();
 
   /** Starts the key's next task still within its deadline, when a run slot is free. */
   const advance = (key: string) => {
@@ -70,7 +93,7 @@ export const createPerKeyQueue = (
     if (!queue) return;
     while (queue.length > 0 && !queue[0]?.started) {
       const head = queue[0] as Entry;
-      if (clock.now() >= head.deadline) {
+      if (clock.now() >= latestStart(head.deadline)) {
         head.drop();
         continue;
       }
@@ -99,6 +122,10 @@ export const createPerKeyQueue = (
         err<T, Refusal>({ kind: "TooManyInFlight", limit: limits.maxInFlight }),
       );
     }
+    // The tasks ahead of it on this key run one by one, then it does.
+    if (clock.now() + queue.length * runTime.ms() >= latestStart(deadline)) {
+      return Promise.resolve(err<T, Refusal>({ kind: "DeadlineExceeded" }));
+    }
     inFlight += 1;
     queues.set(key, queue);
     return new Promise<Result<T, Refusal>>((resolve, reject) => {
@@ -115,9 +142,11 @@ export const createPerKeyQueue = (
           entry.started = true;
           running += 1;
           timer.abort();
+          const startedAt = clock.now();
           task()
             .then((value) => resolve(ok(value)), reject)
             .finally(() => {
+              runTime.record(clock.now() - startedAt);
               leave();
               advance(key);
               releaseSlot();
@@ -132,7 +161,7 @@ export const createPerKeyQueue = (
       queue.push(entry);
       if (queue.length === 1) advance(key);
       if (entry.started || !Number.isFinite(deadline)) return;
-      void clock.sleep(deadline - clock.now(), timer.signal).then(() => {
+      void clock.sleep(latestStart(deadline) - clock.now(), timer.signal).then(() => {
         if (entry.started || timer.signal.aborted) return;
         const wasHead = queue[0] === entry;
         entry.drop();

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
 import { FakeClock } from "../support/fake-clock.js";
+import { presetCaller } from "../support/preset-caller.js";
 
 const deferred = () => {
   let resolve: () => void = () => {};
@@ -67,6 +68,40 @@ describe("admission control on the command API", () => {
     expect(await h.journalSize()).toBe(before + 3);
     const prices = (await h.journal.readStream(id)).events.map((e) => e.event);
     expect(prices.filter((e) => e.type === "ItemPriceChanged")).toHaveLength(2);
+  });
+
+  it("sheds commands with 503 while the event loop runs late, before authentication, and keeps health up", async () => {
+    const state = { lateMs: 0, doorChecks: 0 };
+    const counting = presetCaller();
+    h = await createCommandApiHarness({
+      shedding: { delay: () => state.lateMs, maxDelayMs: 200 },
+      access: {
+        require: (...args) => {
+          const door = counting.require(...args);
+          return (c, next) => {
+            state.doorChecks += 1;
+            return door(c, next);
+          };
+        },
+      },
+    });
+    const id = await h.register();
+    const before = await h.journalSize();
+    state.lateMs = 201;
+    state.doorChecks = 0;
+    await expectOverloaded(
+      await h.post(`/commands/items/${id}/receive-stock`, { quantity: 1 }),
+      "EventLoopDelay",
+    );
+    await expectOverloaded(
+      await h.post("/commands/items", { name: "N", price: 1 }),
+      "EventLoopDelay",
+    );
+    expect(state.doorChecks).toBe(0);
+    expect(await h.journalSize()).toBe(before);
+    expect((await h.app.request("/commands/healthz")).status).toBe(200);
+    state.lateMs = 200;
+    expect((await h.post(`/commands/items/${id}/receive-stock`, { quantity: 1 })).status).toBe(200);
   });
 
   it("answers 503 beyond the global in-flight cap, whatever the item", async () => {

@@ -6,6 +6,7 @@ import type { ConflictRetryPolicy } from "../../services/command-handling/retry-
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { DynamoDbItemRepository } from "../../services/event-store/dynamodb-item-repository.js";
 import type { ItemRepository } from "../../services/event-store/item-repository.js";
+import type { LoadSheddingOptions } from "../../services/http/load-shedding.js";
 import {
   idempotencyTable,
   journalTable,
@@ -29,6 +30,8 @@ export interface HarnessOptions {
   readonly clock?: Clock;
   /** Share another harness's tables (a second process on the same data); not dropped here. */
   readonly tables?: TestTables;
+  /** Load shedding on event-loop delay (off by default). */
+  readonly shedding?: LoadSheddingOptions;
   /** The door; by default every request acts as TEST_CALLER. */
   readonly access?: AccessControl;
 }
@@ -60,6 +63,7 @@ export const createCommandApiHarness = async (options: HarnessOptions = {}) => {
     admission: options.admission,
     requestDeadlineMs: options.requestDeadlineMs,
     clock: options.clock,
+    shedding: options.shedding,
   });
   const journal = new DynamoDbEventStore({ client: tables.client, journalTableName: journalName });
 

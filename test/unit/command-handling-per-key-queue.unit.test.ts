@@ -142,4 +142,53 @@ describe("per-key queue admission", () => {
     expect((await later).isOk()).toBe(true);
     expect(log).toEqual(["a", "c"]);
   });
+
+  describe("with the run time it has learnt", () => {
+    /** A queue whose tasks have taken 100 ms each: one task ran for 100 ms of the clock. */
+    const learnt = async () => {
+      const clock = new FakeClock();
+      const queue = createPerKeyQueue({ maxDepth: 10, maxInFlight: 10 }, clock);
+      const gate = deferred();
+      const first = queue("warm-up", () => gate.promise);
+      await clock.advance(100);
+      gate.resolve();
+      await first;
+      return { clock, queue };
+    };
+
+    it("refuses at once a task that the tasks ahead of it would keep past its deadline", async () => {
+      const { clock, queue } = await learnt();
+      const gate = deferred();
+      const ahead = [queue("a", () => gate.promise), queue("a", () => gate.promise)];
+      const ran: string[] = [];
+      // Two tasks of ~100 ms ahead, then its own 100 ms: it cannot end within 250 ms.
+      const refused = await queue("a", async () => void ran.push("refused"), clock.now() + 250);
+      expect(refused._unsafeUnwrapErr()).toEqual({ kind: "DeadlineExceeded" });
+      // One that still fits is admitted.
+      const admitted = queue("a", async () => "fits", clock.now() + 1_000);
+      gate.resolve();
+      await Promise.all(ahead);
+      expect((await admitted)._unsafeUnwrap()).toBe("fits");
+      expect(ran).toEqual([]);
+    });
+
+    it("drops a waiting task as soon as it could no longer end by its deadline, before the deadline", async () => {
+      const { clock, queue } = await learnt();
+      const gate = deferred();
+      const running = queue("a", () => gate.promise);
+      let answered: unknown;
+      const waiting = queue("a", async () => "late", clock.now() + 500).then((r) => {
+        answered = r;
+      });
+      await clock.sleeping(1);
+      // It would start no earlier than now and run ~100 ms: past 400 ms it cannot make 500.
+      await clock.advance(399);
+      expect(answered).toBeUndefined();
+      await clock.advance(1);
+      await waiting;
+      expect(answered).toMatchObject({ error: { kind: "DeadlineExceeded" } });
+      gate.resolve();
+      await running;
+    });
+  });
 });
