@@ -12,6 +12,25 @@ const deferred = () => {
 
 const unbounded = { maxDepth: 1_000, maxInFlight: 1_000 };
 
+/** A task that records its start, then runs until `until` settles. */
+const logThenWait = (log: string[], name: string, until: Promise<void>) => async () => {
+  log.push(name);
+  await until;
+};
+
+/** A waiting task's caller hears nothing for `ms - 1` of the clock, then DeadlineExceeded. */
+const expectDroppedAfter = async (clock: FakeClock, waiting: Promise<unknown>, ms: number) => {
+  let answered: unknown;
+  const heard = waiting.then((r) => {
+    answered = r;
+  });
+  await clock.advance(ms - 1);
+  expect(answered).toBeUndefined();
+  await clock.advance(1);
+  await heard;
+  expect(answered).toMatchObject({ error: { kind: "DeadlineExceeded" } });
+};
+
 describe("per-key queue", () => {
   it("runs tasks of one key one after another, in arrival order", async () => {
     const queue = createPerKeyQueue(unbounded);
@@ -89,21 +108,11 @@ describe("per-key queue admission", () => {
     const queue = createPerKeyQueue({ maxDepth: 10, maxInFlight: 10 }, clock);
     const gate = deferred();
     const log: string[] = [];
-    const running = queue("a", async () => {
-      log.push("first");
-      await gate.promise;
-    });
-    let answered: unknown;
-    const waiting = queue("a", async () => void log.push("late"), 1_500).then((r) => {
-      answered = r;
-    });
+    const running = queue("a", logThenWait(log, "first", gate.promise));
+    const waiting = queue("a", async () => void log.push("late"), 1_500);
     const later = queue("a", async () => void log.push("third"), 5_000);
     await clock.sleeping(2);
-    await clock.advance(499);
-    expect(answered).toBeUndefined();
-    await clock.advance(1);
-    await waiting;
-    expect(answered).toMatchObject({ error: { kind: "DeadlineExceeded" } });
+    await expectDroppedAfter(clock, waiting, 500);
     // The first task is still running: the caller was answered while it waited.
     gate.resolve();
     await running;
@@ -126,10 +135,7 @@ describe("per-key queue admission", () => {
     const queue = createPerKeyQueue({ maxDepth: 10, maxInFlight: 10, maxRunning: 1 }, clock);
     const gate = deferred();
     const log: string[] = [];
-    const first = queue("a", async () => {
-      log.push("a");
-      await gate.promise;
-    });
+    const first = queue("a", logThenWait(log, "a", gate.promise));
     const dropped = queue("b", async () => void log.push("b"), 100);
     const later = queue("c", async () => void log.push("c"), 1_000);
     await Promise.resolve();
@@ -176,17 +182,10 @@ describe("per-key queue admission", () => {
       const { clock, queue } = await learnt();
       const gate = deferred();
       const running = queue("a", () => gate.promise);
-      let answered: unknown;
-      const waiting = queue("a", async () => "late", clock.now() + 500).then((r) => {
-        answered = r;
-      });
+      const waiting = queue("a", async () => "late", clock.now() + 500);
       await clock.sleeping(1);
       // It would start no earlier than now and run ~100 ms: past 400 ms it cannot make 500.
-      await clock.advance(399);
-      expect(answered).toBeUndefined();
-      await clock.advance(1);
-      await waiting;
-      expect(answered).toMatchObject({ error: { kind: "DeadlineExceeded" } });
+      await expectDroppedAfter(clock, waiting, 400);
       gate.resolve();
       await running;
     });
