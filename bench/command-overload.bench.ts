@@ -8,7 +8,7 @@ import { countItems } from "../test/support/table-count.js";
 import { benchArgs, seededRandom } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
 import { pooledClient, postJson, sleep } from "./support/http.js";
-import { mib, resetPeakRss, sampleRss } from "./support/memory.js";
+import { cpuSeconds, mib, resetPeakRss, sampleRss } from "./support/memory.js";
 import { emitResult } from "./support/result.js";
 import { startStack } from "./support/stack.js";
 import { round, summarize } from "./support/stats.js";
@@ -25,10 +25,11 @@ const random = seededRandom(13);
 const READING = [
   "What the figures say:",
   "",
-  "- **No command ran after its 503**: the journal holds exactly one event per register and per 2xx, in every run so far. A refused or dropped command never reaches DynamoDB.",
-  "- **503s carry `Retry-After`** and are answered at once (queue full, too many in flight) or at the deadline (dropped unrun).",
-  "- **Answers within the deadline: met in short runs (8 s, `--quick`: 0 late, p99 ≈ 7 s), not in the 30 s runs on this shared, loaded machine.** The 10 s deadline counts from the moment the handler sees the request, and a command that has started is never abandoned (it may already have written). Time spent before the handler (connections waiting for a CPU-starved event loop, with DynamoDB Local, the bench client and other engineers' tests on the same 2 cores) and a started command's DynamoDB calls are not bounded by it. `MAX_COMMANDS_RUNNING` (32) was added after a first 30 s run with only the in-flight cap (p50 20 s: up to 256 commands ran at once against DynamoDB Local). Next steps, not done: shed on event-loop delay before admission, and an SDK request timeout below the deadline for running commands.",
-  "- **Peak RSS above the 150 MiB goal** (≈ 140 MiB in a short run, 160–190 MiB over 30 s) while thousands of client connections are open at once; the process runs through tsx (the image runs compiled JavaScript).",
+  "- **Every request is answered within its deadline** (0 late in the recorded run; p99 well under a second). Three mechanisms, each answering `503` + `Retry-After` without touching DynamoDB: (1) while the event loop runs more than 50 ms late the command routes are shed before authentication and body parsing (`reason: EventLoopDelay`): requests waiting in socket buffers are out of reach of any queue bound or deadline, and a refusal costs a fraction of a command, so the backlog drains; (2) per-item depth and the in-flight cap (`QueueFull`, `TooManyInFlight`); (3) the queue learns how long a command runs and refuses or drops, unrun, one that could no longer end by its deadline (`DeadlineExceeded`), so that answer comes before the deadline, not at it.",
+  "- **No command ran after its 503**: the journal holds exactly one event per register and per 2xx.",
+  "- **The sustained rate** is the most 2xx per second the service completed in open loops over the same mix, offered 1.5, 2 and 3 times what a closed loop of 32 clients gets (those clients each wait for their answer, so they measure 32 ÷ latency, below the ceiling). Offered more, it completes fewer: refusing costs CPU too. Under the 30 s overload the 2xx rate can differ from that figure by the machine's drift (other processes share the 2 cores); the offered rate is fixed before the phase starts.",
+  "- **Peak RSS within 150 MiB**: the image caps old space at 128 MiB (`NODE_OPTIONS` in the Dockerfile; the live heap under this load is ≈ 30 MiB, the rest of an uncapped heap was garbage V8 had not yet collected) and the services run compiled, as in the image. Before: 161–233 MiB through tsx with no cap.",
+  "- The client reaches the service over at most 1,024 kept-alive connections (a load balancer's pool). With one `fetch` per request in flight, thousands of connection attempts overflowed the kernel's listen queue: dropped SYNs retried after 1, 3, 7 s, late however fast the service answered.",
 ].join("\n");
 
 const stack = await startStack({
@@ -85,40 +86,71 @@ try {
     }
   };
 
-  // 1. The sustained rate: a closed loop with enough concurrency to keep the service busy. On
-  // cold items: a hot item's commands run one after another by design, so a closed loop that
-  // waits on them measures that item's round trip and leaves the service idle.
-  let ok = 0;
-  const concurrency = 128;
+  /** Open loop: requests leave on schedule whatever the answers. */
+  const offer = async (rate: number, seconds: number, pick: () => string) => {
+    const answers: ReturnType<typeof send>[] = [];
+    const start = performance.now();
+    const total = Math.round(rate * seconds);
+    while (answers.length < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+      while (answers.length < due) answers.push(send(pick));
+      await sleep(2);
+    }
+    const results = await Promise.all(answers);
+    return { results, seconds: (performance.now() - start) / 1000 };
+  };
+  const is2xx = (status: number) => status >= 200 && status < 300;
+
+  // 1. The sustained rate: the most the service completes per second, over the same mix. A
+  // closed loop of 32 clients (MAX_COMMANDS_RUNNING) measures only 32 ÷ latency, so it is a
+  // first guess; it runs on cold items, since a hot item's commands run one after another by
+  // design and clients waiting on them would leave the service idle.
+  let closed = 0;
+  const concurrency = 32;
   const until = performance.now() + measureSeconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) if ((await send(anyCold)).status === 200) ok += 1;
+      while (performance.now() < until) if ((await send(anyCold)).status === 200) closed += 1;
     }),
   );
-  const sustained = ok / measureSeconds;
-  console.log(`sustained: ${round(sustained)} commands/s (closed loop, ${concurrency} clients)`);
+  // Then open loops at 1.5, 2 and 3 times that: the most 2xx per second any of them got.
+  const steps = [];
+  for (const factor of [1.5, 2, 3]) {
+    const offered = (factor * closed) / measureSeconds;
+    const step = await offer(offered, measureSeconds / 2, mixed);
+    const completed = step.results.filter((r) => is2xx(r.status)).length;
+    steps.push({ offered, completed, rate: completed / step.seconds });
+  }
+  const best = steps.reduce((a, b) => (b.rate > a.rate ? b : a));
+  const sustained = best.rate;
+  const probed = steps.reduce((n, s) => n + s.completed, 0);
+  const stepsNote = steps.map((s) => `${round(s.rate)} of ${round(s.offered)}/s`).join(", ");
+  console.log(
+    `sustained: ${round(sustained)} commands/s (2xx/s when offered: ${stepsNote}; closed loop of ${concurrency}: ${round(closed / measureSeconds)}/s)`,
+  );
 
-  // 2. Twice that rate, open loop: requests leave on schedule whatever the answers.
+  // 2. Twice that rate, open loop, half on a few hot items.
   const rate = 2 * sustained;
   // The peak of this phase alone (the kernel's high-water mark, reset where Linux allows it).
   const pid = stack.service("command-api").pid;
+  // Where the 2 cores went: this process (the client), the service, DynamoDB Local.
+  const cpuOf = {
+    client: () => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    service: () => cpuSeconds(pid) ?? Number.NaN,
+    dynamodb: () => cpuSeconds(stack.infra.pids["dynamodb-local"] ?? -1) ?? Number.NaN,
+  };
+  const cpuBefore = Object.fromEntries(Object.entries(cpuOf).map(([k, f]) => [k, f()]));
   const resetOk = resetPeakRss(pid);
   const rss = sampleRss(pid);
-  const answers: ReturnType<typeof send>[] = [];
-  const start = performance.now();
-  const total = Math.round(rate * overloadSeconds);
-  while (answers.length < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
-    while (answers.length < due) answers.push(send(mixed));
-    await sleep(2);
-  }
-  const results = await Promise.all(answers);
+  const { results, seconds: phaseSeconds } = await offer(rate, overloadSeconds, mixed);
+  const cpuShare = Object.entries(cpuOf)
+    .map(([k, f]) => `${k} ${round((f() - (cpuBefore[k] ?? 0)) / phaseSeconds)}`)
+    .join(", ");
   const peak = rss.peakBytes();
   rss.stop();
 
   const count = (p: (s: number) => boolean) => results.filter((r) => p(r.status)).length;
-  const ok2 = count((s) => s >= 200 && s < 300);
+  const ok2 = count(is2xx);
   const refused = count((s) => s === 503);
   const other = results.length - ok2 - refused;
   const withoutRetryAfter = results.filter((r) => r.status === 503 && !r.retryAfter).length;
@@ -130,27 +162,27 @@ try {
 
   // 3. No command ran after its 503: the journal holds one event per 2xx (and per register).
   const events = await countItems(client, journal);
-  const expectedEvents = registered + ok + ok2;
+  const expectedEvents = registered + closed + probed + ok2;
   client.destroy();
   lb.close();
 
   const share = (n: number) => round((100 * n) / results.length);
   console.log(
-    `overload: ${results.length} requests at ${round(rate)}/s for ${overloadSeconds} s: 2xx ${ok2} (${share(ok2)} %), 503 ${refused} (${share(refused)} %), other ${other}; 503 by reason: ${byReason}; latency p50 ${round(latency.p50)} ms p99 ${round(latency.p99)} ms max ${round(latency.max)} ms; over the deadline ${late}; journal ${events} events vs ${expectedEvents} expected; peak RSS ${peak === undefined ? "?" : round(mib(peak))} MiB`,
+    `overload: ${results.length} requests at ${round(rate)}/s for ${overloadSeconds} s: 2xx ${ok2} (${share(ok2)} %), 503 ${refused} (${share(refused)} %), other ${other}; 503 by reason: ${byReason}; latency p50 ${round(latency.p50)} ms p99 ${round(latency.p99)} ms max ${round(latency.max)} ms; over the deadline ${late}; journal ${events} events vs ${expectedEvents} expected; cores busy: ${cpuShare}; peak RSS ${peak === undefined ? "?" : round(mib(peak))} MiB`,
   );
 
   const rows = [
     {
-      figure: "13. sustained command rate (closed loop)",
+      figure: "13. sustained command rate",
       value: round(sustained),
       unit: "commands/s",
-      note: `${concurrency} clients, ${measureSeconds} s, on cold items`,
+      note: `the most 2xx per second in open loops over the same mix (${stepsNote}); a closed loop of ${concurrency} clients on cold items: ${round(closed / measureSeconds)}/s`,
     },
     {
       figure: "13. offered rate under overload (2× sustained, open loop)",
       value: round(rate),
       unit: "requests/s",
-      note: `${results.length} requests over ${overloadSeconds} s`,
+      note: `${results.length} requests over ${overloadSeconds} s; cores busy: ${cpuShare}`,
     },
     { figure: "13. answered 2xx", value: share(ok2), unit: "%", note: `${ok2} requests` },
     {
@@ -194,7 +226,7 @@ try {
     ].join("\n");
     writeDocSection(
       "## Command API under overload",
-      `## Command API under overload\n\n\`npx tsx bench/command-overload.bench.ts --write\`${args.quick ? " --quick" : ""}: the command API (defaults: ${deadlineMs / 1000} s deadline, 32 commands per item, 256 in flight, 32 running, shedding above 200 ms of event-loop delay; compiled as in the image) against DynamoDB Local, first in a closed loop of 128 clients on cold items to find the rate it sustains, then driven open-loop at twice that rate for ${overloadSeconds} s through up to 1,024 kept-alive connections; half the commands go to ${hotItems} hot items, half to ${coldItems} cold ones. Absolute rates depend on the machine's load (2 shared cores here); the shares and the invariants are what count.\n\n${table}\n\n${READING}\n`,
+      `## Command API under overload\n\n\`npx tsx bench/command-overload.bench.ts --write\`${args.quick ? " --quick" : ""}: the command API (defaults: ${deadlineMs / 1000} s deadline, 32 commands per item, 256 in flight, 32 running, shedding above 50 ms of event-loop delay; compiled as in the image) against DynamoDB Local, first offered 1.5, 2 and 3 times what a closed loop of 32 clients completes on cold items, over the same mix as below, to find the rate it sustains (the most 2xx per second of the three), then driven open-loop at twice that rate for ${overloadSeconds} s through up to 1,024 kept-alive connections; half the commands go to ${hotItems} hot items, half to ${coldItems} cold ones. Absolute rates depend on the machine's load (2 shared cores here); the shares and the invariants are what count.\n\n${table}\n\n${READING}\n`,
     );
   }
   await stack.stop();
