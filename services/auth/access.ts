@@ -3,7 +3,7 @@ import type { Logger } from "../logging/logger.js";
 import { type AccessControl, bearerTokens } from "./bearer.js";
 import { JwksCache } from "./jwks-cache.js";
 import type { AuthSettings } from "./settings.js";
-import { createTokenVerifier } from "./token-verifier.js";
+import { createTokenVerifier, DEFAULT_VERIFIED_TOKENS } from "./token-verifier.js";
 
 /** What a deployable's `main.ts` mounts: bearer tokens checked against the configured issuer. */
 export const issuerAccessControl = (
@@ -18,5 +18,6 @@ export const issuerAccessControl = (
       clockSkewSeconds: settings.clockSkewSeconds,
       scopePrefix: settings.scopePrefix,
       clock,
+      remember: DEFAULT_VERIFIED_TOKENS,
     }),
   });

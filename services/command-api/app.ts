@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { v7 as uuidv7 } from "uuid";
 import type { AccessControl } from "../auth/bearer.js";
 import { type Clock, systemClock } from "../clock/clock.js";
@@ -8,6 +7,7 @@ import type { AdmissionLimits } from "../command-handling/per-key-queue.js";
 import type { ConflictRetryPolicy } from "../command-handling/retry-policy.js";
 import type { ItemId } from "../domain/item/index.js";
 import type { ItemRepository } from "../event-store/item-repository.js";
+import { bodyLimit } from "../http/body-limit.js";
 import { type LoadSheddingOptions, shedLoad } from "../http/load-shedding.js";
 import { installRouteFallback } from "../http/method-not-allowed.js";
 import { problemResponse } from "../http/problem.js";
@@ -81,8 +81,8 @@ export const createCommandApi = ({
   app.use(
     "/commands/*",
     bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) =>
+      maxBytes: maxBodyBytes,
+      onTooLarge: (c) =>
         problemResponse(c, "payload-too-large", {
           detail: `request bodies are limited to ${maxBodyBytes} bytes`,
           maxBytes: maxBodyBytes,

@@ -46,6 +46,9 @@ const runTimeEstimate = (weight = 0.2) => {
   };
 };
 
+/** Cancels a waiting task's timer. A reason of our own: the default builds a DOMException. */
+const settled = "settled";
+
 interface Entry {
   readonly deadline: number;
   started: boolean;
@@ -141,7 +144,7 @@ export const createPerKeyQueue = (
         start: () => {
           entry.started = true;
           running += 1;
-          timer.abort();
+          timer.abort(settled);
           const startedAt = clock.now();
           task()
             .then((value) => resolve(ok(value)), reject)
@@ -153,7 +156,7 @@ export const createPerKeyQueue = (
             });
         },
         drop: () => {
-          timer.abort();
+          timer.abort(settled);
           leave();
           resolve(err({ kind: "DeadlineExceeded" }));
         },

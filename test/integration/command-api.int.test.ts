@@ -260,6 +260,20 @@ describe("command API over HTTP (DynamoDB Local)", () => {
       );
     });
 
+    it("answers 413 from a declared Content-Length above 16 KiB alone, and reads a body within it", async () => {
+      const before = await h.journalSize();
+      const declared = (length: number, body: string) =>
+        h.app.request("/commands/items", {
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": String(length) },
+          body,
+        });
+      const small = JSON.stringify({ name: "Declared", price: 1 });
+      await expectProblem(await declared(16 * 1024 + 1, small), 413, "payload-too-large");
+      expect(await h.journalSize()).toBe(before);
+      expect((await declared(Buffer.byteLength(small), small)).status).toBe(201);
+    });
+
     it("answers 400 when the body is valid JSON but not an object", async () => {
       const p = await expectProblem(await h.post("/commands/items", "[1]"), 400, "validation");
       expect(p.errors).toEqual([{ field: "", message: "the body must be a JSON object" }]);
