@@ -34,7 +34,7 @@ ENV NODE_ENV=production
 # command API peaked at 235 MiB with defaults, 118 MiB with this at 200 commands/s). Old space is
 # capped too: left to follow the cgroup, V8 lets garbage pile up to a few times the live heap
 # (≈ 30 MiB for the command API under overload) before collecting it.
-ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=128"
+ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=96"
 WORKDIR /app
 COPY --from=deps --chown=root:root /src/node_modules ./node_modules
 COPY --from=build --chown=root:root /src/dist ./dist

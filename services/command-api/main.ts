@@ -25,7 +25,7 @@ const config = readConfig(process.env, {
   MAX_COMMANDS_IN_FLIGHT: int(256, 1, 100_000),
   MAX_COMMANDS_RUNNING: int(32, 1, 10_000),
   REQUEST_DEADLINE_MS: int(10_000, 100, 55_000),
-  MAX_EVENT_LOOP_DELAY_MS: int(50, 10, 55_000),
+  MAX_EVENT_LOOP_DELAY_MS: int(20, 1, 55_000),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
 });
 const auth = authSettingsOf(config);

@@ -15,8 +15,15 @@ export interface LoggerOptions {
  * Stdout, written asynchronously (pino's sonic-boom, flushed on exit). A process that writes
  * other lines too (EMF metrics) writes them here, so that everything goes to one stream.
  */
-export const stdoutDestination = (): DestinationStream =>
-  pino.destination({ dest: 1, sync: false });
+export const stdoutDestination = ({
+  flushEveryMs = 100,
+  batchBytes = 4096,
+} = {}): DestinationStream => {
+  const stream = pino.destination({ dest: 1, sync: false, minLength: batchBytes });
+  const timer = setInterval(() => stream.flush(), flushEveryMs);
+  timer.unref();
+  return stream;
+};
 
 /**
  * The one structured logger: JSON lines on one stream per process, each with `service`,
