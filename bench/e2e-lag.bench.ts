@@ -40,7 +40,10 @@ const visibleTimeoutMs = 30_000;
 const profiled = args.option("cpu-prof") as DeployableName | undefined;
 const countRequests = args.flag("count-requests");
 const serviceNodeOptions = args.option("service-node-options");
-const services: readonly DeployableName[] = serviceNames;
+// The path a command takes to a query: the publisher (SNS) is not on it.
+const services: readonly DeployableName[] = serviceNames.filter(
+  (name) => name !== "integration-publisher",
+);
 
 const stack = await startStack({
   services,

@@ -26,6 +26,7 @@ const config = readConfig(process.env, {
   MAX_COMMANDS_RUNNING: int(32, 1, 10_000),
   REQUEST_DEADLINE_MS: int(10_000, 100, 55_000),
   MAX_EVENT_LOOP_DELAY_MS: int(20, 1, 55_000),
+  SHED_ABOVE_EVENT_LOOP_BUSY_PERCENT: int(90, 0, 100),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
 });
 const auth = authSettingsOf(config);
@@ -45,6 +46,7 @@ const repository = new DynamoDbItemRepository({
   ...(config.STATE_CACHE_ITEMS > 0 ? { cache: { maxItems: config.STATE_CACHE_ITEMS } } : {}),
 });
 
+const eventLoop = monitorEventLoop();
 const shell = httpProcess({ name: "command-api", logger, graceMs: config.SHUTDOWN_GRACE_MS });
 const app = createCommandApi({
   repository,
@@ -56,7 +58,12 @@ const app = createCommandApi({
     maxRunning: config.MAX_COMMANDS_RUNNING,
   },
   requestDeadlineMs: config.REQUEST_DEADLINE_MS,
-  shedding: { delay: monitorEventLoop().delay, maxDelayMs: config.MAX_EVENT_LOOP_DELAY_MS },
+  shedding: {
+    delay: eventLoop.delay,
+    busy: eventLoop.busy,
+    maxDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    minBusy: config.SHED_ABOVE_EVENT_LOOP_BUSY_PERCENT / 100,
+  },
   isDraining: shell.isDraining,
 });
 shell.serve(app, config.PORT, () => client.destroy());
