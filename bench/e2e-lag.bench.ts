@@ -224,7 +224,7 @@ try {
     },
     ...peakRows(mainPeaks, rate, {
       goal: "≤ 150",
-      note: `VmHWM ${scope}, run through tsx${serviceNodeOptions ? `, NODE_OPTIONS=${serviceNodeOptions}` : ""}`,
+      note: `VmHWM ${scope}, compiled as in the image${serviceNodeOptions ? `, NODE_OPTIONS=${serviceNodeOptions}` : ""}`,
     }),
     ...peakRows(belowPeaks, belowRate, { note: "below saturation" }),
   );
