@@ -186,6 +186,12 @@ try {
     },
     { figure: "13. answered 2xx", value: share(ok2), unit: "%", note: `${ok2} requests` },
     {
+      figure: "13. offered rate ÷ 2xx rate completed under overload",
+      value: round(rate / (ok2 / phaseSeconds)),
+      unit: "×",
+      note: `${round(ok2 / phaseSeconds)} 2xx/s completed: the overload measured against what the service did complete in this phase, not the sustained-rate estimate`,
+    },
+    {
       figure: "13. answered 503 + Retry-After (overloaded)",
       value: share(refused),
       unit: "%",
