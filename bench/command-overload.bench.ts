@@ -27,7 +27,7 @@ const READING = [
   "",
   "- **Every request is answered within its deadline** (0 late in the recorded run; p99 well under a second). Three mechanisms, each answering `503` + `Retry-After` without touching DynamoDB: (1) while the event loop's ticks run more than 20 ms late on average and the loop is at least 90% busy, the command routes are shed before authentication and body parsing (`reason: EventLoopDelay`): requests waiting in socket buffers are out of reach of any queue bound or deadline, and a refusal costs a fraction of a command, so the backlog drains; (2) per-item depth and the in-flight cap (`QueueFull`, `TooManyInFlight`); (3) the queue learns how long a command runs and refuses or drops, unrun, one that could no longer end by its deadline (`DeadlineExceeded`), so that answer comes before the deadline, not at it.",
   "- **No command ran after its 503**: the journal holds exactly one event per register and per 2xx.",
-  "- **The sustained rate** is the most 2xx per second the service completed in open loops over the same mix, offered 1.5, 2 and 3 times what a closed loop of 32 clients gets (those clients each wait for their answer, so they measure 32 ÷ latency, below the ceiling). Offered more, it completes fewer: refusing costs CPU too. Under the 30 s overload the 2xx rate can differ from that figure by the machine's drift (other processes share the 2 cores); the offered rate is fixed before the phase starts.",
+  '- **The sustained rate** is the most 2xx per second the service completed over the same mix: in open loops offered 1.5, 2 and 3 times what a closed loop of 32 clients gets (those clients each wait for their answer, so they measure 32 ÷ latency), or in a 10 s warm-up overload at twice the best of those, whichever is higher: warm, the service and DynamoDB Local complete more than in the short probes. The row "offered rate ÷ 2xx rate completed" checks the result against the recorded phase itself.',
   "- **Peak RSS within 150 MiB**: the image caps old space at 96 MiB (`NODE_OPTIONS` in the Dockerfile; the live heap under this load is ≈ 30 MiB, the rest of an uncapped heap was garbage V8 had not yet collected) and the services run compiled, as in the image. Before: 161–233 MiB through tsx with no cap.",
   "- The client reaches the service over at most 1,024 kept-alive connections (a load balancer's pool). With one `fetch` per request in flight, thousands of connection attempts overflowed the kernel's listen queue: dropped SYNs retried after 1, 3, 7 s, late however fast the service answered.",
 ].join("\n");
@@ -122,11 +122,17 @@ try {
     steps.push({ offered, completed, rate: completed / step.seconds });
   }
   const best = steps.reduce((a, b) => (b.rate > a.rate ? b : a));
-  const sustained = best.rate;
-  const probed = steps.reduce((n, s) => n + s.completed, 0);
+  const probedRate = best.rate;
+  // A warm-up overload at twice that: the service, and DynamoDB Local's JVM, completed more once
+  // warm than in the short probes. What it completes here, warm and saturated, is the rate it
+  // sustains when higher: the recorded phase is then twice what the service can really do.
+  const warm = await offer(2 * probedRate, measureSeconds, mixed);
+  const warmCompleted = warm.results.filter((r) => is2xx(r.status)).length;
+  const sustained = Math.max(probedRate, warmCompleted / warm.seconds);
+  const probed = steps.reduce((n, s) => n + s.completed, 0) + warmCompleted;
   const stepsNote = steps.map((s) => `${round(s.rate)} of ${round(s.offered)}/s`).join(", ");
   console.log(
-    `sustained: ${round(sustained)} commands/s (2xx/s when offered: ${stepsNote}; closed loop of ${concurrency}: ${round(closed / measureSeconds)}/s)`,
+    `sustained: ${round(sustained)} commands/s (2xx/s when offered: ${stepsNote}; warm overload: ${round(warmCompleted / warm.seconds)}/s; closed loop of ${concurrency}: ${round(closed / measureSeconds)}/s)`,
   );
 
   // 2. Twice that rate, open loop, half on a few hot items.
@@ -176,7 +182,7 @@ try {
       figure: "13. sustained command rate",
       value: round(sustained),
       unit: "commands/s",
-      note: `the most 2xx per second in open loops over the same mix (${stepsNote}); a closed loop of ${concurrency} clients on cold items: ${round(closed / measureSeconds)}/s`,
+      note: `the most 2xx per second in open loops over the same mix (${stepsNote}), or, when higher, in a ${measureSeconds} s warm-up at twice the best of those (${round(warmCompleted / warm.seconds)}/s); a closed loop of ${concurrency} clients on cold items: ${round(closed / measureSeconds)}/s`,
     },
     {
       figure: "13. offered rate under overload (2× sustained, open loop)",
@@ -232,7 +238,7 @@ try {
     ].join("\n");
     writeDocSection(
       "## Command API under overload",
-      `## Command API under overload\n\n\`npx tsx bench/command-overload.bench.ts --write\`${args.quick ? " --quick" : ""}: the command API (defaults: ${deadlineMs / 1000} s deadline, 32 commands per item, 256 in flight, 32 running, shedding above 20 ms of mean event-loop delay with the loop 90% busy; compiled as in the image) against DynamoDB Local, first offered 1.5, 2 and 3 times what a closed loop of 32 clients completes on cold items, over the same mix as below, to find the rate it sustains (the most 2xx per second of the three), then driven open-loop at twice that rate for ${overloadSeconds} s through up to 1,024 kept-alive connections; half the commands go to ${hotItems} hot items, half to ${coldItems} cold ones. Absolute rates depend on the machine's load (2 shared cores here); the shares and the invariants are what count.\n\n${table}\n\n${READING}\n`,
+      `## Command API under overload\n\n\`npx tsx bench/command-overload.bench.ts --write\`${args.quick ? " --quick" : ""}: the command API (defaults: ${deadlineMs / 1000} s deadline, 32 commands per item, 256 in flight, 32 running, shedding above 20 ms of mean event-loop delay with the loop 90% busy; compiled as in the image) against DynamoDB Local, first offered 1.5, 2 and 3 times what a closed loop of 32 clients completes on cold items, over the same mix as below, then a 10 s warm-up overload at twice the best, to find the rate it sustains (the most 2xx per second of those), then driven open-loop at twice that rate for ${overloadSeconds} s through up to 1,024 kept-alive connections; half the commands go to ${hotItems} hot items, half to ${coldItems} cold ones. Absolute rates depend on the machine's load (2 shared cores here); the shares and the invariants are what count.\n\n${table}\n\n${READING}\n`,
     );
   }
   await stack.stop();
