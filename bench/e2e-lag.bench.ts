@@ -5,7 +5,6 @@
 // lag below saturation.
 // Run alone: npx tsx bench/e2e-lag.bench.ts [--quick] [--rate=200] [--seconds=30]
 //   [--count-requests] [--cpu-prof=command-api|query-api|stream-consumer]
-//   [--service-node-options="--max-old-space-size=96"] (NODE_OPTIONS of the three services)
 import { join } from "node:path";
 import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { journalTable } from "../services/tables/definitions.js";
@@ -39,7 +38,6 @@ const maxInFlight = 256;
 const visibleTimeoutMs = 30_000;
 const profiled = args.option("cpu-prof") as DeployableName | undefined;
 const countRequests = args.flag("count-requests");
-const serviceNodeOptions = args.option("service-node-options");
 // The path a command takes to a query: the publisher (SNS) is not on it.
 const services: readonly DeployableName[] = serviceNames.filter(
   (name) => name !== "integration-publisher",
@@ -48,7 +46,6 @@ const services: readonly DeployableName[] = serviceNames.filter(
 const stack = await startStack({
   services,
   countDynamoDbRequests: countRequests,
-  ...(serviceNodeOptions ? { extraEnv: { NODE_OPTIONS: serviceNodeOptions } } : {}),
   ...(profiled
     ? {
         nodeArgs: {
@@ -224,7 +221,7 @@ try {
     },
     ...peakRows(mainPeaks, rate, {
       goal: "≤ 150",
-      note: `VmHWM ${scope}, compiled as in the image${serviceNodeOptions ? `, NODE_OPTIONS=${serviceNodeOptions}` : ""}`,
+      note: `VmHWM ${scope}, compiled as in the image, with its NODE_OPTIONS`,
     }),
     ...peakRows(belowPeaks, belowRate, { note: "below saturation" }),
   );

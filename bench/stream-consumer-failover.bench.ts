@@ -24,8 +24,10 @@ import {
   readLog,
   spawnWorker,
 } from "../test/streams-sim/worker-processes.js";
+import { eventually } from "../test/support/eventually.js";
 import { benchArgs } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
+import { sleep } from "./support/http.js";
 import { benchInfrastructure } from "./support/infrastructure.js";
 import { type BenchRow, emitResult } from "./support/result.js";
 import { type Summary, summarize } from "./support/stats.js";
@@ -40,16 +42,9 @@ const killBoundMs = config.failoverMs + config.takeIntervalMs;
 const termBoundMs = config.renewIntervalMs;
 const keys = Array.from({ length: 5 }, (_, i) => `item-${i}`);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls until `found` returns something (bench code: a real clock is what is measured). */
-const until = async <T>(found: () => Promise<T | undefined> | T | undefined, what: string) => {
-  for (const end = Date.now() + 60_000; Date.now() < end; await sleep(20)) {
-    const value = await found();
-    if (value !== undefined) return value;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const until = <T>(found: () => Promise<T | undefined> | T | undefined, what: string) =>
+  eventually(async () => found(), { timeoutMs: 60_000, intervalMs: 20, what });
 
 interface Round {
   readonly kind: "SIGKILL" | "SIGTERM";

@@ -1,7 +1,7 @@
 /**
  * The same system as copilot/: a VPC (public subnets for the tasks, isolated ones for Aurora,
- * no NAT), one internet-facing ALB routing /commands and /queries, the stream consumer, the
- * five tables, Aurora Serverless v2, least-privilege task roles, the operator CLIs as one-off
+ * no NAT), one internet-facing ALB routing /commands and /queries, the stream consumer and the
+ * integration publisher (with its SNS topic), every table of services/tables, Aurora Serverless v2, least-privilege task roles, the operator CLIs as one-off
  * task definitions, and the dashboard and alarms.
  */
 import { CfnOutput, CfnParameter, Stack, type StackProps } from "aws-cdk-lib";

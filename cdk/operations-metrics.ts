@@ -7,9 +7,14 @@ import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
 import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import {
+  PUBLISHER_NAMESPACE,
+  PUBLISHER_SERVICE,
+} from "../services/integration-publisher/publisher-metrics.js";
+import { CONSUMER_NAMESPACE } from "../services/streams/metrics/emf-metrics.js";
 
 /** The consumer's EMF namespace and its one dimension (services/streams/metrics/emf-metrics.ts). */
-export const CONSUMER_NAMESPACE = "ItemService/StreamConsumer";
+export { CONSUMER_NAMESPACE, PUBLISHER_NAMESPACE };
 export const CONSUMER_DIMENSIONS = { Service: "stream-consumer" } as const;
 
 const PERIOD = Duration.minutes(1);
@@ -29,8 +34,7 @@ const emfMetric =
 export const consumerMetric = emfMetric(CONSUMER_NAMESPACE, CONSUMER_DIMENSIONS);
 
 /** The integration publisher's EMF metrics (services/integration-publisher/publisher-metrics.ts). */
-export const PUBLISHER_NAMESPACE = "ItemService/IntegrationPublisher";
-export const PUBLISHER_DIMENSIONS = { Service: "integration-publisher" } as const;
+export const PUBLISHER_DIMENSIONS = { Service: PUBLISHER_SERVICE } as const;
 
 export const publisherMetric = emfMetric(PUBLISHER_NAMESPACE, PUBLISHER_DIMENSIONS);
 

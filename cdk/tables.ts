@@ -1,5 +1,5 @@
 /**
- * The five DynamoDB tables, built from services/tables/definitions.ts: keys, stream and TTL come
+ * Every DynamoDB table, built from services/tables/definitions.ts: keys, stream and TTL come
  * from the code's one definition; on-demand, deletion protection and retained with the stack.
  */
 import { CfnCondition, CfnParameter, Fn, RemovalPolicy, Stack } from "aws-cdk-lib";

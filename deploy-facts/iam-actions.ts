@@ -91,11 +91,8 @@ const actionsOf = (
  * Every action the deployable's reachable code can call. Stream actions whose table the code
  * does not name belong to the one table definition that has a stream.
  */
-export const requirementsOf = (
-  graph: Graph,
-  tables: readonly TableDefinition[] = allTables,
-): Requirement[] => {
-  const streamed = tables.filter((t) => t.stream !== undefined).map((t) => t.logicalName);
+export const requirementsOf = (graph: Graph): Requirement[] => {
+  const streamed = allTables.filter((t) => t.stream !== undefined).map((t) => t.logicalName);
   return graph.sdkUses.flatMap((use) =>
     actionsOf(use, graph.transactItems).map(({ action, table }) => {
       const kind =
@@ -125,13 +122,12 @@ const sameKeys = (a: TableDefinition, b: TableDefinition): boolean =>
 export const onConfiguredTables = (
   requirements: readonly Requirement[],
   configured: readonly string[],
-  tables: readonly TableDefinition[] = allTables,
 ): Requirement[] =>
   requirements.map((r) => {
     if (r.table === undefined || r.kind === "topic" || configured.includes(r.table)) return r;
-    const named = tables.find((t) => t.logicalName === r.table);
+    const named = allTables.find((t) => t.logicalName === r.table);
     const twins = named
-      ? tables.filter((t) => configured.includes(t.logicalName) && sameKeys(t, named))
+      ? allTables.filter((t) => configured.includes(t.logicalName) && sameKeys(t, named))
       : [];
     return twins.length === 1 && twins[0] ? { ...r, table: twins[0].logicalName } : r;
   });

@@ -23,22 +23,18 @@ export class PublishEntriesRejectedError extends Error {
   override readonly name = "PublishEntriesRejectedError";
 }
 
-/** SNS throttling arrives as a client fault the SDK does not mark retryable; it is an outage. */
-const THROTTLED = new Set(["ThrottledException", "KMSThrottlingException"]);
-
 /** The publisher's `isTransient`: retried with backoff, never counted against a record. */
 export const isPublishTransient = (e: unknown): boolean =>
-  e instanceof PublishEntriesFailedError ||
-  (e instanceof Error && THROTTLED.has(e.name)) ||
-  isInfrastructureError(e);
+  e instanceof PublishEntriesFailedError || isInfrastructureError(e);
 
 export interface PublishHandlerOptions {
   readonly sns: SNSClient;
   readonly topicArn: string;
   readonly metrics?: PublisherMetrics;
-  /** How many accepted records are remembered, so a retry re-sends only what SNS did not take. */
-  readonly rememberAccepted?: number;
 }
+
+/** How many accepted records are remembered, so a retry re-sends only what SNS did not take. */
+const REMEMBERED_ACCEPTED = 100_000;
 
 interface Pending {
   readonly key: string;
@@ -62,7 +58,7 @@ interface Pending {
  */
 export const publishHandler = (options: PublishHandlerOptions): RecordHandler => {
   const metrics = options.metrics ?? noPublisherMetrics;
-  const accepted = new LRUCache<string, true>({ max: options.rememberAccepted ?? 100_000 });
+  const accepted = new LRUCache<string, true>({ max: REMEMBERED_ACCEPTED });
 
   const send = async (wave: readonly Pending[]) => {
     const out = await options.sns.send(

@@ -12,18 +12,13 @@ export interface LoggerOptions {
 }
 
 /**
- * Stdout, written asynchronously (pino's sonic-boom, flushed on exit). A process that writes
- * other lines too (EMF metrics) writes them here, so that everything goes to one stream.
+ * Stdout, written asynchronously (pino's sonic-boom, flushed on exit) and in batches: a line
+ * waits for 4 KiB of others or at most 100 ms (sonic-boom's own timer), so a busy service makes
+ * one write system call per batch, not per request. A process that writes other lines too (EMF
+ * metrics) writes them here, so that everything goes to one stream.
  */
-export const stdoutDestination = ({
-  flushEveryMs = 100,
-  batchBytes = 4096,
-} = {}): DestinationStream => {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: batchBytes });
-  const timer = setInterval(() => stream.flush(), flushEveryMs);
-  timer.unref();
-  return stream;
-};
+export const stdoutDestination = (): DestinationStream =>
+  pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
 
 /**
  * The one structured logger: JSON lines on one stream per process, each with `service`,

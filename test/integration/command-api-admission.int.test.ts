@@ -4,6 +4,7 @@ import { PROBLEM_BASE } from "../../services/http/problem.js";
 import { createCommandApiHarness, type Harness } from "../support/command-api-harness.js";
 import { FakeClock } from "../support/fake-clock.js";
 import { presetCaller } from "../support/preset-caller.js";
+import { expectProblem } from "../support/problem.js";
 
 const deferred = () => {
   let resolve: () => void = () => {};
@@ -14,10 +15,8 @@ const deferred = () => {
 };
 
 const expectOverloaded = async (res: Response, reason: string) => {
-  expect(res.status).toBe(503);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
   expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-  expect(await res.json()).toMatchObject({ type: `${PROBLEM_BASE}overloaded`, reason });
+  expect(await expectProblem(res, 503, "overloaded")).toMatchObject({ reason });
 };
 
 /**

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 
 /**
  * A Kinesis endpoint in front of kinesalite that speaks the real JSON 1.1 protocol, so the real
@@ -18,12 +19,6 @@ export interface KinesisEndpoint {
   childShards: boolean;
   close(): Promise<void>;
 }
-
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-};
 
 type Json = Record<string, unknown>;
 type Shard = { ShardId: string; ParentShardId?: string; AdjacentParentShardId?: string };
@@ -126,7 +121,7 @@ export const startKinesisEndpoint = async (kinesalite: string): Promise<KinesisE
   const server = createServer(async (req, res) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     const op = target.split(".")[1] ?? "";
-    const body = JSON.parse((await readBody(req)) || "{}") as Json;
+    const body = JSON.parse((await text(req)) || "{}") as Json;
     authorization = String(req.headers.authorization ?? "");
     calls.push({ op, body });
     try {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 
 /**
  * A SIMULATED Amazon SNS endpoint: `Publish` and `PublishBatch` on FIFO topics, over the real
@@ -72,12 +73,6 @@ const sendError = (res: ServerResponse, status: number, code: string, message: s
     `<ErrorResponse xmlns="${NS}"><Error><Type>${status >= 500 ? "Receiver" : "Sender"}</Type><Code>${code}</Code><Message>${xmlText(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
   );
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-};
-
 interface Entry {
   readonly id: string;
   readonly groupId: string | undefined;
@@ -147,7 +142,7 @@ export const startSnsEndpoint = async (): Promise<SnsEndpoint> => {
   let hold: { after: number; gate: Promise<void>; open: () => void; held: () => void } | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const form = new URLSearchParams(await readBody(req));
+    const form = new URLSearchParams(await text(req));
     if (hold && hold.after-- <= 0) {
       hold.held();
       await hold.gate;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 import type { Shard } from "@aws-sdk/client-dynamodb-streams";
 
 /**
@@ -61,12 +62,6 @@ const sendError = (
   );
 };
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-};
-
 /**
  * Pages like the service may: a full page carries LastEvaluatedShardId even when nothing
  * follows (the documented contract is only "absent means done"), so a listing whose size is a
@@ -93,7 +88,7 @@ export const startDescribeStreamEndpoint = async (
   const known = new Set(shards.map((s) => s.ShardId));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
+    const body = await text(req);
     if (req.method !== "POST" || req.headers["x-amz-target"] !== TARGET)
       return sendError(
         res,

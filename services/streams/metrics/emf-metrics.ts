@@ -49,13 +49,16 @@ export interface EmfMetricsOptions {
   readonly properties?: Readonly<Record<string, string>>;
 }
 
+/** The stream consumer's EMF namespace (the default); the CDK alarms read it from here. */
+export const CONSUMER_NAMESPACE = "ItemService/StreamConsumer";
+
 /**
  * ConsumerMetrics as EMF lines: CloudWatch extracts the metrics from the log stream with no
  * agent and no PutMetricData calls. The only dimension is `Service` (shard ids roll over every
  * few hours and would create a metric per shard); shard ids travel as properties instead.
  */
 export const createEmfMetrics = (options: EmfMetricsOptions): ConsumerMetrics => {
-  const namespace = options.namespace ?? "ItemService/StreamConsumer";
+  const namespace = options.namespace ?? CONSUMER_NAMESPACE;
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = options.clock ?? systemClock;
   const emit = (metrics: readonly EmfMetric[], properties: Record<string, string | number> = {}) =>

@@ -53,6 +53,9 @@ const AWS_TRANSIENT_NAMES = new Set([
   "ThrottlingException",
   "ProvisionedThroughputExceededException",
   "RequestLimitExceeded",
+  // SNS (and KMS behind it) throttling: client faults the SDK does not mark retryable.
+  "ThrottledException",
+  "KMSThrottlingException",
   "InternalServerError",
   "ServiceUnavailable",
   // The SDK's own request timeout (requestHandler.requestTimeout): no answer is not a bad record.
