@@ -92,6 +92,15 @@ export class Operations extends Construct {
       comparisonOperator: GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: NOT_BREACHING,
     });
+    this.alarm("PublisherEventsLostAlarm", {
+      alarmDescription:
+        "The stream trimmed records the integration publisher had not published: their integration events are lost to subscribers; the error log names the shard and checkpoint (docs/integration-events.md).",
+      metric: publisherMetric("TrimmedDataDetected", "Sum"),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: NOT_BREACHING,
+    });
   }
 
   /** An alarm that notifies the topic when it fires and when it recovers. */

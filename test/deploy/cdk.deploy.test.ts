@@ -384,12 +384,16 @@ describe("dashboards and alarms, in both paths, use the metrics the code emits",
     expect(dashboard.logFields).toContain("WorkerId");
   });
 
-  it("both paths alarm on the publisher's lag and parked records, as its code emits them", () => {
+  it("both paths alarm on the publisher's lag, parked records and lost (trimmed) events, as its code emits them", () => {
     const publisher = emittedByPublisher();
     for (const alarms of [cdkAlarms(), copilotAlarms()]) {
       const refs = alarms.filter((r) => r.namespace === publisher.namespace);
       expect(emfProblems(refs, publisher)).toEqual([]);
-      expect(refs.map((r) => r.name).sort()).toEqual(["MillisBehindLatest", "RecordsParked"]);
+      expect(refs.map((r) => r.name).sort()).toEqual([
+        "MillisBehindLatest",
+        "RecordsParked",
+        "TrimmedDataDetected",
+      ]);
     }
   });
 

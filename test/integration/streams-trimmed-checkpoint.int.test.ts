@@ -4,6 +4,10 @@ import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../dev/dynamodb-local.js";
+import {
+  EVENTS_LOST,
+  publisherTrimmedPolicy,
+} from "../../services/integration-publisher/integration-publisher.js";
 import { DynamoDbNeedsRebuildStore } from "../../services/read-model/needs-rebuild-store.js";
 import { noMetrics } from "../../services/streams/metrics/consumer-metrics.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
@@ -46,7 +50,7 @@ describe.skipIf(!haveFaketime)("a checkpoint older than the stream's oldest reco
     await local?.stop();
   });
 
-  it("is detected and reported (error log, metric, needs-rebuild marker), never skipped", async () => {
+  it("is detected and reported (error log, metric, needs-rebuild marker; the publisher: events lost), never skipped", async () => {
     const { dynamo, streams } = clients(local.endpoint);
     const names = await ensureTables(dynamo, "trim-", [journalTable, parkedTable]);
     const journal = names.journal as string;
@@ -107,5 +111,29 @@ describe.skipIf(!haveFaketime)("a checkpoint older than the stream's oldest reco
     expect(await needsRebuild.list()).toEqual([
       expect.objectContaining({ shardId: shard.shardId, checkpoint }),
     ]);
+
+    // The integration publisher, at the same checkpoint: nothing rebuilds SNS history, so it
+    // says the events are lost (log, metric) and goes on from TRIM_HORIZON, marking nothing.
+    const published = memoryLogger();
+    const publisherTrimmed: string[] = [];
+    const publisher = publisherTrimmedPolicy({
+      client,
+      streamArn,
+      logger: published.logger,
+      metrics: { ...noMetrics, trimmed: (shardId, cp) => void publisherTrimmed.push(shardId + cp) },
+    });
+    expect(await publisher.startPosition(shard.shardId, checkpoint)).toEqual({
+      type: "TRIM_HORIZON",
+    });
+    expect(publisherTrimmed).toEqual([shard.shardId + checkpoint]);
+    expect(published.lines).toEqual([
+      expect.objectContaining({
+        level: "error",
+        shardId: shard.shardId,
+        checkpoint,
+        msg: expect.stringContaining(EVENTS_LOST),
+      }),
+    ]);
+    expect(await needsRebuild.list()).toHaveLength(1);
   }, 240_000);
 });

@@ -81,8 +81,11 @@ export class SimulatedStream implements StreamClient {
     return [...this.shards.values()].find((s) => !s.closed && h >= s.lo && h < s.hi);
   }
 
-  /** Appends a record for `key` to the open shard owning its hash; returns its sequence number. */
-  put(key: string, version: number): string {
+  /**
+   * Appends a record for `key` to the open shard owning its hash; returns its sequence number.
+   * `newImage`: the item as written (a journal row, for handlers that decode it).
+   */
+  put(key: string, version: number, newImage?: StreamRecord["newImage"]): string {
     const shard = this.openShardOf(key);
     if (!shard) throw new Error(`no open shard for ${key}`);
     const sequenceNumber = String(++this.sequence).padStart(21, "0");
@@ -90,6 +93,7 @@ export class SimulatedStream implements StreamClient {
       sequenceNumber,
       approximateCreationTime: new Date(this.options.clock?.now() ?? 0),
       keys: { aggregateId: { S: key }, sequenceNumber: { N: String(version) } },
+      ...(newImage ? { newImage } : {}),
     });
     return sequenceNumber;
   }

@@ -130,6 +130,38 @@ describe("the trimmed-stream policy", () => {
     expect(marks).toEqual([expect.objectContaining({ reason: "TrimmedDataAccess" })]);
   });
 
+  it("reports one gap once: the probe at open and the read after it may both meet it", async () => {
+    const { policy, marks, trimmed, logs } = setup(streamStartingAt("9"));
+    await policy.startPosition("s1", "7");
+    await policy.onTrimmedDataAccess("s1", "7", new Error("trimmed"));
+    await policy.onShardExpired("s1", "7");
+    expect([marks.length, trimmed, logs.length]).toEqual([1, ["s1@7"], 1]);
+    // Another gap of the shard (a later checkpoint) is a finding of its own.
+    await policy.startPosition("s1", "8");
+    expect(trimmed).toEqual(["s1@7", "s1@8"]);
+  });
+
+  it("without a needs-rebuild store (the publisher: nothing to rebuild), says the consequence it is given", async () => {
+    const trimmed: string[] = [];
+    const { logger, lines } = memoryLogger();
+    const policy = createTrimmedStreamPolicy({
+      client: streamStartingAt("9"),
+      streamArn: "arn",
+      consequence: "their events are lost",
+      metrics: { ...noMetrics, trimmed: (shardId, cp) => trimmed.push(`${shardId}@${cp}`) },
+      logger,
+    });
+    expect(await policy.startPosition("s1", "7")).toEqual({ type: "TRIM_HORIZON" });
+    expect(trimmed).toEqual(["s1@7"]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "error",
+        msg: "stream records were trimmed before they were processed; their events are lost",
+        policy: "continuing from TRIM_HORIZON",
+      }),
+    ]);
+  });
+
   it("retries after the checkpoint, reporting nothing, when the probe finds its records still there", async () => {
     const { policy, marks, trimmed } = setup(streamStartingAt("1"));
     expect(await policy.onTrimmedDataAccess("s1", "3", new Error("trimmed"))).toBe("RETRY");

@@ -74,7 +74,13 @@ export const classifyCheckpoint = (
 export interface TrimmedStreamPolicyOptions {
   readonly client: StreamClient;
   readonly streamArn: string;
-  readonly needsRebuild: NeedsRebuildStore;
+  /**
+   * Where a finding is persisted for the heal (the read model's rebuild). None for an application
+   * that cannot heal (the integration publisher): the log line and the metric are the record.
+   */
+  readonly needsRebuild?: NeedsRebuildStore;
+  /** What the loss means for this application, said in the error line. */
+  readonly consequence?: string;
   readonly metrics?: ConsumerMetrics;
   /** One error line per finding. */
   readonly logger: Logger;
@@ -84,11 +90,15 @@ export interface TrimmedStreamPolicyOptions {
   readonly maxProbePages?: number;
 }
 
+/** The read model's consequence, the default: it is rebuilt from the journal. */
+const NEEDS_REBUILD = "the read model needs a rebuild";
+
 /**
  * What the shard reader does about trimmed data (the DynamoDB Streams adapter silently jumps to
  * TRIM_HORIZON; we never do it silently). Policy: log an error, count `trimmed`, persist a
- * "needs rebuild" marker, then continue from TRIM_HORIZON (the oldest data still there), so the
- * stream keeps flowing and a rebuild from the source of truth (for us, the journal) heals the gap.
+ * "needs rebuild" marker (when given a store), then continue from TRIM_HORIZON (the oldest data
+ * still there), so the stream keeps flowing and a rebuild from the source of truth (for us, the
+ * journal) heals the gap; an application without a heal goes on all the same, loudly.
  */
 export interface TrimmedStreamPolicy extends TrimmedDataPolicy {
   /** Where to open a shard given its checkpoint: after it, or (reported) TRIM_HORIZON if data after it is gone. */
@@ -116,6 +126,10 @@ export const createTrimmedStreamPolicy = (
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const maxPages = options.maxProbePages ?? 5;
+  const consequence = options.consequence ?? NEEDS_REBUILD;
+  const policy = options.needsRebuild
+    ? "marked needs-rebuild; continuing from TRIM_HORIZON"
+    : "continuing from TRIM_HORIZON";
 
   const observe = async (shardId: string): Promise<TrimHorizonObservation> => {
     try {
@@ -139,25 +153,31 @@ export const createTrimmedStreamPolicy = (
     }
   };
 
+  /** Gaps already reported: the probe at open and the read after it may both meet one gap. */
+  const reported = new Set<string>();
   const report = async (
     shardId: string,
     checkpoint: string,
     reason: TrimReason,
     detail: string,
   ) => {
+    const gap = `${shardId}@${checkpoint}`;
+    if (reported.has(gap)) return;
     logger.error(
       {
         shardId,
         checkpoint,
         reason,
         detail,
-        policy: "marked needs-rebuild; continuing from TRIM_HORIZON",
+        policy,
       },
-      "stream records were trimmed before they were processed; the read model needs a rebuild",
+      `stream records were trimmed before they were processed; ${consequence}`,
     );
     metrics.trimmed(shardId, checkpoint);
     const detectedAt = new Date(clock.now());
-    await options.needsRebuild.mark({ shardId, checkpoint, reason, detectedAt });
+    await options.needsRebuild?.mark({ shardId, checkpoint, reason, detectedAt });
+    // Only once persisted: a failed mark is reported (and marked) again on the retry.
+    reported.add(gap);
   };
 
   const detect = async (shardId: string, checkpoint: string) =>
