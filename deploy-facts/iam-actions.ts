@@ -117,17 +117,25 @@ const sameKeys = (a: TableDefinition, b: TableDefinition): boolean =>
  * The streams library's stores name the projector's tables (`leases`, `parked`) in their code; a
  * deployable configured instead with a table of the same key schema (the integration
  * publisher's `publisherLeases`, `publisherParked`) calls that one. Requirements on a table the
- * deployable is not configured with move to its configured twin, if it has exactly one.
+ * deployable is not configured with move to its configured twin, if it has exactly one. A
+ * deployable configured with a table and its twins (the parked-records CLI: `parked` and, with
+ * `--publisher`, `publisherParked`) runs the same code on either, so it needs the calls on each.
  */
 export const onConfiguredTables = (
   requirements: readonly Requirement[],
   configured: readonly string[],
 ): Requirement[] =>
-  requirements.map((r) => {
-    if (r.table === undefined || r.kind === "topic" || configured.includes(r.table)) return r;
+  requirements.flatMap((r) => {
+    if (r.table === undefined || r.kind === "topic") return [r];
     const named = allTables.find((t) => t.logicalName === r.table);
     const twins = named
-      ? allTables.filter((t) => configured.includes(t.logicalName) && sameKeys(t, named))
+      ? allTables
+          .filter(
+            (t) =>
+              t.logicalName !== r.table && configured.includes(t.logicalName) && sameKeys(t, named),
+          )
+          .map((t) => t.logicalName)
       : [];
-    return twins.length === 1 && twins[0] ? { ...r, table: twins[0].logicalName } : r;
+    if (configured.includes(r.table)) return [r, ...twins.map((table) => ({ ...r, table }))];
+    return twins.length === 1 && twins[0] ? [{ ...r, table: twins[0] }] : [r];
   });

@@ -2,7 +2,11 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { journalAppender } from "../../bench/projection-workload.js";
-import { runParkedRecordsCli, UsageError } from "../../services/cli/parked-records/cli.js";
+import {
+  PUBLISHER_REPLAY_REFUSED,
+  runParkedRecordsCli,
+  UsageError,
+} from "../../services/cli/parked-records/cli.js";
 import type { ItemEvent } from "../../services/domain/item/index.js";
 import { DynamoDbEventStore } from "../../services/event-store/dynamodb-event-store.js";
 import { silentLogger } from "../../services/logging/logger.js";
@@ -14,7 +18,11 @@ import type { RecordHandler } from "../../services/streams/processing/process-ba
 import { createResilientProcessBatch } from "../../services/streams/processing/resilient-process-batch.js";
 import { DynamoDbStreamClient } from "../../services/streams/retrieval/dynamodb-stream-client.js";
 import type { StreamRecord } from "../../services/streams/retrieval/stream-client.js";
-import { journalTable, parkedTable } from "../../services/tables/definitions.js";
+import {
+  journalTable,
+  parkedTable,
+  publisherParkedTable,
+} from "../../services/tables/definitions.js";
 import { streamArnOf } from "../../services/tables/provision.js";
 import { received, registered, renamed, repriced } from "../support/events.js";
 import { eventually } from "../support/eventually.js";
@@ -279,6 +287,41 @@ describe("the parked-records CLI entry point", () => {
       });
       expect(listed.code).toBe(0);
       expect(listed.stdout).toContain("item-cli  1 record(s)");
+    } finally {
+      await own.drop();
+    }
+  });
+
+  it("--publisher: lists the publisher's table, refuses replay (exit 2), needs PUBLISHER_PARKED_TABLE", async () => {
+    const own = await createTestTables([publisherParkedTable]);
+    const table = tableName(own, publisherParkedTable.logicalName);
+    try {
+      await new DynamoDbParkingStore(own.client, table).park({
+        aggregateKey: "item-pub",
+        position: "1",
+        shardId: "shard-1",
+        record: { sequenceNumber: "1", approximateCreationTime: new Date(), keys: {} },
+        reason: "RetryAttemptsExhausted",
+        attempts: 3,
+        parkedAt: new Date(),
+      });
+      const env = {
+        PARKED_TABLE: "",
+        PUBLISHER_PARKED_TABLE: table,
+        DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
+      };
+      const listed = await cli(["list", "--publisher"], env);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain("item-pub  1 record(s)");
+      const replay = await cli(["replay", "item-pub", "--publisher"], env);
+      expect(replay.code).toBe(2);
+      expect(replay.stderr).toContain(PUBLISHER_REPLAY_REFUSED);
+      expect(
+        (await new DynamoDbParkingStore(own.client, table).parkedOf("item-pub")).block,
+      ).toBeDefined();
+      const missing = await cli(["list", "--publisher"], { ...env, PUBLISHER_PARKED_TABLE: "" });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain("PUBLISHER_PARKED_TABLE is required");
     } finally {
       await own.drop();
     }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { runParkedRecordsCli, UsageError } from "../../services/cli/parked-records/cli.js";
+import {
+  PUBLISHER_REPLAY_REFUSED,
+  runParkedRecordsCli,
+  UsageError,
+} from "../../services/cli/parked-records/cli.js";
 import type { NeedsRebuild } from "../../services/streams/trimmed/needs-rebuild.js";
 import { InMemoryParkingStore } from "../streams-sim/in-memory-parking-store.js";
 
@@ -89,6 +93,35 @@ describe("parked-records CLI", () => {
     await expect(runParkedRecordsCli(["replay", "--all", "item-1"], deps)).rejects.toThrow(
       "replay takes an aggregate id or --all, not both",
     );
+  });
+
+  it("--publisher: lists and discards the publisher's parked records, but refuses to replay them into the projection", async () => {
+    const { deps, lines } = await setup();
+    let opened = 0;
+    const guarded = {
+      ...deps,
+      openHandler: async () => {
+        opened++;
+        return deps.openHandler();
+      },
+    };
+    expect(await runParkedRecordsCli(["list", "--publisher"], guarded)).toBe(0);
+    expect(lines.at(-1)).toMatch(/^item-1 {2}1 record\(s\)/);
+    for (const argv of [
+      ["replay", "item-1", "--publisher"],
+      ["replay", "--all", "--publisher"],
+    ])
+      await expect(runParkedRecordsCli(argv, guarded)).rejects.toThrow(
+        new UsageError(PUBLISHER_REPLAY_REFUSED),
+      );
+    expect(PUBLISHER_REPLAY_REFUSED).toContain("not the integration publisher");
+    // Nothing was run through the projection, nothing unblocked.
+    expect(opened).toBe(0);
+    expect((await deps.store.parkedOf("item-1")).records).toHaveLength(1);
+    expect(await runParkedRecordsCli(["discard", "item-1", "--yes", "--publisher"], guarded)).toBe(
+      0,
+    );
+    expect(await deps.store.listBlocked()).toEqual([]);
   });
 
   it("rejects bad command lines with a readable message", async () => {

@@ -8,7 +8,8 @@ import type { NeedsRebuildStore } from "../../streams/trimmed/needs-rebuild.js";
 export const usage = `Usage: parked-records <command> [options]
 
 Stream records the consumer parked after they exhausted their retries (and the records of the
-same aggregate parked behind them, so its order is kept).
+same aggregate parked behind them, so its order is kept). With --publisher: the records the
+integration publisher parked, in its own table.
 
 Commands:
   list                     blocked aggregates, and any "needs rebuild" markers
@@ -21,13 +22,16 @@ Commands:
                            applies them again: discard only after fixing the projection
 
 Options:
-  --json      machine-readable output (list, show)
-  --all       replay every blocked aggregate
-  --yes       confirm discard
-  -h, --help  this text
+  --publisher  the integration publisher's parked records (list, show, discard; replay refused:
+               it re-runs the read model's projection, not the publisher)
+  --json       machine-readable output (list, show)
+  --all        replay every blocked aggregate
+  --yes        confirm discard
+  -h, --help   this text
 
-Environment: PARKED_TABLE (required), AWS_REGION, DYNAMODB_ENDPOINT; for replay also
-DATABASE_URL, DATABASE_SCHEMA (default public) and JOURNAL_TABLE.`;
+Environment: PARKED_TABLE (with --publisher: PUBLISHER_PARKED_TABLE), AWS_REGION,
+DYNAMODB_ENDPOINT; for replay also DATABASE_URL, DATABASE_SCHEMA (default public) and
+JOURNAL_TABLE.`;
 
 export interface ParkedRecordsCliDeps {
   readonly store: ParkingStore;
@@ -40,6 +44,13 @@ export interface ParkedRecordsCliDeps {
 /** A mistake in the command line: printed with a hint, exit code 2. */
 export class UsageError extends Error {}
 
+/**
+ * Why the publisher's parked records are never replayed here: replay runs the read model's
+ * projection, which would write them into Postgres and publish nothing (docs/integration-events.md).
+ */
+export const PUBLISHER_REPLAY_REFUSED =
+  "replay re-runs the read model's projection, not the integration publisher: records the publisher parked are never replayed through it. Unblock the item with `discard <item> --yes --publisher` (its parked events are then not published; tell subscribers) after fixing the cause.";
+
 export const parseCommandLine = (argv: readonly string[]) => {
   try {
     const { values, positionals } = parseArgs({
@@ -51,6 +62,7 @@ export const parseCommandLine = (argv: readonly string[]) => {
         all: { type: "boolean" },
         json: { type: "boolean" },
         yes: { type: "boolean" },
+        publisher: { type: "boolean" },
       },
     });
     return {
@@ -58,6 +70,7 @@ export const parseCommandLine = (argv: readonly string[]) => {
       all: values.all === true,
       json: values.json === true,
       yes: values.yes === true,
+      publisher: values.publisher === true,
       command: positionals[0],
       aggregate: positionals[1],
       extra: positionals.slice(2),
@@ -164,6 +177,8 @@ export const runParkedRecordsCli = async (
       return 0;
     }
     case "replay": {
+      // Refused before anything is read or opened: no database, no journal needed.
+      if (args.publisher) throw new UsageError(PUBLISHER_REPLAY_REFUSED);
       if (args.all && args.aggregate)
         throw new UsageError("replay takes an aggregate id or --all, not both");
       const aggregates = args.all

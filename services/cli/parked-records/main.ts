@@ -31,15 +31,21 @@ const main = async (argv: readonly string[]): Promise<number> => {
   const config = readConfig(process.env, {
     AWS_REGION: str("us-east-1"),
     DYNAMODB_ENDPOINT: optionalStr(),
-    PARKED_TABLE: str(),
+    // The read model's parked table, or with --publisher the integration publisher's.
+    PARKED_TABLE: optionalStr(),
+    PUBLISHER_PARKED_TABLE: optionalStr(),
     JOURNAL_TABLE: optionalStr(),
     DATABASE_URL: optionalStr(),
     DATABASE_SCHEMA: schemaName(),
   });
+  const [variable, table] = args.publisher
+    ? ["PUBLISHER_PARKED_TABLE", config.PUBLISHER_PARKED_TABLE]
+    : ["PARKED_TABLE", config.PARKED_TABLE];
+  if (!table) throw new ConfigError([`${variable} is required`]);
   const dynamo = dynamoDbClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION });
   return runParkedRecordsCli(argv, {
-    store: new DynamoDbParkingStore(dynamo, config.PARKED_TABLE),
-    needsRebuild: new DynamoDbNeedsRebuildStore(dynamo, config.PARKED_TABLE),
+    store: new DynamoDbParkingStore(dynamo, table),
+    needsRebuild: new DynamoDbNeedsRebuildStore(dynamo, table),
     out,
     openHandler: async () => {
       // The same projection handler the stream consumer runs (see stream-consumer/main.ts).
