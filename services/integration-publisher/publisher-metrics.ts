@@ -1,5 +1,8 @@
-import { type Clock, systemClock } from "../clock/clock.js";
-import { emfLine } from "../streams/metrics/emf-metrics.js";
+import {
+  createEmfEmitter,
+  type EmfMetricsOptions,
+  emfCount,
+} from "../streams/metrics/emf-metrics.js";
 
 /**
  * What the publisher reports besides the consumer's metrics (lag: `MillisBehindLatest`;
@@ -17,28 +20,13 @@ export const PUBLISHER_NAMESPACE = "ItemService/IntegrationPublisher";
 /** Its `Service` dimension: the deployable's name. */
 export const PUBLISHER_SERVICE = "integration-publisher";
 
-export interface EmfPublisherMetricsOptions {
-  readonly service: string;
-  readonly write: (line: string) => void;
-  readonly clock?: Clock;
-  readonly properties?: Readonly<Record<string, string>>;
-}
-
 /** PublisherMetrics as EMF lines (`MessagesPublished`, `MessagesFailed`; dimension `Service`). */
-export const createEmfPublisherMetrics = (o: EmfPublisherMetricsOptions): PublisherMetrics => {
-  const clock = o.clock ?? systemClock;
-  const emit = (name: string, value: number) =>
-    o.write(
-      emfLine({
-        namespace: PUBLISHER_NAMESPACE,
-        timestamp: new Date(clock.now()),
-        dimensions: { Service: o.service },
-        metrics: [{ name, unit: "Count", value }],
-        ...(o.properties ? { properties: o.properties } : {}),
-      }),
-    );
+export const createEmfPublisherMetrics = (
+  options: Omit<EmfMetricsOptions, "namespace">,
+): PublisherMetrics => {
+  const emit = createEmfEmitter({ ...options, namespace: PUBLISHER_NAMESPACE });
   return {
-    published: (n) => emit("MessagesPublished", n),
-    failed: (n) => emit("MessagesFailed", n),
+    published: (n) => emit([emfCount("MessagesPublished", n)]),
+    failed: (n) => emit([emfCount("MessagesFailed", n)]),
   };
 };

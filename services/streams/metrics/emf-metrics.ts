@@ -49,6 +49,36 @@ export interface EmfMetricsOptions {
   readonly properties?: Readonly<Record<string, string>>;
 }
 
+/** Writes metrics as one EMF line, with extra per-line properties (shard ids, aggregate keys). */
+export type EmfEmit = (
+  metrics: readonly EmfMetric[],
+  properties?: Readonly<Record<string, string | number>>,
+) => void;
+
+/**
+ * The one EMF emitter every metrics adapter is built on (the consumer's below, the publisher's):
+ * one namespace, `Service` the only dimension, the options' properties on every line.
+ */
+export const createEmfEmitter = (
+  options: EmfMetricsOptions & { readonly namespace: string },
+): EmfEmit => {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const clock = options.clock ?? systemClock;
+  return (metrics, properties = {}) =>
+    write(
+      emfLine({
+        namespace: options.namespace,
+        timestamp: new Date(clock.now()),
+        dimensions: { Service: options.service },
+        metrics,
+        properties: { ...options.properties, ...properties },
+      }),
+    );
+};
+
+/** A count metric. */
+export const emfCount = (name: string, value = 1): EmfMetric => ({ name, unit: "Count", value });
+
 /** The stream consumer's EMF namespace (the default); the CDK alarms read it from here. */
 export const CONSUMER_NAMESPACE = "ItemService/StreamConsumer";
 
@@ -58,42 +88,35 @@ export const CONSUMER_NAMESPACE = "ItemService/StreamConsumer";
  * few hours and would create a metric per shard); shard ids travel as properties instead.
  */
 export const createEmfMetrics = (options: EmfMetricsOptions): ConsumerMetrics => {
-  const namespace = options.namespace ?? CONSUMER_NAMESPACE;
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const clock = options.clock ?? systemClock;
-  const emit = (metrics: readonly EmfMetric[], properties: Record<string, string | number> = {}) =>
-    write(
-      emfLine({
-        namespace,
-        timestamp: new Date(clock.now()),
-        dimensions: { Service: options.service },
-        metrics,
-        properties: { ...options.properties, ...properties },
-      }),
-    );
-  const count = (name: string, value = 1): EmfMetric => ({ name, unit: "Count", value });
+  const emit = createEmfEmitter({
+    ...options,
+    namespace: options.namespace ?? CONSUMER_NAMESPACE,
+  });
 
   return {
-    recordsProcessed: (shardId, n) => emit([count("RecordsProcessed", n)], { ShardId: shardId }),
+    recordsProcessed: (shardId, n) => emit([emfCount("RecordsProcessed", n)], { ShardId: shardId }),
     batchProcessed: (shardId, millisBehindLatest) =>
       emit(
         [
-          count("BatchesProcessed"),
+          emfCount("BatchesProcessed"),
           { name: "MillisBehindLatest", unit: "Milliseconds", value: millisBehindLatest },
         ],
         { ShardId: shardId },
       ),
-    leasesHeld: (n) => emit([count("LeasesHeld", n)]),
+    leasesHeld: (n) => emit([emfCount("LeasesHeld", n)]),
     leaseTaken: (shardId, stolen) =>
-      emit([count("LeasesTaken"), count("LeasesStolen", stolen ? 1 : 0)], { ShardId: shardId }),
-    leaseLost: (shardId) => emit([count("LeasesLost")], { ShardId: shardId }),
-    retry: (shardId) => emit([count("Retries")], { ShardId: shardId }),
-    parked: (aggregateKey, n) => emit([count("RecordsParked", n)], { AggregateKey: aggregateKey }),
+      emit([emfCount("LeasesTaken"), emfCount("LeasesStolen", stolen ? 1 : 0)], {
+        ShardId: shardId,
+      }),
+    leaseLost: (shardId) => emit([emfCount("LeasesLost")], { ShardId: shardId }),
+    retry: (shardId) => emit([emfCount("Retries")], { ShardId: shardId }),
+    parked: (aggregateKey, n) =>
+      emit([emfCount("RecordsParked", n)], { AggregateKey: aggregateKey }),
     trimmed: (shardId, checkpoint) =>
-      emit([count("TrimmedDataDetected")], { ShardId: shardId, Checkpoint: checkpoint }),
+      emit([emfCount("TrimmedDataDetected")], { ShardId: shardId, Checkpoint: checkpoint }),
     // One metric per kind: a hot loop of one kind is alarmed without a dimension per shard.
-    readRetried: (shardId, kind) => emit([count(`ReadRetries${kind}`)], { ShardId: shardId }),
+    readRetried: (shardId, kind) => emit([emfCount(`ReadRetries${kind}`)], { ShardId: shardId }),
     shardNotFoundEscalated: (shardId) =>
-      emit([count("ShardNotFoundEscalated")], { ShardId: shardId }),
+      emit([emfCount("ShardNotFoundEscalated")], { ShardId: shardId }),
   };
 };
