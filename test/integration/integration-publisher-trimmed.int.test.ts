@@ -1,5 +1,5 @@
-import { SNSClient } from "@aws-sdk/client-sns";
 import { afterEach, describe, expect, it } from "vitest";
+import { snsClient } from "../../services/config/aws-clients.js";
 import { journalPut } from "../../services/event-store/journal.js";
 import {
   createIntegrationPublisher,
@@ -66,11 +66,7 @@ const scenario = async (name: string) => {
         leases: tableName(tables, publisherLeasesTable.logicalName),
         parked: tableName(tables, publisherParkedTable.logicalName),
       },
-      sns: new SNSClient({
-        endpoint: sns.url,
-        region: "us-east-1",
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      }),
+      sns: snsClient({ endpoint: sns.url, region: "us-east-1" }),
       topicArn: TOPIC,
       logger,
       metrics: { ...noMetrics, trimmed: (shard, cp) => void trimmed.push(`${shard}@${cp}`) },
