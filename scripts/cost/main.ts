@@ -2,14 +2,14 @@
  * `npm run cost -- --rate <commands/s> [--rate …] [--keyed <share>] [--cold <share>]`: monthly
  * AWS cost of a sustained command rate (default 10, 100 and 1,000/s), from the measured figures
  * (scripts/cost/measured.json), the prices (scripts/cost/prices.ts) and the deploy manifests'
- * minimum task counts and sizes (copilot/*\/manifest.yml), for this design and for
+ * minimum task counts and sizes of every service (copilot/*\/manifest.yml, scripts/cost/deploy.ts),
+ * for this design and for
  * event-store-adapter-js doing the same work. See docs/cost.md.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parse } from "yaml";
-import { resolveConsumerConfig } from "../../services/streams/coordinator/config.js";
-import { type CostResult, costAt, type Deploy, type Measured, round } from "./model.js";
+import { deployFromManifests } from "./deploy.js";
+import { type CostResult, costAt, type Measured, round } from "./model.js";
 import { ASSUMPTIONS, PRICES } from "./prices.js";
 
 const { values } = parseArgs({
@@ -36,35 +36,7 @@ const measured = JSON.parse(
   readFileSync(new URL("scripts/cost/measured.json", root), "utf8"),
 ) as Measured;
 
-/** Minimum tasks, vCPU and memory of each deployable, as its Copilot manifest says. */
-const service = (name: string) => {
-  const m = parse(readFileSync(new URL(`copilot/${name}/manifest.yml`, root), "utf8")) as {
-    cpu: number;
-    memory: number;
-    count: number | { range: string };
-    variables?: Record<string, unknown>;
-  };
-  const [min, max] =
-    typeof m.count === "number" ? [m.count, m.count] : m.count.range.split("-").map(Number);
-  return {
-    name,
-    minTasks: min ?? 1,
-    maxTasks: max ?? min ?? 1,
-    vcpu: m.cpu / 1024,
-    memoryGb: m.memory / 1024,
-    m,
-  };
-};
-const services = ["command-api", "stream-consumer", "query-api"].map(service);
-const consumer = resolveConsumerConfig();
-const deploy: Deploy = {
-  services,
-  auroraMinAcu: 0.5, // copilot/environments/addons/read-model-db.yml, MinCapacity
-  snapshotEvery: Number(services[0]?.m.variables?.SNAPSHOT_EVERY ?? 100),
-  idlePollMs: consumer.idlePollMs,
-  leaseRenewsPerSecond: 1000 / consumer.renewIntervalMs,
-  leaseScansPerSecond: 1000 / consumer.takeIntervalMs,
-};
+const deploy = deployFromManifests(root);
 
 const money = (x: number) =>
   x >= 100 ? `$${Math.round(x).toLocaleString("en-US")}` : `$${x.toFixed(2)}`;

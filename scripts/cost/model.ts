@@ -34,6 +34,11 @@ export interface Deployable {
 
 export interface Deploy {
   readonly services: readonly Deployable[];
+  /**
+   * The services reading the journal's stream, each with its own lease table (the consumer, the
+   * integration publisher): each polls every shard and checkpoints its own progress.
+   */
+  readonly streamApplications: readonly string[];
   readonly auroraMinAcu: number;
   readonly snapshotEvery: number;
   readonly idlePollMs: number;
@@ -142,19 +147,26 @@ export const costAt = (input: {
   const perShard = rate / shards;
   const pollsPerShard = Math.min(1000 / a.busyPollCycleMs, perShard + 1000 / deploy.idlePollMs);
   const batchesPerShard = Math.min(1000 / a.busyPollCycleMs, perShard);
+  // Every stream application reads every shard and keeps its own lease table.
+  const apps = deploy.streamApplications;
   lines.push({
     name: "DynamoDB Streams GetRecords",
-    monthly: (perMonth(shards * pollsPerShard) / 1e6) * p.streamsReadRequestPerMillion,
-    detail: `${shards} shards × ${round(pollsPerShard)} requests/s`,
+    monthly:
+      (perMonth(apps.length * shards * pollsPerShard) / 1e6) * p.streamsReadRequestPerMillion,
+    detail: `${apps.length} applications × ${shards} shards × ${round(pollsPerShard)} requests/s`,
   });
-  const leaseWrites = shards * (batchesPerShard + deploy.leaseRenewsPerSecond);
-  const leaseReads = deploy.leaseScansPerSecond * 0.5; // one small eventually consistent Scan
-  const consumerTasks = deploy.services.find((s) => s.name === "stream-consumer")?.minTasks ?? 1;
+  const leaseWrites = apps.length * shards * (batchesPerShard + deploy.leaseRenewsPerSecond);
+  const tasksOf = (name: string) => deploy.services.find((s) => s.name === name)?.minTasks ?? 1;
+  // One small eventually consistent Scan per take cycle, per worker of each application.
+  const leaseReads = apps.reduce(
+    (sum, app) => sum + deploy.leaseScansPerSecond * 0.5 * tasksOf(app),
+    0,
+  );
   lines.push({
-    name: "Lease table (checkpoints, renewals, scans)",
+    name: `Lease tables (${apps.join(", ")}: checkpoints, renewals, scans)`,
     monthly:
       (perMonth(leaseWrites) / 1e6) * p.dynamoDbWriteUnitPerMillion +
-      (perMonth(leaseReads * consumerTasks) / 1e6) * p.dynamoDbReadUnitPerMillion,
+      (perMonth(leaseReads) / 1e6) * p.dynamoDbReadUnitPerMillion,
     detail: `${round(leaseWrites)} write units/s (a checkpoint per batch, renewals)`,
   });
 
@@ -171,7 +183,7 @@ export const costAt = (input: {
     const gbSeconds = (vcpuSeconds * s.memoryGb) / s.vcpu;
     const why = cpuMs[s.name]
       ? `; ${round(cpuMs[s.name] ?? 0)} ms CPU per command = ${round(vcpuSeconds * 1000)} vCPU-ms + ${round(gbSeconds * 1000)} GB-ms at ${a.targetCpuShare * 100}% CPU`
-      : "; the minimum only (query traffic is not modelled)";
+      : "; the minimum only (no CPU per command measured for it)";
     const over = tasks > s.maxTasks ? ` (above the manifest's maximum of ${s.maxTasks})` : "";
     lines.push({
       name: `Fargate ${s.name}`,

@@ -1,4 +1,7 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { deployables } from "../../deploy-facts/deployables.js";
+import { deployFromManifests } from "../../scripts/cost/deploy.js";
 import {
   averageUnits,
   averageWrites,
@@ -34,18 +37,19 @@ const deploy: Deploy = {
     { name: "command-api", minTasks: 2, maxTasks: 6, vcpu: 0.25, memoryGb: 0.5 },
     { name: "stream-consumer", minTasks: 2, maxTasks: 4, vcpu: 0.25, memoryGb: 0.5 },
   ],
+  streamApplications: ["stream-consumer"],
   auroraMinAcu: 0.5,
   snapshotEvery: 100,
   idlePollMs: 250,
   leaseRenewsPerSecond: 0.3,
   leaseScansPerSecond: 0.5,
 };
-const at = (rate: number, design: "ours" | "adapter" = "ours", keyed = 0) =>
+const at = (rate: number, design: "ours" | "adapter" = "ours", keyed = 0, d: Deploy = deploy) =>
   costAt({
     rate,
     design,
     measured,
-    deploy,
+    deploy: d,
     mix: { keyed, cold: 0 },
     prices: PRICES,
     assumptions: ASSUMPTIONS,
@@ -94,5 +98,46 @@ describe("monthly cost", () => {
     const adapter = at(1000, "adapter");
     expect(line(adapter, "DynamoDB writes") / line(ours, "DynamoDB writes")).toBeCloseTo(6 / 1.01);
     expect(adapter.monthly).toBeGreaterThan(ours.monthly);
+  });
+});
+
+describe("the deploy the model is given", () => {
+  const root = new URL("../../", import.meta.url);
+
+  it("counts every service with a manifest, the integration publisher included, at its manifest's minimum", () => {
+    const read = deployFromManifests(root);
+    const services = deployables(fileURLToPath(root))
+      .filter((d) => d.kind === "service")
+      .map((d) => d.name);
+    expect(read.services.map((s) => s.name)).toEqual(services);
+    expect(read.services.find((s) => s.name === "integration-publisher")).toEqual({
+      name: "integration-publisher",
+      minTasks: 2,
+      maxTasks: 4,
+      vcpu: 0.25,
+      memoryGb: 0.5,
+    });
+    expect(read.streamApplications).toEqual(["integration-publisher", "stream-consumer"]);
+  });
+
+  it("prices a second stream application: its tasks, its reads of every shard and its lease table", () => {
+    const both: Deploy = {
+      ...deploy,
+      services: [
+        ...deploy.services,
+        { name: "integration-publisher", minTasks: 2, maxTasks: 4, vcpu: 0.25, memoryGb: 0.5 },
+      ],
+      streamApplications: ["stream-consumer", "integration-publisher"],
+    };
+    const one = at(100);
+    const two = at(100, "ours", 0, both);
+    expect(line(two, "DynamoDB Streams GetRecords")).toBeCloseTo(
+      2 * line(one, "DynamoDB Streams GetRecords"),
+    );
+    expect(line(two, "Lease tables")).toBeCloseTo(2 * line(one, "Lease tables"));
+    expect(line(two, "Fargate integration-publisher")).toBeCloseTo(
+      line(one, "Fargate stream-consumer"),
+    );
+    expect(two.monthly).toBeGreaterThan(one.monthly);
   });
 });
