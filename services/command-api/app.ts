@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { v7 as uuidv7 } from "uuid";
 import type { AccessControl } from "../auth/bearer.js";
 import { type Clock, systemClock } from "../clock/clock.js";
 import { createItemCommandHandler } from "../command-handling/item-command-handler.js";
@@ -12,6 +11,7 @@ import { type LoadSheddingOptions, shedLoad } from "../http/load-shedding.js";
 import { installRouteFallback } from "../http/method-not-allowed.js";
 import { problemResponse } from "../http/problem.js";
 import { installHttpShell, type ShellEnv } from "../http/shell.js";
+import { newId as newUuid } from "../ids/new-id.js";
 import { type Logger, silentLogger } from "../logging/logger.js";
 import { isInfrastructureError } from "../streams/processing/transient-errors.js";
 import { itemRoutes } from "./items/routes.js";
@@ -55,7 +55,7 @@ export const createCommandApi = ({
   access,
   retry,
   logger = silentLogger,
-  newId = uuidv7,
+  newId = newUuid,
   now = () => new Date(),
   maxBodyBytes = MAX_BODY_BYTES,
   admission,

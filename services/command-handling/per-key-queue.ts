@@ -132,7 +132,8 @@ export const createPerKeyQueue = (
     inFlight += 1;
     queues.set(key, queue);
     return new Promise<Result<T, Refusal>>((resolve, reject) => {
-      const timer = new AbortController();
+      // Only a task that has to wait gets a deadline timer; most start at once.
+      let timer: AbortController | undefined;
       const leave = () => {
         inFlight -= 1;
         const i = queue.indexOf(entry);
@@ -144,7 +145,7 @@ export const createPerKeyQueue = (
         start: () => {
           entry.started = true;
           running += 1;
-          timer.abort(settled);
+          timer?.abort(settled);
           const startedAt = clock.now();
           task()
             .then((value) => resolve(ok(value)), reject)
@@ -156,7 +157,7 @@ export const createPerKeyQueue = (
             });
         },
         drop: () => {
-          timer.abort(settled);
+          timer?.abort(settled);
           leave();
           resolve(err({ kind: "DeadlineExceeded" }));
         },
@@ -164,8 +165,10 @@ export const createPerKeyQueue = (
       queue.push(entry);
       if (queue.length === 1) advance(key);
       if (entry.started || !Number.isFinite(deadline)) return;
-      void clock.sleep(latestStart(deadline) - clock.now(), timer.signal).then(() => {
-        if (entry.started || timer.signal.aborted) return;
+      const waiting = new AbortController();
+      timer = waiting;
+      void clock.sleep(latestStart(deadline) - clock.now(), waiting.signal).then(() => {
+        if (entry.started || waiting.signal.aborted) return;
         const wasHead = queue[0] === entry;
         entry.drop();
         if (wasHead) advance(key);

@@ -19,6 +19,9 @@ const common = (o: AwsOptions) => ({
   maxAttempts: 5,
   // A half-open connection must fail the call (and be retried), not hang a batch or a shutdown.
   requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
+  // Resolve each command's middleware chain once, not on every call (≈ 3% of the command API's
+  // CPU). Middleware added to a client must then be added before its first call, as ours are.
+  cacheMiddleware: true,
 });
 
 export const dynamoDbClient = (o: AwsOptions): DynamoDBClient => new DynamoDBClient(common(o));

@@ -7,9 +7,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { LRUCache } from "lru-cache";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { v7 as uuidv7 } from "uuid";
 import { type Clock, systemClock } from "../clock/clock.js";
 import { fold, type ItemEvent, type ItemState, initialState } from "../domain/item/index.js";
+import { newId as newUuid } from "../ids/new-id.js";
 import { type Logger, silentLogger } from "../logging/logger.js";
 import type { AppendResult, ExpectedVersion } from "./event-store.js";
 import { idempotencyKey, idempotencyPut, idempotencyRecordOf } from "./idempotency-items.js";
@@ -57,7 +57,7 @@ export interface DynamoDbItemRepositoryOptions {
 const DEFAULTS = Object.freeze({
   snapshotEvery: 100,
   idempotencyTtlSeconds: 24 * 60 * 60,
-  newEventId: uuidv7,
+  newEventId: newUuid,
   clock: systemClock,
   logger: silentLogger,
 });

@@ -22,8 +22,8 @@ export const correlationId =
     const given = c.req.header(CORRELATION_HEADER);
     const id = given !== undefined && ACCEPTABLE.test(given) ? given : options.newId();
     c.set("correlationId", id);
-    c.header(CORRELATION_HEADER, id);
     await next();
-    // An error response built by onError replaces c.res: echo the id there too.
-    if (!c.res.headers.has(CORRELATION_HEADER)) c.res.headers.set(CORRELATION_HEADER, id);
+    // Once, on the response that leaves (onError's too). Set before `next`, it made every
+    // response carry Web `Headers` from the start and still needed this check after.
+    c.res.headers.set(CORRELATION_HEADER, id);
   };

@@ -25,7 +25,7 @@ export interface HttpShellOptions {
  * What every API gets, once: a correlation id on every request and response, one log line per
  * request carrying it, and an `onError` that answers problem+json (503 for an unavailable
  * dependency, else 500) and never shows SQL, stack or parameters to the client. Call it before
- * any route or other middleware (e.g. authentication), which then have `c.get("logger")`.
+ * any route or other middleware (e.g. authentication), which then have `c.get("correlationId")`.
  */
 export const installHttpShell = <S extends Schema, B extends string>(
   app: Hono<ShellEnv, S, B>,
@@ -33,14 +33,14 @@ export const installHttpShell = <S extends Schema, B extends string>(
 ): void => {
   app.use(scope, correlationId({ newId }), requestLog({ logger }));
   app.onError((error, c) => {
-    const log = c.get("logger") ?? logger;
+    const correlationId = c.get("correlationId");
     if (isUnavailable(error)) {
-      log.warn({ err: error }, "dependency unavailable");
+      logger.warn({ err: error, correlationId }, "dependency unavailable");
       return unavailableResponse(c, "unavailable", retryAfterSeconds, {
         detail: "a dependency is unavailable or saturated; retry later",
       });
     }
-    log.error({ err: error }, "unhandled error");
+    logger.error({ err: error, correlationId }, "unhandled error");
     return problemResponse(c, "internal", { detail: "an unexpected error occurred; retry later" });
   });
 };

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import type { DataSource } from "typeorm";
-import { v7 as uuidv7 } from "uuid";
 import type { AccessControl } from "../auth/bearer.js";
 import { installRouteFallback } from "../http/method-not-allowed.js";
 import { unavailableResponse } from "../http/problem.js";
 import { installHttpShell, type ShellEnv } from "../http/shell.js";
+import { newId as newUuid } from "../ids/new-id.js";
 import { type Logger, silentLogger } from "../logging/logger.js";
 import type { VersionSignal } from "../read-model/version-signal.js";
 import { isDatabaseUnavailable } from "./database-unavailable.js";
@@ -72,7 +72,7 @@ export const createQueryApi = (deps: QueryApiDeps): Hono<ShellEnv> => {
   installHttpShell(app, {
     scope: "/queries/*",
     logger: deps.logger ?? silentLogger,
-    newId: deps.newId ?? uuidv7,
+    newId: deps.newId ?? newUuid,
     isUnavailable: isDatabaseUnavailable,
   });
   app.use(

@@ -69,14 +69,17 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
     command: ItemCommand,
     reply: (outcome: CommandOutcome) => StoredResponse,
   ): Promise<Response> => {
-    const fingerprint = fingerprintOf(c.req.method, c.req.path, request.values);
     const caller = c.get("caller");
     const actor = { subject: caller.subject, clientId: caller.clientId };
     // Keys are per caller: the same key sent by two callers names two requests.
-    const key =
+    // Only a keyed request is ever compared with another one: no fingerprint without a key.
+    const keyed =
       request.idempotencyKey === undefined
         ? undefined
-        : callerScopedKey(actor, request.idempotencyKey);
+        : {
+            key: callerScopedKey(actor, request.idempotencyKey),
+            fingerprint: fingerprintOf(c.req.method, c.req.path, request.values),
+          };
     const context = {
       commandId: deps.newCommandId(),
       correlationId: c.get("correlationId"),
@@ -88,16 +91,17 @@ export const itemRoutes = (deps: ItemRoutesDeps) => {
       context,
       ifMatch: request.ifMatch,
       deadline: deps.deadline(),
-      idempotency:
-        key === undefined ? undefined : (o) => ({ key, fingerprint, response: reply(o) }),
+      idempotency: keyed && ((o) => ({ ...keyed, response: reply(o) })),
     });
     if (result.isOk() && result.value.changed) return sendStored(reply(result.value));
     // An overload answers at once: no lookup that would add load.
     const skipLookup =
       result.isErr() && ["IdempotencyKeyReused", "Overloaded"].includes(result.error.kind);
     const stored =
-      key === undefined || skipLookup ? undefined : await deps.idempotency.findIdempotency(key);
-    if (stored) return replayOrRefuse(c, matchIdempotency(stored, fingerprint));
+      keyed === undefined || skipLookup
+        ? undefined
+        : await deps.idempotency.findIdempotency(keyed.key);
+    if (stored && keyed) return replayOrRefuse(c, matchIdempotency(stored, keyed.fingerprint));
     return result.isOk() ? sendStored(reply(result.value)) : failureResponse(c, result.error);
   };
 
