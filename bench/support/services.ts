@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { readConfigSpec } from "../../deploy-facts/config-spec.js";
 import { deployables } from "../../deploy-facts/deployables.js";
@@ -60,10 +60,12 @@ export interface StartServiceOptions {
   /** Extra node flags, e.g. ["--cpu-prof", "--cpu-prof-dir=…"]. */
   readonly nodeArgs?: readonly string[];
   readonly log?: (line: string) => void;
+  /** A git revision to run instead of the working tree (a before/after in one run). */
+  readonly revision?: string;
 }
 
 /** The image's NODE_OPTIONS (Dockerfile is the one place they are set), so figures match production. */
-const productionNodeOptions = (): string =>
+export const productionNodeOptions = (): string =>
   /^ENV NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(join(repoRoot, "Dockerfile"), "utf8"))?.[1] ??
   "";
 
@@ -75,7 +77,9 @@ let compiledDir: string | undefined;
  * `npm run bench` compile only what changed (nothing, after the first). Memory and CPU figures are then those
  * of the JavaScript the image runs, without tsx's loader and source maps in the process.
  */
-const compiledMain = (main: string): string => {
+const compiledMain = (main: string, revision?: string): string => {
+  if (revision)
+    return join(compiledRevision(revision), relative("services", main)).replace(/\.ts$/, ".js");
   if (!compiledDir) {
     const dir = join(repoRoot, ".cache", "bench-dist");
     const args = ["-p", "tsconfig.build.json", "--outDir", dir, "--incremental"];
@@ -86,6 +90,33 @@ const compiledMain = (main: string): string => {
     compiledDir = dir;
   }
   return join(compiledDir, relative("services", main)).replace(/\.ts$/, ".js");
+};
+
+/**
+ * The services of a git revision, compiled like the working tree's into .cache/revisions/<sha>
+ * (once per revision): its sources come from `git archive`, its node_modules are the working
+ * tree's, found by walking up from .cache.
+ */
+const compiledRevision = (revision: string): string => {
+  const sha = execFileSync("git", ["rev-parse", "--verify", `${revision}^{commit}`], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  }).trim();
+  const root = join(repoRoot, ".cache", "revisions", sha);
+  const dist = join(root, "dist");
+  if (existsSync(join(dist, ".complete"))) return dist;
+  const src = join(root, "src");
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(src, { recursive: true });
+  const paths = ["services", "tsconfig.json", "tsconfig.build.json"];
+  const tar = execFileSync("git", ["archive", "--format=tar", sha, ...paths], { cwd: repoRoot });
+  execFileSync("tar", ["-x", "-C", src], { input: tar });
+  execFileSync("npx", ["tsc", "-p", join(src, "tsconfig.build.json"), "--outDir", dist], {
+    cwd: repoRoot,
+    stdio: "inherit",
+  });
+  writeFileSync(join(dist, ".complete"), sha);
+  return dist;
 };
 
 /**
@@ -106,7 +137,7 @@ export const startService = async (options: StartServiceOptions): Promise<Servic
   const child = launch({
     name: options.name,
     command: process.execPath,
-    args: [...(options.nodeArgs ?? []), compiledMain(d.main)],
+    args: [...(options.nodeArgs ?? []), compiledMain(d.main, options.revision)],
     cwd: repoRoot,
     env: { ...process.env, NODE_OPTIONS: productionNodeOptions(), ...supplied },
   });

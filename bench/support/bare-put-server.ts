@@ -1,0 +1,67 @@
+// The floor of any HTTP service on this machine: node:http with nothing else, answering each POST
+// with the same conditional PutItem the raw client sends (the project's own client factory, so
+// the same SDK configuration), run with the image's NODE_OPTIONS. No framework, no auth, no
+// validation, no logging: what remains is the HTTP exchange and the SDK call.
+// Started by bench/command-latency.bench.ts; reads DYNAMODB_ENDPOINT, JOURNAL_TABLE, PORT and
+// TEMPLATE_ITEM_ID (an item whose last journal row is the template, as for the raw write).
+import { createServer } from "node:http";
+import { PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { v7 as uuidv7 } from "uuid";
+import { dynamoDbClient } from "../../services/config/aws-clients.js";
+import { journalTable } from "../../services/tables/definitions.js";
+
+const need = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+};
+const table = need("JOURNAL_TABLE");
+const client = dynamoDbClient({ endpoint: need("DYNAMODB_ENDPOINT"), region: "us-east-1" });
+const pk = journalTable.partitionKey.name;
+const sk = journalTable.sortKey?.name ?? "sequenceNumber";
+
+const last = await client.send(
+  new QueryCommand({
+    TableName: table,
+    ConsistentRead: true,
+    KeyConditionExpression: "#pk = :id",
+    ExpressionAttributeNames: { "#pk": pk },
+    ExpressionAttributeValues: { ":id": { S: need("TEMPLATE_ITEM_ID") } },
+    ScanIndexForward: false,
+    Limit: 1,
+  }),
+);
+const template = last.Items?.[0];
+if (!template) throw new Error("no template row");
+const id = uuidv7();
+let sequence = 0;
+
+const server = createServer((req, res) => {
+  if (req.method !== "POST") {
+    res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", async () => {
+    try {
+      JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      sequence += 1;
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { ...template, [pk]: { S: id }, [sk]: { N: String(sequence) } },
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": pk },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ itemId: id, version: sequence }));
+    } catch (e) {
+      res.writeHead(500, { "content-type": "text/plain" }).end(String(e));
+    }
+  });
+});
+server.listen(Number(need("PORT")), "127.0.0.1");
