@@ -1,7 +1,7 @@
 // Overload (issue 13): the command API driven at twice the rate it sustains, over a mix of hot
 // and cold items. Every request must be answered (2xx or 503 + Retry-After) within its
 // deadline, no command may run after its 503 (journal events = 2xx answers), and memory stays
-// bounded (peak RSS). Run alone: npx tsx bench/command-overload.bench.ts [--quick] [--write]
+// bounded (peak RSS). Run alone: npx tsx bench/command-overload.bench.ts [--quick] [--no-write]
 
 import { journalTable } from "../services/tables/definitions.js";
 import { countItems } from "../test/support/table-count.js";
@@ -227,7 +227,7 @@ try {
       note: `VmHWM ${resetOk ? "of the overload phase" : "since start"}, compiled JavaScript with the image's NODE_OPTIONS`,
     },
   ];
-  if (args.flag("write")) {
+  if (args.write) {
     const table = [
       "| figure | value | goal | note |",
       "|---|---|---|---|",
@@ -238,7 +238,7 @@ try {
     ].join("\n");
     writeDocSection(
       "## Command API under overload",
-      `## Command API under overload\n\n\`npx tsx bench/command-overload.bench.ts --write\`${args.quick ? " --quick" : ""}: the command API (defaults: ${deadlineMs / 1000} s deadline, 32 commands per item, 256 in flight, 32 running, shedding above 20 ms of mean event-loop delay with the loop 90% busy; compiled as in the image) against DynamoDB Local, first offered 1.5, 2 and 3 times what a closed loop of 32 clients completes on cold items, over the same mix as below, then a 10 s warm-up overload at twice the best, to find the rate it sustains (the most 2xx per second of those), then driven open-loop at twice that rate for ${overloadSeconds} s through up to 1,024 kept-alive connections; half the commands go to ${hotItems} hot items, half to ${coldItems} cold ones. Absolute rates depend on the machine's load (2 shared cores here); the shares and the invariants are what count.\n\n${table}\n\n${READING}\n`,
+      `## Command API under overload\n\n\`npx tsx bench/command-overload.bench.ts\`: the command API (defaults: ${deadlineMs / 1000} s deadline, 32 commands per item, 256 in flight, 32 running, shedding above 20 ms of mean event-loop delay with the loop 90% busy; compiled as in the image) against DynamoDB Local, first offered 1.5, 2 and 3 times what a closed loop of 32 clients completes on cold items, over the same mix as below, then a 10 s warm-up overload at twice the best, to find the rate it sustains (the most 2xx per second of those), then driven open-loop at twice that rate for ${overloadSeconds} s through up to 1,024 kept-alive connections; half the commands go to ${hotItems} hot items, half to ${coldItems} cold ones. Absolute rates depend on the machine's load (2 shared cores here); the shares and the invariants are what count.\n\n${table}\n\n${READING}\n`,
     );
   }
   await stack.stop();

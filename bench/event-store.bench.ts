@@ -1,8 +1,8 @@
 /**
  * Event store benchmark (not a test): our append and load (cold and snapshot-assisted) vs raw
  * SDK calls vs event-store-adapter-js 2.2.94, on one DynamoDB Local, same event count per
- * aggregate, one run. `npx tsx bench/event-store.bench.ts [--quick]`; writes the figures into
- * docs/benchmarks.md under "## Event store".
+ * aggregate, one run. `npx tsx bench/event-store.bench.ts [--quick] [--no-write]`; writes the
+ * figures into docs/benchmarks.md under "## Event store" (not in quick mode).
  */
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -38,11 +38,10 @@ import {
   j5Load,
 } from "./event-store-j5ik2o.js";
 import { pct, writeSection } from "./event-store-report.js";
+import { benchArgs } from "./support/args.js";
 import { emitResult } from "./support/result.js";
 
-const quick = process.argv.includes("--quick");
-/** A quick run prints only, unless asked to record (the convention of bench/run.ts). */
-const write = !quick || process.argv.includes("--write");
+const { quick, write } = benchArgs();
 const SIZE = quick
   ? { appends: 200, perAggregate: 100, loadEvents: 200, loads: 20, bigStream: 3000 }
   : { appends: 1000, perAggregate: 100, loadEvents: 1000, loads: 50, bigStream: 3000 };
@@ -356,7 +355,6 @@ const main = async () => {
     console.log(section);
     if (write) {
       writeSection(section);
-      console.log("wrote docs/benchmarks.md (## Event store)");
     }
     emitResult({
       bench: "event-store",

@@ -1,7 +1,7 @@
 // Projection throughput: events/s into Postgres for ONE worker (one batch at a time, each batch
 // one transaction), as the stream consumer drives it. Postgres only: the events are built in
 // memory in sequence order, so no gap healing (and no DynamoDB read) happens.
-// Run alone: npx tsx bench/projection.bench.ts [--quick]
+// Run alone: npx tsx bench/projection.bench.ts [--quick] [--no-write]
 
 import { openReadModel } from "../services/read-model/data-source.js";
 import { createProjector } from "../services/read-model/projector.js";
@@ -62,7 +62,7 @@ try {
     );
   }
   const table = rows.map((r) => `| ${r.figure} | ${r.value} ${r.unit} | ${r.note ?? ""} |`);
-  if (!args.quick) {
+  if (args.write) {
     writeDocSection(
       "## Projection",
       [

@@ -1,5 +1,5 @@
 // Rebuild throughput: events/s from the journal (parallel Scan segments) into the shadow tables
-// and swapped in, at two journal sizes. Run alone: npx tsx bench/rebuild.bench.ts [--quick]
+// and swapped in, at two journal sizes. Run alone: npx tsx bench/rebuild.bench.ts [--quick] [--no-write]
 
 import { dynamoDbClient } from "../services/config/aws-clients.js";
 import { DynamoDbEventStore } from "../services/event-store/dynamodb-event-store.js";
@@ -63,7 +63,7 @@ try {
     await db.query(`DROP SCHEMA "${schema}" CASCADE`);
     await db.destroy();
   }
-  if (!args.quick) {
+  if (args.write) {
     writeDocSection(
       "## Rebuild",
       [

@@ -1,20 +1,21 @@
 // `npm run bench`: runs every bench/*.bench.ts as its own process (all with the same --quick),
-// prints one table and rewrites the generated section of docs/benchmarks.md.
-// Options: --quick, --only=name[,name], --write (also in quick mode), --no-write.
+// prints one table and, one rule for all (BenchArgs.write): a full run rewrites "## Latest run"
+// and every bench its own section of docs/benchmarks.md, then lists what was written; --quick
+// never writes. Options: --quick, --only=name[,name], --no-write, --timeout-s=N.
 import { readdirSync } from "node:fs";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { launch } from "../dev/child-process.js";
 import { benchArgs } from "./support/args.js";
 import "./support/cleanup.js";
-import { writeDocSection } from "./support/doc-section.js";
+import { writeDocSection, writtenSections } from "./support/doc-section.js";
 import { repoRoot } from "./support/paths.js";
 import { type BenchOutcome, LATEST_RUN, renderSection, renderTable } from "./support/report.js";
 import { parseResultOutput } from "./support/result.js";
 
 const args = benchArgs();
 const only = args.option("only")?.split(",").filter(Boolean);
-const write = args.flag("no-write") ? false : args.quick ? args.flag("write") : true;
+const { write } = args;
 const timeoutMs = Number(args.option("timeout-s") ?? (args.quick ? 150 : 300)) * 1000;
 
 const benches = readdirSync(join(repoRoot, "bench"))
@@ -35,6 +36,8 @@ const runOne = async (name: string): Promise<BenchOutcome> => {
       "tsx",
       join("bench", `${name}.bench.ts`),
       ...(args.quick ? ["--quick"] : []),
+      // Said explicitly, so that no bench falls back on a default of its own.
+      write ? "--write" : "--no-write",
     ],
     cwd: repoRoot,
     keepBytes: 16_384,
@@ -67,6 +70,7 @@ const runOne = async (name: string): Promise<BenchOutcome> => {
     loadBefore,
     result: parsed.ok ? parsed.result : undefined,
     problem,
+    sections: writtenSections(stdout),
     tail: child.output().split("\n").slice(-15).join("\n"),
   };
 };
@@ -106,6 +110,13 @@ const section = renderSection({
 console.log(`\n${renderTable(outcomes)}\n`);
 if (write) {
   writeDocSection(LATEST_RUN, section);
-  console.log("wrote docs/benchmarks.md (## Latest run)");
-} else console.log("docs/benchmarks.md left as is (quick mode; pass --write to record)");
+  const refreshed = outcomes.flatMap((o) => o.sections);
+  const none = outcomes.filter((o) => o.sections.length === 0).map((o) => o.name);
+  console.log(
+    `docs/benchmarks.md: refreshed ${[LATEST_RUN, ...refreshed].map((h) => `"${h}"`).join(", ")}${none.length > 0 ? `; none from ${none.join(", ")}` : ""}`,
+  );
+} else
+  console.log(
+    `docs/benchmarks.md left as is (${args.quick ? "--quick never writes" : "--no-write"})`,
+  );
 process.exitCode = outcomes.every((o) => o.exitCode === 0) ? 0 : 1;

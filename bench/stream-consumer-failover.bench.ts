@@ -34,8 +34,7 @@ import { type Summary, summarize } from "./support/stats.js";
 import "./support/cleanup.js";
 
 const args = benchArgs();
-const quick = args.quick;
-const write = !args.flag("no-write") && (!quick || args.flag("write"));
+const { quick, write } = args;
 const rounds = Number(args.option("rounds") ?? (quick ? 3 : 20));
 const config = chaosTimings;
 const killBoundMs = config.failoverMs + config.takeIntervalMs;
@@ -198,7 +197,6 @@ const main = async () => {
   console.log(section);
   if (write) {
     writeDocSection("## Stream consumer fail-over", section);
-    console.log("wrote docs/benchmarks.md (## Stream consumer fail-over)");
   }
   const rows: BenchRow[] = [
     { figure: "SIGKILL → resume p50", value: kill.p50, unit: "ms", goal: `≤ ${killBoundMs}` },

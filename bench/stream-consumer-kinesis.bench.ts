@@ -22,8 +22,7 @@ import { type BenchRow, emitResult } from "./support/result.js";
 import "./support/cleanup.js";
 
 const args = benchArgs();
-const quick = args.quick;
-const write = !args.flag("no-write") && (!quick || args.flag("write"));
+const { quick, write } = args;
 const shards = 8;
 const events = quick ? 4_000 : 20_000;
 const workerCounts = [1, 2, 4];
@@ -115,7 +114,6 @@ const main = async () => {
   console.log(section);
   if (write) {
     writeDocSection(heading, section);
-    console.log(`wrote docs/benchmarks.md (${heading})`);
   }
   const rows: BenchRow[] = workerCounts.map((n) => ({
     figure: `stream consumer events/s on Kinesis (kinesalite, ${shards} shards), ${n} worker(s)`,

@@ -23,8 +23,7 @@ import { type BenchRow, emitResult } from "./support/result.js";
 import "./support/cleanup.js";
 
 const args = benchArgs();
-const quick = args.quick;
-const write = !args.flag("no-write") && (!quick || args.flag("write"));
+const { quick, write } = args;
 const real = { keys: 200, versions: quick ? 10 : 100 };
 const sim = { shards: 8, perShard: quick ? 2_000 : 25_000, latencyMs: 10 };
 const workerCounts = [1, 2, 3];
@@ -141,7 +140,6 @@ const main = async () => {
   console.log(section);
   if (write) {
     writeDocSection("## Stream consumer", section);
-    console.log("wrote docs/benchmarks.md (## Stream consumer)");
   }
   const rows: BenchRow[] = runs.map((r) => ({
     figure: `stream consumer events/s, ${r.workers} worker(s), ${r.scenario}`,

@@ -3,8 +3,9 @@
  * rules for each command type, computed on the requests actually sent (bench/support/
  * dynamodb-units.ts meters a real client), for the command API (warm: state cache on, the
  * default; cold: no cache) and for event-store-adapter-js 2.2.94 doing the equivalent (load +
- * persist, as its examples do). `npx tsx bench/units.bench.ts [--quick]`; writes "## Units per
- * command" in docs/benchmarks.md and the units into scripts/cost/measured.json.
+ * persist, as its examples do). `npx tsx bench/units.bench.ts [--quick] [--no-write]`; writes
+ * "## Units per command" in docs/benchmarks.md and the units into scripts/cost/measured.json (not
+ * in quick mode).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -18,12 +19,14 @@ import { allTables } from "../services/tables/definitions.js";
 import { ensureTables } from "../services/tables/provision.js";
 import { presetCaller } from "../test/support/preset-caller.js";
 import { createJ5Tables, J5ItemId, type Json, j5EventFromJson } from "./event-store-j5ik2o.js";
+import { benchArgs } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
 import { meterUnits, sumUnits, type UnitCharge } from "./support/dynamodb-units.js";
 import { emitResult } from "./support/result.js";
 
 const SNAPSHOT_EVERY = 100;
 const measuredPath = new URL("../scripts/cost/measured.json", import.meta.url);
+const args = benchArgs();
 
 type Units = { read: number; write: number; requests: string };
 const summarize = (charges: readonly UnitCharge[]): Units => sumUnits(charges);
@@ -297,8 +300,8 @@ const report = (rows: readonly Row[]) => {
   ];
   const section = lines.join("\n");
   console.log(section);
-  const quick = process.argv.includes("--quick");
-  if (!quick || process.argv.includes("--write")) {
+  const { quick, write } = args;
+  if (write) {
     writeDocSection("## Units per command", section);
     const measured = JSON.parse(readFileSync(measuredPath, "utf8")) as Record<string, unknown>;
     measured.unitsPerCommand = {
@@ -307,6 +310,7 @@ const report = (rows: readonly Row[]) => {
       rows: rows.map((r) => ({ ...r, adapter: adapterOf(r) })),
     };
     writeFileSync(measuredPath, `${JSON.stringify(measured, null, 2)}\n`);
+    console.log("wrote scripts/cost/measured.json (unitsPerCommand)");
   }
   const single = rows.find((r) => r.command === "receive stock" && !r.key);
   const a = single && adapterOf(single);

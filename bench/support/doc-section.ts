@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const TITLE =
-  "# Benchmarks\n\nRun `npm run bench` (about 5 minutes) or `npm run bench:quick` (smoke). Each bench also runs alone: `npx tsx bench/<name>.bench.ts [--quick]`.\n";
+  "# Benchmarks\n\nRun `npm run bench` (about 5 minutes; rewrites every section a bench writes) or `npm run bench:quick` (smoke; writes nothing). Each bench also runs alone: `npx tsx bench/<name>.bench.ts [--quick] [--no-write]`.\n";
 
 /**
  * Pure: `document` with its `heading` section (e.g. "## Event store", up to the next `## `
@@ -23,9 +23,25 @@ export const replaceDocSection = (
   return `${doc.slice(0, start)}${body}${rest}`;
 };
 
-/** The one writer of docs/benchmarks.md: replaces (or appends) one `## ` section, nothing else. */
+const WROTE = "wrote docs/benchmarks.md ";
+
+/** The line a bench prints for each section it wrote; bench/run.ts reads them back. */
+export const wroteLine = (heading: string): string => `${WROTE}(${heading})`;
+
+/** Pure: the headings of the sections a bench's output says it wrote, in order. */
+export const writtenSections = (output: string): string[] =>
+  output
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith(WROTE) && l.endsWith(")"))
+    .map((l) => l.slice(WROTE.length + 1, -1));
+
+/**
+ * The one writer of docs/benchmarks.md: replaces (or appends) one `## ` section, nothing else,
+ * and says so on stdout. Callers decide with `BenchArgs.write` (bench/support/args.ts).
+ */
 export const writeDocSection = (heading: string, section: string): void => {
   const path = new URL("../../docs/benchmarks.md", import.meta.url);
   const before = existsSync(path) ? readFileSync(path, "utf8") : undefined;
   writeFileSync(path, replaceDocSection(before, heading, section));
+  console.log(wroteLine(heading));
 };

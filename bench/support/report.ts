@@ -12,6 +12,8 @@ export interface BenchOutcome {
   readonly problem: string | undefined;
   /** The last lines of its output, shown when it gave no result. */
   readonly tail: string;
+  /** The docs/benchmarks.md sections it rewrote (headings), from its output. */
+  readonly sections: readonly string[];
 }
 
 export interface Machine {
@@ -81,6 +83,7 @@ export const renderSection = (input: SectionInput): string => {
         `${o.name} ${Math.round(o.seconds)} s (exit ${o.exitCode ?? "killed"}, load ${o.loadBefore.toFixed(1)})`,
     )
     .join(", ");
+  const sections = input.outcomes.flatMap((o) => o.sections);
   return [
     LATEST_RUN,
     "",
@@ -90,6 +93,9 @@ export const renderSection = (input: SectionInput): string => {
     `- Date: ${input.date}`,
     `- Machine: ${input.machine.cpus}; ${input.machine.memory} memory; Node ${input.machine.node}; ${input.machine.os}`,
     `- Benches (duration, exit code, 1-min load average at start; load above the core count means the figures are noisy): ${durations}`,
+    ...(sections.length > 0
+      ? [`- Sections below rewritten by this run: ${sections.map((h) => `"${h}"`).join(", ")}`]
+      : []),
     "",
     renderTable(input.outcomes),
     ...(details.length > 0 ? ["", ...details] : []),

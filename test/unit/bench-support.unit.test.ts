@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { benchArgs } from "../../bench/support/args.js";
 import { packageOf, summarizeProfile } from "../../bench/support/cpu-profile.js";
-import { replaceDocSection } from "../../bench/support/doc-section.js";
+import { replaceDocSection, writtenSections, wroteLine } from "../../bench/support/doc-section.js";
 import { analyseLag } from "../../bench/support/open-loop.js";
 import { formatNumber, renderSection, renderTable } from "../../bench/support/report.js";
 import * as protocol from "../../bench/support/result.js";
@@ -88,6 +89,7 @@ describe("report", () => {
       },
       problem: undefined,
       tail: "",
+      sections: ["## Mine"],
     },
     {
       name: "theirs",
@@ -97,6 +99,7 @@ describe("report", () => {
       result: undefined,
       problem: undefined,
       tail: "42 ops/s",
+      sections: [],
     },
   ];
 
@@ -115,6 +118,7 @@ describe("report", () => {
     });
     expect(section).toContain("- Command: `npm run bench`");
     expect(section).toContain("42 ops/s");
+    expect(section).toContain('- Sections below rewritten by this run: "## Mine"\n');
   });
 
   it("prints raw floats with three significant digits", () => {
@@ -141,6 +145,36 @@ describe("report", () => {
       "# B\n\n## Other\n\n## S\n",
     );
     expect(replaceDocSection(undefined, "## S", "## S")).toContain("# Benchmarks");
+  });
+});
+
+describe("recording in docs/benchmarks.md", () => {
+  it("is one rule for every bench and bench/run.ts: a full run writes, --quick never does", () => {
+    expect(benchArgs([]).write).toBe(true);
+    expect(benchArgs(["--write"]).write).toBe(true);
+    expect(benchArgs(["--no-write"]).write).toBe(false);
+    expect(benchArgs(["--quick"]).write).toBe(false);
+    expect(benchArgs(["--quick", "--no-write"]).write).toBe(false);
+  });
+
+  it("refuses --write where it cannot hold, before any run", () => {
+    expect(() => benchArgs(["--quick", "--write"])).toThrow(/never writes/);
+    expect(() => benchArgs(["--write", "--no-write"])).toThrow(/--no-write/);
+  });
+
+  it("reads back from a bench's output which sections it wrote", () => {
+    const output = [
+      "[noise] wrote docs/benchmarks.md (## Not at line start)",
+      wroteLine("## Stream consumer"),
+      "wrote scripts/cost/measured.json (unitsPerCommand)",
+      wroteLine("## Stream consumer on Kinesis (2 workers)"),
+      'BENCH_RESULT {"bench":"x","rows":[]}',
+    ].join("\n");
+    expect(writtenSections(output)).toEqual([
+      "## Stream consumer",
+      "## Stream consumer on Kinesis (2 workers)",
+    ]);
+    expect(writtenSections("no sections\n")).toEqual([]);
   });
 });
 
