@@ -16,12 +16,12 @@ export interface EventLoopMonitor {
 
 /**
  * How late the event loop runs, from a timer of our own that should tick every `resolutionMs`:
- * the mean lateness of its ticks over the last full window or the current one (counting a tick
- * that is due but has not run yet), whichever is worse. A mean, not the worst tick: one GC pause,
- * a moment of preemption on a shared host or the CPU quota of a small Fargate task (0.25 vCPU
- * runs 25 ms in every 100) makes single ticks late without any backlog; a backlog makes them all
- * late. With it, how busy the loop was over the last window: ticks also run late when other
- * processes take the CPU from an idle loop, which is no backlog of ours.
+ * the mean lateness of its ticks over the last full window or the current one, whichever is
+ * worse. A mean, not the worst tick: one GC pause, a moment of preemption on a shared host or the
+ * CPU quota of a small Fargate task (0.25 vCPU runs 25 ms in every 100) makes single ticks late
+ * without any backlog; a backlog makes them all late. With it, how busy the loop was over the
+ * last window: ticks also run late when other processes take the CPU from an idle loop, which is
+ * no backlog of ours.
  *
  * Not `perf_hooks.monitorEventLoopDelay`: reading its mean walks every bucket of an HDR
  * histogram, and keeping that mean fresh for every request cost about 2% of the command API's
@@ -52,14 +52,8 @@ export const monitorEventLoop = ({ windowMs = 250, resolutionMs = 10 } = {}): Ev
     timer.refresh();
   };
   const timer = setTimeout(tick, resolutionMs).unref();
-  // A tick that is due but has not run yet is late by now already.
-  const currentMs = () => {
-    const pending = performance.now() - due;
-    if (pending > 0) return (lateSum + pending) / (ticks + 1);
-    return ticks === 0 ? 0 : lateSum / ticks;
-  };
   return {
-    delay: () => Math.max(lastWindowMs, currentMs()),
+    delay: () => Math.max(lastWindowMs, ticks === 0 ? 0 : lateSum / ticks),
     busy: () => busyShare,
     stop: () => clearTimeout(timer),
   };
