@@ -16,9 +16,10 @@ import { ensureTables } from "../services/tables/provision.js";
 import { createKinesisStream } from "../test/support/kinesis.js";
 import { benchArgs } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
-import { drain } from "./support/drain.js";
+import { drain, interleaved } from "./support/drain.js";
 import { benchInfrastructure } from "./support/infrastructure.js";
 import { type BenchRow, emitResult } from "./support/result.js";
+import { throughput } from "./support/stats.js";
 import "./support/cleanup.js";
 
 const args = benchArgs();
@@ -26,22 +27,17 @@ const { quick, write } = args;
 const shards = 8;
 const events = quick ? 4_000 : 20_000;
 const workerCounts = [1, 2, 4];
-/** Runs per worker count, interleaved (1, 2, 4, 1, 2, 4, …) so machine drift hits all alike. */
+/** Runs per worker count, interleaved across the counts (support/drain.ts: interleaved). */
 const repeats = quick ? 1 : 3;
 // Balanced within a take interval or two: 8 shards over n workers.
 const balanced = { maxLeasesToStealAtOnce: 4 };
 const heading = "## Stream consumer on Kinesis";
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
-
 const main = async () => {
   const startedAt = new Date();
   const infra = await benchInfrastructure("none");
   const kinesalite = await startKinesalite();
-  const seconds = new Map<number, number[]>(workerCounts.map((n) => [n, []]));
+  let seconds: ReadonlyMap<number, readonly number[]> = new Map();
   try {
     const dynamo = dynamoDbClient({ endpoint: infra.dynamodbEndpoint });
     const kinesis = kinesisClient({ endpoint: kinesalite.endpoint });
@@ -70,12 +66,16 @@ const main = async () => {
     const warmUp = await ensureTables(dynamo, `bench-kw-${Date.now()}-`, [leasesTable]);
     const leases = new DynamoDbLeaseStore(dynamo, warmUp.leases ?? "");
     await drain({ workers: 1, total: events, streamArn, client, leases, config: balanced });
-    for (let r = 0; r < repeats; r++)
-      for (const n of workerCounts) {
+    seconds = await interleaved({
+      label: "kinesis",
+      events,
+      workerCounts,
+      repeats,
+      once: async (n, r) => {
         const leaseNames = await ensureTables(dynamo, `bench-k${n}-${r}-${Date.now()}-`, [
           leasesTable,
         ]);
-        const s = await drain({
+        return drain({
           workers: n,
           total: events,
           streamArn,
@@ -83,16 +83,15 @@ const main = async () => {
           leases: new DynamoDbLeaseStore(dynamo, leaseNames.leases ?? ""),
           config: balanced,
         });
-        seconds.get(n)?.push(s);
-        console.log(`kinesis, ${n} worker(s): ${(events / s).toFixed(0)} events/s`);
-      }
+      },
+    });
   } finally {
     await kinesalite.stop();
     await infra.stop();
   }
 
-  const rateOf = (n: number) => events / median(seconds.get(n) ?? []);
-  const base = rateOf(1);
+  const throughputOf = (n: number) => throughput(events, seconds.get(n) ?? []);
+  const base = throughputOf(1).perSecond;
   const section = [
     heading,
     "",
@@ -104,8 +103,8 @@ const main = async () => {
     "| Workers | Events | Seconds (median) | Events/s (median) | Events/s (range) | vs 1 worker |",
     "|---:|---:|---:|---:|---|---:|",
     ...workerCounts.map((n) => {
-      const rates = (seconds.get(n) ?? []).map((x) => events / x);
-      return `| ${n} | ${events} | ${median(seconds.get(n) ?? []).toFixed(2)} | ${rateOf(n).toFixed(0)} | ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)} | ${(rateOf(n) / base).toFixed(2)}× |`;
+      const t = throughputOf(n);
+      return `| ${n} | ${events} | ${t.seconds.toFixed(2)} | ${t.perSecond.toFixed(0)} | ${t.minPerSecond.toFixed(0)}–${t.maxPerSecond.toFixed(0)} | ${(t.perSecond / base).toFixed(2)}× |`;
     }),
     "",
     "Reading: it does not scale here, and should not be expected to: one worker already reads all 8 shards concurrently (one reader loop per held lease), extra workers in the same process add no CPU but add lease traffic (takes, steals, renewals), and the single-process emulator on 2 cores, which every worker shares, sets the ceiling. On AWS each shard serves 2 MB/s and 5 GetRecords calls/s to its readers, and workers on separate tasks add CPU: throughput grows with workers until every shard has its own reader, and more workers than shards only stand by for fail-over.",
@@ -117,7 +116,7 @@ const main = async () => {
   }
   const rows: BenchRow[] = workerCounts.map((n) => ({
     figure: `stream consumer events/s on Kinesis (kinesalite, ${shards} shards), ${n} worker(s)`,
-    value: Math.round(rateOf(n)),
+    value: Math.round(throughputOf(n).perSecond),
     unit: "events/s",
   }));
   emitResult({ bench: "stream-consumer-kinesis", quick, rows });

@@ -17,9 +17,10 @@ import { writeVersion } from "../test/streams-sim/journal-writer.js";
 import { SimulatedStream } from "../test/streams-sim/simulated-stream.js";
 import { benchArgs } from "./support/args.js";
 import { writeDocSection } from "./support/doc-section.js";
-import { drain } from "./support/drain.js";
+import { drain, interleaved } from "./support/drain.js";
 import { benchInfrastructure } from "./support/infrastructure.js";
 import { type BenchRow, emitResult } from "./support/result.js";
+import { throughput } from "./support/stats.js";
 import "./support/cleanup.js";
 
 const args = benchArgs();
@@ -27,7 +28,7 @@ const { quick, write } = args;
 const real = { keys: 200, versions: quick ? 10 : 100 };
 const sim = { shards: 8, perShard: quick ? 2_000 : 25_000, latencyMs: 10 };
 const workerCounts = [1, 2, 3];
-/** Runs per worker count, interleaved (1, 2, 3, 1, 2, 3, …) so machine drift hits all alike. */
+/** Runs per worker count, interleaved across the counts (support/drain.ts: interleaved). */
 const repeats = quick ? 1 : 3;
 
 interface Run {
@@ -38,25 +39,13 @@ interface Run {
   readonly seconds: readonly number[];
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
-const rate = (r: Run) => r.events / median(r.seconds);
-
 /** Measures every worker count `repeats` times, interleaved. */
 const measure = async (
   scenario: string,
   events: number,
   once: (workers: number, repeat: number) => Promise<number>,
 ): Promise<Run[]> => {
-  const seconds = new Map<number, number[]>(workerCounts.map((n) => [n, []]));
-  for (let r = 0; r < repeats; r++)
-    for (const n of workerCounts) {
-      const s = await once(n, r);
-      seconds.get(n)?.push(s);
-      console.log(`${scenario}, ${n} worker(s): ${(events / s).toFixed(0)} events/s`);
-    }
+  const seconds = await interleaved({ label: scenario, events, workerCounts, repeats, once });
   return workerCounts.map((n) => ({ scenario, workers: n, events, seconds: seconds.get(n) ?? [] }));
 };
 
@@ -130,8 +119,8 @@ const main = async () => {
     "| Stream | Workers | Events | Seconds (median) | Events/s (median) | Events/s (range) |",
     "|---|---:|---:|---:|---:|---|",
     ...runs.map((r) => {
-      const rates = r.seconds.map((x) => r.events / x);
-      return `| ${r.scenario} | ${r.workers} | ${r.events} | ${median(r.seconds).toFixed(2)} | ${rate(r).toFixed(0)} | ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)} |`;
+      const t = throughput(r.events, r.seconds);
+      return `| ${r.scenario} | ${r.workers} | ${r.events} | ${t.seconds.toFixed(2)} | ${t.perSecond.toFixed(0)} | ${t.minPerSecond.toFixed(0)}–${t.maxPerSecond.toFixed(0)} |`;
     }),
     "",
     "Reading: a shard is read by one worker at a time (that is what the lease guarantees), so on DynamoDB Local's single shard extra workers are standbys and add no throughput. With several shards, one worker already reads all its shards concurrently; more workers help once one process's CPU or network is the limit (not the case with a counting handler), and they give fail-over.",
@@ -143,7 +132,7 @@ const main = async () => {
   }
   const rows: BenchRow[] = runs.map((r) => ({
     figure: `stream consumer events/s, ${r.workers} worker(s), ${r.scenario}`,
-    value: Math.round(rate(r)),
+    value: Math.round(throughput(r.events, r.seconds).perSecond),
     unit: "events/s",
   }));
   emitResult({ bench: "stream-consumer", quick, rows });

@@ -46,3 +46,31 @@ export const drain = async (o: DrainOptions): Promise<number> => {
   await Promise.all(workers.map((w) => w.shutdown()));
   return seconds;
 };
+
+export interface InterleavedOptions {
+  /** Names the runs in the progress lines. */
+  readonly label: string;
+  /** Events each run drains (for the rate in the progress lines). */
+  readonly events: number;
+  readonly workerCounts: readonly number[];
+  readonly repeats: number;
+  /** One run: resolves with its seconds (usually `drain`'s). */
+  readonly once: (workers: number, repeat: number) => Promise<number>;
+}
+
+/**
+ * Runs every worker count `repeats` times, interleaved (1, 2, 4, 1, 2, 4, …) so machine drift
+ * hits all counts alike; resolves with each count's seconds, one per repeat.
+ */
+export const interleaved = async (
+  o: InterleavedOptions,
+): Promise<ReadonlyMap<number, readonly number[]>> => {
+  const seconds = new Map<number, number[]>(o.workerCounts.map((n) => [n, []]));
+  for (let r = 0; r < o.repeats; r++)
+    for (const n of o.workerCounts) {
+      const s = await o.once(n, r);
+      seconds.get(n)?.push(s);
+      console.log(`${o.label}, ${n} worker(s): ${(o.events / s).toFixed(0)} events/s`);
+    }
+  return seconds;
+};

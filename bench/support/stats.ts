@@ -62,3 +62,27 @@ export const slices = <T>(items: readonly T[], parts: number): T[][] => {
 /** Rounds for display: 3 significant digits below 100, integers above. */
 export const round = (x: number): number =>
   !Number.isFinite(x) ? x : Math.abs(x) >= 100 ? Math.round(x) : Number(x.toPrecision(3));
+
+/** The middle of a sample (the upper of the two middles when even); NaN when empty. */
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+};
+
+/** Repeated runs over the same number of events: the median run, its rate and the rates' range. */
+export interface Throughput {
+  readonly seconds: number;
+  readonly perSecond: number;
+  readonly minPerSecond: number;
+  readonly maxPerSecond: number;
+}
+
+export const throughput = (events: number, seconds: readonly number[]): Throughput => {
+  const rates = seconds.map((s) => events / s);
+  return {
+    seconds: median(seconds),
+    perSecond: events / median(seconds),
+    minPerSecond: Math.min(...rates),
+    maxPerSecond: Math.max(...rates),
+  };
+};

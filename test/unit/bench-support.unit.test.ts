@@ -5,7 +5,14 @@ import { replaceDocSection, writtenSections, wroteLine } from "../../bench/suppo
 import { analyseLag } from "../../bench/support/open-loop.js";
 import { formatNumber, renderSection, renderTable } from "../../bench/support/report.js";
 import * as protocol from "../../bench/support/result.js";
-import { percentile, slices, slope, summarize } from "../../bench/support/stats.js";
+import {
+  median,
+  percentile,
+  slices,
+  slope,
+  summarize,
+  throughput,
+} from "../../bench/support/stats.js";
 
 // The harness pieces that need no infrastructure; the benchmarks themselves never run in tests.
 describe("stats", () => {
@@ -24,6 +31,18 @@ describe("stats", () => {
   it("answers NaN for an empty sample instead of inventing a number", () => {
     expect(percentile([], 50)).toBeNaN();
     expect(summarize([]).p99).toBeNaN();
+  });
+
+  it("takes the middle run of repeated drains, and the range of their rates", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(3);
+    expect(median([])).toBeNaN();
+    expect(throughput(1_000, [4, 2, 5])).toEqual({
+      seconds: 4,
+      perSecond: 250,
+      minPerSecond: 200,
+      maxPerSecond: 500,
+    });
   });
 
   it("finds the slope of a growing lag and splits a run into thirds", () => {
