@@ -25,6 +25,7 @@ export interface KinesisChangeSourceOptions {
   readonly streamName?: string;
   readonly shards?: number;
   readonly onError?: (error: unknown, during: string) => void;
+  readonly onWarning?: (error: unknown, during: string) => void;
 }
 
 /**
@@ -54,6 +55,7 @@ export const startKinesisChangeSource = async (
       kinesisStreamName: name,
       leasesTableName: names.leases ?? "",
       ...(o.onError ? { onError: o.onError } : {}),
+      ...(o.onWarning ? { onWarning: o.onWarning } : {}),
     });
     return {
       client: new KinesisStreamClient(kinesis),

@@ -22,6 +22,7 @@ export interface KinesisForwarderOptions {
   readonly leasesTableName: string;
   readonly region?: string;
   readonly onError?: (error: unknown, during: string) => void;
+  readonly onWarning?: (error: unknown, during: string) => void;
 }
 
 const data = (tableName: string, region: string, r: StreamRecord): Uint8Array =>
@@ -73,5 +74,6 @@ export const startKinesisForwarder = async (o: KinesisForwarderOptions): Promise
     processBatch: forward,
     config: { failoverMs: 3_000, idlePollMs: 50 },
     ...(o.onError ? { onError: o.onError } : {}),
+    ...(o.onWarning ? { onWarning: o.onWarning } : {}),
   });
 };

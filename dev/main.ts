@@ -66,6 +66,7 @@ const source =
         journalTableName: names.journal ?? "",
         tablePrefix: config.TABLE_PREFIX,
         onError: (e, during) => logger.error({ error: String(e) }, `forwarder: ${during}`),
+        onWarning: (e, during) => logger.warn({ error: String(e) }, `forwarder: ${during}`),
       })
     : {
         client: new DynamoDbStreamClient(dynamoDbStreamsClient(aws)),

@@ -32,7 +32,7 @@ export interface JournalWorkerOptions {
 
 /** What one application does with the journal's records. */
 export interface JournalApplication {
-  /** Prefixes its error lines ("<name>: <during>"). */
+  /** Prefixes its error and warning lines ("<name>: <during>"). */
   readonly name: string;
   readonly handler: RecordHandler;
   readonly isTransient?: (error: unknown) => boolean;
@@ -72,5 +72,6 @@ export const createJournalWorker = (
     ...(heartbeat ? { heartbeat } : {}),
     ...(options.config ? { config: options.config } : {}),
     onError: (e, during) => logger.error({ error: String(e) }, `${app.name}: ${during}`),
+    onWarning: (e, during) => logger.warn({ error: String(e) }, `${app.name}: ${during}`),
   });
 };

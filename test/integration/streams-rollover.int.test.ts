@@ -122,7 +122,8 @@ describe.runIf(available)("real shard rollover and iterator expiry (DynamoDB Loc
     expect(leases.p.childShardIds).toContain(child?.shardId);
     expect(leases.p.leaseOwner).toBeUndefined();
     expect(leases.c.parentShardIds).toEqual([parent?.shardId]);
-    expect(errors.filter((e) => !e.includes("TRIM_HORIZON; reopening"))).toEqual([]);
+    // DynamoDB Local's TrimmedDataAccess at TRIM_HORIZON of a fresh shard is a warning now.
+    expect(errors).toEqual([]);
   });
 
   it("reopens an expired iterator after the last processed record: nothing lost, nothing twice", {

@@ -55,6 +55,7 @@ const setUp = async (stream: SimulatedStream, lease: Lease, options: Options = {
   await coordinator.takeCycle();
   const client = new FaultyStream(stream);
   const errors: string[] = [];
+  const warnings: string[] = [];
   const progress: number[] = [];
   const handled: number[] = [];
   const shutdown = new AbortController();
@@ -75,11 +76,12 @@ const setUp = async (stream: SimulatedStream, lease: Lease, options: Options = {
       config: resolveConsumerConfig({ backoffMs: 500, maxBackoffMs: 4_000, ...options.config }),
       ...(options.trimmedPolicy ? { trimmedPolicy: options.trimmedPolicy } : {}),
       onError: (e, during) => errors.push(`${during}: ${String(e)}`),
+      onWarning: (e, during) => warnings.push(`${during}: ${String(e)}`),
       onProgress: () => progress.push(clock.now()),
       onFinished: () => {},
       random: () => 0.5,
     });
-  return { store, client, consumer, errors, progress, handled, shutdown };
+  return { store, client, consumer, errors, warnings, progress, handled, shutdown };
 };
 
 /** A closed shard holding versions 1..n of one key: reading it to the end means SHARD_END. */
@@ -192,6 +194,12 @@ describe("shard consumer: no hot loops", () => {
     expect(clock.slept).toEqual([250, 500, 1000, 2000, 2000, 2000]);
     expect(s.client.calls.getRecords).toBe(6);
     expect(new Set(retried)).toEqual(new Set(["TrimmedAtTrimHorizon"]));
+    // Expected and handled (DynamoDB Local at every start): a warning per retry, never an error.
+    expect(s.errors).toEqual([]);
+    expect(s.warnings).toHaveLength(6);
+    expect(s.warnings[0]).toBe(
+      `reading ${shard} from TRIM_HORIZON; reopening there: StreamReadError: trimmed`,
+    );
 
     s.client.heal("getRecords");
     await sleepThrough(clock, 1, () => false);

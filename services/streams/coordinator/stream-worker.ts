@@ -25,6 +25,8 @@ export interface StreamWorkerOptions {
   /** Detection and healing of trimmed data; without it a trimmed shard stops (state TRIMMED). */
   readonly trimmedPolicy?: TrimmedDataPolicy;
   readonly onError?: (error: unknown, during: string) => void;
+  /** Expected read errors that are handled (see ShardConsumerDeps.onWarning). */
+  readonly onWarning?: (error: unknown, during: string) => void;
   /**
    * Liveness for /healthz: `beat` on every take and renew cycle, per shard `shardStarted` when
    * taken, `shardProgress` on every page read (idle polls included) and checkpoint,
@@ -156,6 +158,7 @@ export class StreamWorker {
       config: this.config,
       ...(this.options.trimmedPolicy ? { trimmedPolicy: this.options.trimmedPolicy } : {}),
       onError: this.onError,
+      ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
       onProgress: () => this.options.heartbeat?.shardProgress(held.leaseKey),
       ...(this.options.random ? { random: this.options.random } : {}),
       onFinished: (_shardId, children) => {

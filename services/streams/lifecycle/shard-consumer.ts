@@ -35,6 +35,11 @@ export interface ShardConsumerDeps {
   readonly config: ConsumerConfig;
   readonly trimmedPolicy?: TrimmedDataPolicy;
   readonly onError: (error: unknown, during: string) => void;
+  /**
+   * A read error that is expected and handled (retried, nothing skipped): worth a line below
+   * error level, so that error lines stay for real failures.
+   */
+  readonly onWarning?: (error: unknown, during: string) => void;
   /** The shard moved: a page read (records or empty), a checkpoint, a parent check (liveness). */
   readonly onProgress?: () => void;
   readonly onState?: (shardId: string, state: ShardState) => void;
@@ -243,9 +248,11 @@ export class ShardConsumer {
       return;
     }
     if (kind === "TrimmedDataAccess" && this.position === TRIM_HORIZON && !this.resumeAt) {
-      // Nothing committed yet: reopening at TRIM_HORIZON skips nothing we know of. (DynamoDB
-      // Local throws this for a TRIM_HORIZON iterator of an empty shard that just got records.)
-      this.deps.onError(e, `reading ${this.shardId} from TRIM_HORIZON; reopening there`);
+      // Nothing committed yet: reopening at TRIM_HORIZON skips nothing we know of. DynamoDB
+      // Local throws this for a TRIM_HORIZON iterator of an empty shard that just got records
+      // (every `npm start`, at the first command): expected, so a warning, not an error; the
+      // backoff and the TrimmedAtTrimHorizon retry metric cover a shard that keeps doing it.
+      this.deps.onWarning?.(e, `reading ${this.shardId} from TRIM_HORIZON; reopening there`);
       return this.backOff("TrimmedAtTrimHorizon");
     }
     if (kind === "TrimmedDataAccess") {
