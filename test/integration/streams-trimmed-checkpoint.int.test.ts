@@ -103,7 +103,15 @@ describe.skipIf(!haveFaketime)("a checkpoint older than the stream's oldest reco
       finding.reason,
     );
 
-    expect(await policy.startPosition(shard.shardId, checkpoint)).toEqual({ type: "TRIM_HORIZON" });
+    // A probe that fails (an iterator expiring under the accelerated clock on a loaded machine)
+    // reports nothing and is retried, as the shard consumer does.
+    const resume = (p: Pick<typeof policy, "startPosition">) =>
+      eventually(() => p.startPosition(shard.shardId, checkpoint), {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        what: "a start position",
+      });
+    expect(await resume(policy)).toEqual({ type: "TRIM_HORIZON" });
     expect(trimmedCalls).toEqual([[shard.shardId, checkpoint]]);
     expect(logs).toEqual([
       expect.objectContaining({ level: "error", shardId: shard.shardId, checkpoint }),
@@ -122,9 +130,7 @@ describe.skipIf(!haveFaketime)("a checkpoint older than the stream's oldest reco
       logger: published.logger,
       metrics: { ...noMetrics, trimmed: (shardId, cp) => void publisherTrimmed.push(shardId + cp) },
     });
-    expect(await publisher.startPosition(shard.shardId, checkpoint)).toEqual({
-      type: "TRIM_HORIZON",
-    });
+    expect(await resume(publisher)).toEqual({ type: "TRIM_HORIZON" });
     expect(publisherTrimmed).toEqual([shard.shardId + checkpoint]);
     expect(published.lines).toEqual([
       expect.objectContaining({

@@ -110,6 +110,32 @@ describe("the trimmed-stream policy", () => {
     ]);
   });
 
+  it("probes again with a fresh iterator when one expires under the probe", async () => {
+    let reads = 0;
+    const expiring = streamStartingAt("9");
+    const { policy, trimmed } = setup({
+      ...expiring,
+      getRecords: async (iterator, limit) => {
+        reads += 1;
+        if (reads <= 2) throw new StreamReadError("ExpiredIterator", "Iterator expired");
+        return expiring.getRecords(iterator, limit);
+      },
+    });
+    expect(await policy.startPosition("s1", "7")).toEqual({ type: "TRIM_HORIZON" });
+    expect([reads, trimmed]).toEqual([3, ["s1@7"]]);
+  });
+
+  it("gives up on a probe whose iterators keep expiring, deciding nothing", async () => {
+    const { policy, marks } = setup({
+      ...streamStartingAt("9"),
+      getRecords: async () => {
+        throw new StreamReadError("ExpiredIterator", "Iterator expired");
+      },
+    });
+    await expect(policy.startPosition("s1", "7")).rejects.toThrow("Iterator expired");
+    expect(marks).toEqual([]);
+  });
+
   it("starts a shard without a checkpoint at TRIM_HORIZON without probing", async () => {
     const { policy } = setup({
       listShards: async () => [],

@@ -131,25 +131,34 @@ export const createTrimmedStreamPolicy = (
     ? "marked needs-rebuild; continuing from TRIM_HORIZON"
     : "continuing from TRIM_HORIZON";
 
+  const probe = async (shardId: string): Promise<TrimHorizonObservation> => {
+    let iterator: string | undefined = await options.client.getShardIterator(
+      options.streamArn,
+      shardId,
+      { type: "TRIM_HORIZON" },
+    );
+    for (let page = 0; iterator && page < maxPages; page++) {
+      const out = await options.client.getRecords(iterator, 1);
+      const first = out.records[0];
+      if (first) return { kind: "oldest", sequenceNumber: first.sequenceNumber };
+      if (!out.nextIterator) return { kind: "empty", closed: true };
+      iterator = out.nextIterator;
+    }
+    return { kind: "inconclusive" };
+  };
+
   const observe = async (shardId: string): Promise<TrimHorizonObservation> => {
-    try {
-      let iterator: string | undefined = await options.client.getShardIterator(
-        options.streamArn,
-        shardId,
-        { type: "TRIM_HORIZON" },
-      );
-      for (let page = 0; iterator && page < maxPages; page++) {
-        const out = await options.client.getRecords(iterator, 1);
-        const first = out.records[0];
-        if (first) return { kind: "oldest", sequenceNumber: first.sequenceNumber };
-        if (!out.nextIterator) return { kind: "empty", closed: true };
-        iterator = out.nextIterator;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await probe(shardId);
+      } catch (e) {
+        // An iterator that expired under a stalled probe says nothing about the shard: take a
+        // fresh one (seen on DynamoDB Local under an accelerated clock and a loaded machine).
+        if (e instanceof StreamReadError && e.kind === "ExpiredIterator" && attempt < 3) continue;
+        if (e instanceof StreamReadError && e.kind !== "Throttled" && e.kind !== "ExpiredIterator")
+          return { kind: "unreadable", error: e };
+        throw e;
       }
-      return { kind: "inconclusive" };
-    } catch (e) {
-      if (e instanceof StreamReadError && e.kind !== "Throttled" && e.kind !== "ExpiredIterator")
-        return { kind: "unreadable", error: e };
-      throw e;
     }
   };
 
