@@ -267,8 +267,9 @@ export class ShardConsumer {
       return this.go("RESUMED");
     }
     if (kind === "ResourceNotFound" && (await this.stillListed())) {
-      // Listed but not found: eventual consistency right after a shard appears; retry.
-      this.deps.onError(e, `reading ${this.shardId}`);
+      // Listed but not found: eventual consistency right after a shard appears; retry. A warning
+      // each time; the escalation below is the error, once it lasts too long.
+      (this.deps.onWarning ?? this.deps.onError)(e, `reading ${this.shardId}`);
       this.escalateIfNotFoundTooLong(e);
       return this.backOff("ShardNotFound");
     }
