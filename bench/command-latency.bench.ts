@@ -7,13 +7,14 @@
 // --baseline also runs the command API of that revision and measures its CPU in the same
 // interleaved blocks: a before/after as a ratio of one run.
 import { join } from "node:path";
-import { type AttributeValue, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { v7 as uuidv7 } from "uuid";
 import { answersOk, freePort, launch, waitUntilReady } from "../dev/child-process.js";
 import { journalTable } from "../services/tables/definitions.js";
 import { benchArgs } from "./support/args.js";
 import { startCountingProxy } from "./support/counting-proxy.js";
 import { postJson } from "./support/http.js";
+import { lastJournalRow } from "./support/journal-template.js";
 import { threadCpuMs } from "./support/memory.js";
 import { repoRoot } from "./support/paths.js";
 import { emitResult } from "./support/result.js";
@@ -62,20 +63,7 @@ try {
     ? "receive-stock on one warm item"
     : `register (receive-stock answered ${probe.status}: no warm-aggregate route yet)`;
 
-  // The stored item of the last event is the template: the raw write has exactly its size.
-  const last = await client.send(
-    new QueryCommand({
-      TableName: journal,
-      ConsistentRead: true,
-      KeyConditionExpression: "#pk = :id",
-      ExpressionAttributeNames: { "#pk": journalTable.partitionKey.name },
-      ExpressionAttributeValues: { ":id": { S: itemId } },
-      ScanIndexForward: false,
-      Limit: 1,
-    }),
-  );
-  const template = last.Items?.[0];
-  if (!template) throw new Error("the journal holds no event of the registered item");
+  const template = await lastJournalRow(client, journal, itemId);
   const rawId = uuidv7();
   let rawSeq = 0;
   const raw = async () => {

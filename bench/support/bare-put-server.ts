@@ -5,10 +5,11 @@
 // Started by bench/command-latency.bench.ts; reads DYNAMODB_ENDPOINT, JOURNAL_TABLE, PORT and
 // TEMPLATE_ITEM_ID (an item whose last journal row is the template, as for the raw write).
 import { createServer } from "node:http";
-import { PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { v7 as uuidv7 } from "uuid";
 import { dynamoDbClient } from "../../services/config/aws-clients.js";
 import { journalTable } from "../../services/tables/definitions.js";
+import { lastJournalRow } from "./journal-template.js";
 
 const need = (name: string): string => {
   const value = process.env[name];
@@ -20,19 +21,7 @@ const client = dynamoDbClient({ endpoint: need("DYNAMODB_ENDPOINT"), region: "us
 const pk = journalTable.partitionKey.name;
 const sk = journalTable.sortKey?.name ?? "sequenceNumber";
 
-const last = await client.send(
-  new QueryCommand({
-    TableName: table,
-    ConsistentRead: true,
-    KeyConditionExpression: "#pk = :id",
-    ExpressionAttributeNames: { "#pk": pk },
-    ExpressionAttributeValues: { ":id": { S: need("TEMPLATE_ITEM_ID") } },
-    ScanIndexForward: false,
-    Limit: 1,
-  }),
-);
-const template = last.Items?.[0];
-if (!template) throw new Error("no template row");
+const template = await lastJournalRow(client, table, need("TEMPLATE_ITEM_ID"));
 const id = uuidv7();
 let sequence = 0;
 
