@@ -7,14 +7,13 @@
 // --baseline also runs the command API of that revision and measures its CPU in the same
 // interleaved blocks: a before/after as a ratio of one run.
 import { join } from "node:path";
-import { type AttributeValue, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { v7 as uuidv7 } from "uuid";
 import { answersOk, freePort, launch, waitUntilReady } from "../dev/child-process.js";
 import { journalTable } from "../services/tables/definitions.js";
 import { benchArgs } from "./support/args.js";
 import { startCountingProxy } from "./support/counting-proxy.js";
 import { postJson } from "./support/http.js";
-import { lastJournalRow } from "./support/journal-template.js";
+import { lastJournalRow, rawPut } from "./support/journal-template.js";
 import { threadCpuMs } from "./support/memory.js";
 import { repoRoot } from "./support/paths.js";
 import { emitResult } from "./support/result.js";
@@ -68,21 +67,8 @@ try {
   let rawSeq = 0;
   const raw = async () => {
     rawSeq += 1;
-    const item: Record<string, AttributeValue> = {
-      ...template,
-      [journalTable.partitionKey.name]: { S: rawId },
-      [journalTable.sortKey.name]: { N: String(rawSeq) },
-    };
     const t0 = performance.now();
-    await client.send(
-      new PutItemCommand({
-        TableName: journal,
-        Item: item,
-        ConditionExpression: "attribute_not_exists(#pk)",
-        ExpressionAttributeNames: { "#pk": journalTable.partitionKey.name },
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      }),
-    );
+    await client.send(rawPut(journal, template, rawId, rawSeq));
     return performance.now() - t0;
   };
   const http = async () => {

@@ -5,11 +5,9 @@
 // Started by bench/command-latency.bench.ts; reads DYNAMODB_ENDPOINT, JOURNAL_TABLE, PORT and
 // TEMPLATE_ITEM_ID (an item whose last journal row is the template, as for the raw write).
 import { createServer } from "node:http";
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { v7 as uuidv7 } from "uuid";
 import { dynamoDbClient } from "../../services/config/aws-clients.js";
-import { journalTable } from "../../services/tables/definitions.js";
-import { lastJournalRow } from "./journal-template.js";
+import { lastJournalRow, rawPut } from "./journal-template.js";
 
 const need = (name: string): string => {
   const value = process.env[name];
@@ -18,8 +16,6 @@ const need = (name: string): string => {
 };
 const table = need("JOURNAL_TABLE");
 const client = dynamoDbClient({ endpoint: need("DYNAMODB_ENDPOINT"), region: "us-east-1" });
-const pk = journalTable.partitionKey.name;
-const sk = journalTable.sortKey?.name ?? "sequenceNumber";
 
 const template = await lastJournalRow(client, table, need("TEMPLATE_ITEM_ID"));
 const id = uuidv7();
@@ -36,15 +32,7 @@ const server = createServer((req, res) => {
     try {
       JSON.parse(Buffer.concat(chunks).toString("utf8"));
       sequence += 1;
-      await client.send(
-        new PutItemCommand({
-          TableName: table,
-          Item: { ...template, [pk]: { S: id }, [sk]: { N: String(sequence) } },
-          ConditionExpression: "attribute_not_exists(#pk)",
-          ExpressionAttributeNames: { "#pk": pk },
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
+      await client.send(rawPut(table, template, id, sequence));
       res
         .writeHead(200, { "content-type": "application/json" })
         .end(JSON.stringify({ itemId: id, version: sequence }));

@@ -1,5 +1,5 @@
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { journalTable } from "../../services/tables/definitions.js";
 
 /**
@@ -26,3 +26,26 @@ export const lastJournalRow = async (
   if (!row) throw new Error(`the journal holds no event of item ${itemId}`);
   return row;
 };
+
+/**
+ * The raw write of figure 1: the template row under another item id and sequence number, with
+ * the condition and return value a single-event command's PutItem has. Both the bench's raw
+ * client and the bare server send exactly this.
+ */
+export const rawPut = (
+  table: string,
+  template: Record<string, AttributeValue>,
+  itemId: string,
+  sequence: number,
+): PutItemCommand =>
+  new PutItemCommand({
+    TableName: table,
+    Item: {
+      ...template,
+      [journalTable.partitionKey.name]: { S: itemId },
+      [journalTable.sortKey.name]: { N: String(sequence) },
+    },
+    ConditionExpression: "attribute_not_exists(#pk)",
+    ExpressionAttributeNames: { "#pk": journalTable.partitionKey.name },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+  });

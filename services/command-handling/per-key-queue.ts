@@ -132,7 +132,9 @@ export const createPerKeyQueue = (
     inFlight += 1;
     queues.set(key, queue);
     return new Promise<Result<T, Refusal>>((resolve, reject) => {
-      // Only a task that has to wait gets a deadline timer; most start at once.
+      // Only a task still waiting after `advance` gets a deadline timer; most start at once.
+      // `waiting` ends when it starts or is dropped (`advance` itself may drop it).
+      let waiting = true;
       let timer: AbortController | undefined;
       const leave = () => {
         inFlight -= 1;
@@ -143,6 +145,7 @@ export const createPerKeyQueue = (
         deadline,
         started: false,
         start: () => {
+          waiting = false;
           entry.started = true;
           running += 1;
           timer?.abort(settled);
@@ -157,6 +160,7 @@ export const createPerKeyQueue = (
             });
         },
         drop: () => {
+          waiting = false;
           timer?.abort(settled);
           leave();
           resolve(err({ kind: "DeadlineExceeded" }));
@@ -164,11 +168,10 @@ export const createPerKeyQueue = (
       };
       queue.push(entry);
       if (queue.length === 1) advance(key);
-      if (entry.started || !Number.isFinite(deadline)) return;
-      const waiting = new AbortController();
-      timer = waiting;
-      void clock.sleep(latestStart(deadline) - clock.now(), waiting.signal).then(() => {
-        if (entry.started || waiting.signal.aborted) return;
+      if (!waiting || !Number.isFinite(deadline)) return;
+      timer = new AbortController();
+      void clock.sleep(latestStart(deadline) - clock.now(), timer.signal).then(() => {
+        if (!waiting) return;
         const wasHead = queue[0] === entry;
         entry.drop();
         if (wasHead) advance(key);

@@ -22,8 +22,8 @@ export const stdoutDestination = (): DestinationStream =>
 
 /**
  * The one structured logger: JSON lines on one stream per process, each with `service`,
- * `level` (as a word) and `time`. Created once in each `main.ts` and passed down; per-request
- * and per-shard context rides on `logger.child({ correlationId })`.
+ * `level` (as a word) and `time`. Created once in each `main.ts` and passed down; per-shard
+ * context rides on `logger.child(…)`, an HTTP request's correlation id is a field of its lines.
  */
 export const createLogger = ({ service, level = "info", destination }: LoggerOptions): Logger =>
   pino(

@@ -95,7 +95,7 @@ describe("parked-records CLI", () => {
     );
   });
 
-  it("--publisher: lists and discards the publisher's parked records, but refuses to replay them into the projection", async () => {
+  it("--publisher: refuses to replay into the projection, and says a discarded record is never published", async () => {
     const { deps, lines } = await setup();
     let opened = 0;
     const guarded = {
@@ -121,6 +121,7 @@ describe("parked-records CLI", () => {
     expect(await runParkedRecordsCli(["discard", "item-1", "--yes", "--publisher"], guarded)).toBe(
       0,
     );
+    expect(lines.at(-1)).toContain("Their integration events are not published");
     expect(await deps.store.listBlocked()).toEqual([]);
   });
 

@@ -120,6 +120,26 @@ describe("per-key queue admission", () => {
     expect(log).toEqual(["first", "third"]);
   });
 
+  it("counts a task dropped while it is admitted once, so the in-flight bound still holds", async () => {
+    // Time moves 1 ms at every reading: the task passes admission at 0 and is dropped by its
+    // own first `advance` at 1, before any deadline timer exists.
+    let ms = 0;
+    const clock = { now: () => ms++, sleep: async () => {} };
+    const queue = createPerKeyQueue({ maxDepth: 10, maxInFlight: 1 }, clock);
+    expect((await queue("a", async () => 1, 1))._unsafeUnwrapErr()).toEqual({
+      kind: "DeadlineExceeded",
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    const gate = deferred();
+    const running = queue("b", () => gate.promise);
+    expect((await queue("c", async () => 1))._unsafeUnwrapErr()).toEqual({
+      kind: "TooManyInFlight",
+      limit: 1,
+    });
+    gate.resolve();
+    await running;
+  });
+
   it("runs a task that started before its deadline to its end", async () => {
     const clock = new FakeClock();
     const queue = createPerKeyQueue({ maxDepth: 10, maxInFlight: 10 }, clock);

@@ -16,6 +16,11 @@ describe("newId", () => {
     }
   });
 
+  it("sorts by creation, also among ids of the same millisecond", () => {
+    const ids = Array.from({ length: 2_000 }, newId);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it("never reuses random bits: no two ids share their last 8 bytes", () => {
     const tails = Array.from({ length: 600 }, () => newId().slice(-17));
     expect(new Set(tails).size).toBe(tails.length);

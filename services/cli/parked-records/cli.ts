@@ -210,7 +210,9 @@ export const runParkedRecordsCli = async (
         return 1;
       }
       deps.out(
-        `Discarded ${outcome.discarded} record(s) of ${aggregate}; it is no longer blocked. Their events stay in the journal: the item's next event or a rebuild applies them.`,
+        args.publisher
+          ? `Discarded ${outcome.discarded} record(s) of ${aggregate}; it is no longer blocked. Their integration events are not published: subscribers never see them.`
+          : `Discarded ${outcome.discarded} record(s) of ${aggregate}; it is no longer blocked. Their events stay in the journal: the item's next event or a rebuild applies them.`,
       );
       return 0;
     }

@@ -252,7 +252,10 @@ export class ShardConsumer {
       // Local throws this for a TRIM_HORIZON iterator of an empty shard that just got records
       // (every `npm start`, at the first command): expected, so a warning, not an error; the
       // backoff and the TrimmedAtTrimHorizon retry metric cover a shard that keeps doing it.
-      this.deps.onWarning?.(e, `reading ${this.shardId} from TRIM_HORIZON; reopening there`);
+      (this.deps.onWarning ?? this.deps.onError)(
+        e,
+        `reading ${this.shardId} from TRIM_HORIZON; reopening there`,
+      );
       return this.backOff("TrimmedAtTrimHorizon");
     }
     if (kind === "TrimmedDataAccess") {

@@ -198,7 +198,9 @@ export class DynamoDbLeaseStore implements LeaseStore {
           },
           ReturnValues: "ALL_NEW",
         }),
-        signal ? { abortSignal: signal } : {},
+        // No options object without a signal: any options make the client skip (and drop) its
+        // cached middleware chain (`cacheMiddleware`, services/config/aws-clients.ts).
+        signal ? { abortSignal: signal } : undefined,
       );
       if (!out.Attributes) throw new Error(`lease ${observed.leaseKey}: update returned nothing`);
       return ok(fromItem(out.Attributes));
