@@ -28,12 +28,23 @@ const shellApp = () => {
 };
 
 describe("HTTP shell", () => {
-  it("echoes the correlation id on every response: c.json, a handler's own Response, 500 and 503", async () => {
+  it("echoes the correlation id on every response: c.json, a handler's own Response, 500, 503, 404 and HEAD", async () => {
     const { app } = shellApp();
-    for (const path of ["/api/ok", "/api/own-response", "/api/boom", "/api/saturated"]) {
+    for (const path of [
+      "/api/ok",
+      "/api/own-response",
+      "/api/boom",
+      "/api/saturated",
+      "/api/none",
+    ]) {
       const res = await app.request(path, { headers: { [CORRELATION_HEADER]: "corr-7" } });
       expect([path, res.headers.get(CORRELATION_HEADER)]).toEqual([path, "corr-7"]);
     }
+    const head = await app.request("/api/ok", {
+      method: "HEAD",
+      headers: { [CORRELATION_HEADER]: "corr-8" },
+    });
+    expect(head.headers.get(CORRELATION_HEADER)).toBe("corr-8");
   });
 
   it("generates an id when the request has none or an unusable one", async () => {
