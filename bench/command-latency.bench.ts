@@ -39,29 +39,11 @@ try {
   const journal = stack.tableName(journalTable.logicalName);
   const client = stack.dynamoDb();
 
-  const reg = await postJson(
-    `${api}/commands/items`,
-    { name: "Bench kettle", price: 4200 },
-    stack.auth,
-  );
-  if (reg.status !== 201)
-    throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
-  const itemId = (reg.body as { itemId: string }).itemId;
+  const { itemId, command: http } = await warmItem(api, stack.auth);
+  const commandLabel = "receive-stock on one warm item";
 
-  // The warm-aggregate command; if the route does not exist yet, fall back to registering.
-  const probe = await postJson(
-    `${api}/commands/items/${itemId}/receive-stock`,
-    { quantity: 1 },
-    stack.auth,
-  );
-  const warmRoute = probe.status === 200;
-  const command = warmRoute
-    ? () => postJson(`${api}/commands/items/${itemId}/receive-stock`, { quantity: 1 }, stack.auth)
-    : () => postJson(`${api}/commands/items`, { name: "Bench kettle", price: 4200 }, stack.auth);
-  const commandLabel = warmRoute
-    ? "receive-stock on one warm item"
-    : `register (receive-stock answered ${probe.status}: no warm-aggregate route yet)`;
-
+  // The row of one receive-stock is the template: the raw write has exactly its size.
+  await http();
   const template = await lastJournalRow(client, journal, itemId);
   const rawId = uuidv7();
   let rawSeq = 0;
@@ -71,12 +53,6 @@ try {
     await client.send(rawPut(journal, template, rawId, rawSeq));
     return performance.now() - t0;
   };
-  const http = async () => {
-    const r = await command();
-    if (r.status !== 200 && r.status !== 201) throw new Error(`command answered ${r.status}`);
-    return r.ms;
-  };
-
   // The floor of any request to the service: one HTTP exchange that does no work.
   const hop = async () => {
     const t0 = performance.now();
@@ -181,7 +157,7 @@ try {
     console.log(
       `  CPU per command at ${baselineRef}: ${round(baselineCpuMs)} ms (working tree / baseline ${round(serviceCpuMs / baselineCpuMs)})`,
     );
-  const trips = await roundTripsPerCommand(stack, warmRoute);
+  const trips = await roundTripsPerCommand(stack);
   console.log(
     `  DynamoDB requests per command (second instance behind a counting proxy): ${trips.perCommand} ${JSON.stringify(trips.counts)}`,
   );
@@ -263,25 +239,31 @@ try {
   await stack.stop();
 }
 
+/**
+ * Registers an item on a command API; `command` then sends the warm-aggregate command the figure
+ * is about (receive-stock on that item) and resolves with its latency, or throws on any non-200.
+ */
+async function warmItem(api: string, auth: Readonly<Record<string, string>>) {
+  const reg = await postJson(`${api}/commands/items`, { name: "Bench kettle", price: 4200 }, auth);
+  if (reg.status !== 201)
+    throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const itemId = (reg.body as { itemId: string }).itemId;
+  const command = async () => {
+    const r = await postJson(
+      `${api}/commands/items/${itemId}/receive-stock`,
+      { quantity: 1 },
+      auth,
+    );
+    if (r.status !== 200) throw new Error(`${api} answered ${r.status}`);
+    return r.ms;
+  };
+  return { itemId, command };
+}
+
 /** The command API of another revision on the same tables, with an item of its own. */
 async function startBaseline(stack: Stack, revision: string) {
   const service = await startService({ name: "command-api", env: stack.env, revision });
-  const api = service.baseUrl;
-  const reg = await postJson(
-    `${api}/commands/items`,
-    { name: "Baseline kettle", price: 4200 },
-    stack.auth,
-  );
-  const id = (reg.body as { itemId: string }).itemId;
-  const command = async () => {
-    const r = await postJson(
-      `${api}/commands/items/${id}/receive-stock`,
-      { quantity: 1 },
-      stack.auth,
-    );
-    if (r.status !== 200) throw new Error(`baseline answered ${r.status}`);
-    return r.ms;
-  };
+  const { command } = await warmItem(service.baseUrl ?? "", stack.auth);
   return { pid: service.pid, command, stop: () => service.stop() };
 }
 
@@ -307,24 +289,14 @@ async function startBarePutServer(stack: Stack, templateItemId: string) {
 }
 
 /** Counts what one warm command sends to DynamoDB, through a second instance behind a proxy. */
-async function roundTripsPerCommand(stack: Stack, warmRoute: boolean) {
+async function roundTripsPerCommand(stack: Stack) {
   const proxy = await startCountingProxy(stack.infra.dynamodbEndpoint);
   const counted = await startService({
     name: "command-api",
     env: { ...stack.env, DYNAMODB_ENDPOINT: proxy.endpoint },
   });
   try {
-    const api = counted.baseUrl;
-    const reg = await postJson(
-      `${api}/commands/items`,
-      { name: "Counted kettle", price: 100 },
-      stack.auth,
-    );
-    const id = (reg.body as { itemId: string }).itemId;
-    const send = () =>
-      warmRoute
-        ? postJson(`${api}/commands/items/${id}/receive-stock`, { quantity: 1 }, stack.auth)
-        : postJson(`${api}/commands/items`, { name: "Counted kettle", price: 100 }, stack.auth);
+    const { command: send } = await warmItem(counted.baseUrl ?? "", stack.auth);
     for (let i = 0; i < 5; i++) await send();
     proxy.reset();
     const n = 20;

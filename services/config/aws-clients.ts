@@ -20,7 +20,8 @@ const common = (o: AwsOptions) => ({
   // A half-open connection must fail the call (and be retried), not hang a batch or a shutdown.
   requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
   // Resolve each command's middleware chain once, not on every call (≈ 3% of the command API's
-  // CPU). Middleware added to a client must then be added before its first call, as ours are.
+  // CPU profile). Middleware must then be added before a client's first call, as ours is, and a
+  // call with options (an abort signal) skips the cache and drops it.
   cacheMiddleware: true,
 });
 

@@ -37,7 +37,7 @@ export interface ShardConsumerDeps {
   readonly onError: (error: unknown, during: string) => void;
   /**
    * A read error that is expected and handled (retried, nothing skipped): worth a line below
-   * error level, so that error lines stay for real failures.
+   * error level, so that error lines stay for real failures. Absent: `onError` gets it.
    */
   readonly onWarning?: (error: unknown, during: string) => void;
   /** The shard moved: a page read (records or empty), a checkpoint, a parent check (liveness). */
@@ -90,6 +90,8 @@ export class ShardConsumer {
   private childShards: readonly ShardDescription[] | undefined;
   private readonly stop: AbortSignal;
   private readonly backoff: Backoff;
+  /** `onWarning`, or `onError` for a caller that does not tell the two apart. */
+  private readonly warn: (error: unknown, during: string) => void;
 
   constructor(
     private readonly held: HeldLease,
@@ -98,6 +100,7 @@ export class ShardConsumer {
   ) {
     this.position = held.lease.checkpoint;
     this.stop = AbortSignal.any([held.signal, shutdown]);
+    this.warn = deps.onWarning ?? deps.onError;
     this.backoff = {
       initialMs: deps.config.backoffMs,
       maxMs: Math.max(deps.config.backoffMs, deps.config.maxBackoffMs),
@@ -252,10 +255,7 @@ export class ShardConsumer {
       // Local throws this for a TRIM_HORIZON iterator of an empty shard that just got records
       // (every `npm start`, at the first command): expected, so a warning, not an error; the
       // backoff and the TrimmedAtTrimHorizon retry metric cover a shard that keeps doing it.
-      (this.deps.onWarning ?? this.deps.onError)(
-        e,
-        `reading ${this.shardId} from TRIM_HORIZON; reopening there`,
-      );
+      this.warn(e, `reading ${this.shardId} from TRIM_HORIZON; reopening there`);
       return this.backOff("TrimmedAtTrimHorizon");
     }
     if (kind === "TrimmedDataAccess") {
@@ -272,7 +272,7 @@ export class ShardConsumer {
     if (kind === "ResourceNotFound" && (await this.stillListed())) {
       // Listed but not found: eventual consistency right after a shard appears; retry. A warning
       // each time; the escalation below is the error, once it lasts too long.
-      (this.deps.onWarning ?? this.deps.onError)(e, `reading ${this.shardId}`);
+      this.warn(e, `reading ${this.shardId}`);
       this.escalateIfNotFoundTooLong(e);
       return this.backOff("ShardNotFound");
     }
